@@ -1,0 +1,156 @@
+import type { z } from "zod";
+import {
+  type CloudApi,
+  CloudError,
+  type CopyAccepted,
+  type CopyRequest,
+  type DestinationReader,
+} from "../domain/ports/cloud-api.port.js";
+import type { Snapshot } from "../domain/snapshot.js";
+import type { TencentCaller, TencentCredentials } from "./tencent-client.js";
+import {
+  assumeRoleResponseSchema,
+  copySnapshotCrossAccountResponseSchema,
+  describeSnapshotsResponseSchema,
+  toSnapshot,
+} from "./tencent-responses.schema.js";
+
+/** Renew temporary credentials this long before Tencent says they expire. */
+const CREDENTIAL_RENEW_MARGIN_MS = 5 * 60_000;
+const READ_SESSION_SECONDS = 3600;
+
+interface CachedCredentials {
+  credentials: TencentCredentials;
+  renewAt: number;
+}
+
+export interface TencentCloudAdapterOptions {
+  caller: TencentCaller;
+  sourceCredentials: TencentCredentials;
+  now?: () => number;
+}
+
+/** CloudApi over the real Tencent Cloud SDK (or the simulator, which speaks the same protocol). */
+export class TencentCloudAdapter implements CloudApi {
+  private readonly caller: TencentCaller;
+  private readonly source: TencentCredentials;
+  private readonly now: () => number;
+  private readonly roleCredentials = new Map<string, CachedCredentials>();
+
+  constructor(options: TencentCloudAdapterOptions) {
+    this.caller = options.caller;
+    this.source = options.sourceCredentials;
+    this.now = options.now ?? Date.now;
+  }
+
+  async findSourceSnapshot(snapshotId: string, regions: readonly string[]): Promise<Snapshot | undefined> {
+    for (const region of regions) {
+      const found = await this.describeSnapshots(this.source, region, { SnapshotIds: [snapshotId] });
+      const snapshot = found.find((s) => s.snapshotId === snapshotId);
+      if (snapshot) return snapshot;
+    }
+    return undefined;
+  }
+
+  /**
+   * `CopySnapshotCrossAccount` is not published; the request and response shapes are assumed
+   * (DESIGN §6.3, docs/decisions/002-copy-snapshot-cross-account-shape.md). Only this function and
+   * the simulator know them.
+   */
+  async copySnapshotCrossAccount(request: CopyRequest): Promise<CopyAccepted> {
+    const raw = await this.caller.call(
+      "cbs",
+      "CopySnapshotCrossAccount",
+      { SnapshotIds: [request.snapshotId], TargetAccountUin: request.targetAccountUin, SnapshotName: request.newName },
+      this.source,
+      request.region,
+    );
+    const response = parseResponse(copySnapshotCrossAccountResponseSchema, raw, "CopySnapshotCrossAccount");
+    const result = response.SnapshotCopyResultSet[0];
+    if (!result || result.Code !== "Success" || !result.SnapshotId) {
+      throw new CloudError({
+        code: result?.Code || "cloud.copy_refused",
+        message: result?.Message || "Tencent Cloud accepted the call but reported no new snapshot",
+        requestId: response.RequestId,
+        retryable: false,
+      });
+    }
+    return { newSnapshotId: result.SnapshotId, requestId: response.RequestId };
+  }
+
+  async describeDestinationSnapshots(
+    reader: DestinationReader,
+    region: string,
+    snapshotIds: readonly string[],
+  ): Promise<Snapshot[]> {
+    if (snapshotIds.length === 0) return [];
+    const credentials = await this.assumeReadRole(reader, region);
+    const snapshots: Snapshot[] = [];
+    // DescribeSnapshots takes at most 100 ids per call.
+    for (let i = 0; i < snapshotIds.length; i += 100) {
+      const batch = snapshotIds.slice(i, i + 100);
+      snapshots.push(...(await this.describeSnapshots(credentials, region, { SnapshotIds: batch, Limit: 100 })));
+    }
+    return snapshots;
+  }
+
+  async findDestinationSnapshotsByName(reader: DestinationReader, region: string, name: string): Promise<Snapshot[]> {
+    const credentials = await this.assumeReadRole(reader, region);
+    return this.describeSnapshots(credentials, region, {
+      Filters: [{ Name: "snapshot-name", Values: [name] }],
+      Limit: 100,
+    });
+  }
+
+  private async describeSnapshots(
+    credentials: TencentCredentials,
+    region: string,
+    params: Record<string, unknown>,
+  ): Promise<Snapshot[]> {
+    try {
+      const raw = await this.caller.call("cbs", "DescribeSnapshots", params, credentials, region);
+      const response = parseResponse(describeSnapshotsResponseSchema, raw, "DescribeSnapshots");
+      return response.SnapshotSet.map((item) => toSnapshot(item, region));
+    } catch (err) {
+      // Asking by id for snapshots that are gone is an answer ("none"), not a failure.
+      if (err instanceof CloudError && err.code === "InvalidSnapshotId.NotFound") return [];
+      throw err;
+    }
+  }
+
+  private async assumeReadRole(reader: DestinationReader, region: string): Promise<TencentCredentials> {
+    const cached = this.roleCredentials.get(reader.readRoleArn);
+    if (cached && cached.renewAt > this.now()) return cached.credentials;
+    const raw = await this.caller.call(
+      "sts",
+      "AssumeRole",
+      { RoleArn: reader.readRoleArn, RoleSessionName: "cbs-snapshot-bot", DurationSeconds: READ_SESSION_SECONDS },
+      this.source,
+      region,
+    );
+    const response = parseResponse(assumeRoleResponseSchema, raw, "AssumeRole");
+    const credentials = {
+      secretId: response.Credentials.TmpSecretId,
+      secretKey: response.Credentials.TmpSecretKey,
+      token: response.Credentials.Token,
+    };
+    this.roleCredentials.set(reader.readRoleArn, {
+      credentials,
+      renewAt: response.ExpiredTime * 1000 - CREDENTIAL_RENEW_MARGIN_MS,
+    });
+    return credentials;
+  }
+}
+
+function parseResponse<S extends z.ZodType>(schema: S, raw: unknown, action: string): z.output<S> {
+  const result = schema.safeParse(raw);
+  if (!result.success) {
+    const first = result.error.issues[0];
+    throw new CloudError({
+      code: "cloud.unexpected_response",
+      message: `${action} answered in an unexpected shape (${first?.path.join(".") || "response"}: ${first?.message}); the Tencent API may have changed`,
+      retryable: false,
+    });
+  }
+  return result.data;
+}

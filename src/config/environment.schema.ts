@@ -1,0 +1,49 @@
+import { z } from "zod";
+
+const optionalText = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === "" ? undefined : v.trim()));
+
+const url = (what: string) =>
+  optionalText.pipe(
+    z
+      .string()
+      .url(`${what} must be a URL like http://127.0.0.1:9000`)
+      .optional(),
+  );
+
+/** The environment contract of DESIGN §7. */
+export const environmentSchema = z.object({
+  SLACK_BOT_TOKEN: optionalText,
+  SLACK_SIGNING_SECRET: optionalText,
+  SLACK_APP_TOKEN: optionalText,
+  SLACK_API_URL: url("SLACK_API_URL").transform((v) => v ?? "https://slack.com/api/"),
+  PORT: optionalText.pipe(
+    z
+      .string()
+      .regex(/^\d{1,5}$/, "PORT must be a port number")
+      .optional()
+      .transform((v) => (v === undefined ? 3000 : Number(v))),
+  ),
+  REDIS_URL: optionalText.pipe(
+    z
+      .string()
+      .regex(/^rediss?:\/\//, "REDIS_URL must start with redis:// or rediss://")
+      .optional()
+      .transform((v) => v ?? "redis://127.0.0.1:6379"),
+  ),
+  TENCENTCLOUD_SECRET_ID: optionalText,
+  TENCENTCLOUD_SECRET_KEY: optionalText,
+  TENCENTCLOUD_SESSION_TOKEN: optionalText,
+  TENCENTCLOUD_API_ENDPOINT: url("TENCENTCLOUD_API_ENDPOINT"),
+  BOT_CONFIG: optionalText.transform((v) => v ?? "./bot.config.yml"),
+  LOG_LEVEL: optionalText.pipe(
+    z
+      .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
+      .optional()
+      .transform((v) => v ?? "info"),
+  ),
+});
+
+export type Environment = z.output<typeof environmentSchema>;

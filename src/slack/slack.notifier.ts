@@ -1,0 +1,63 @@
+import type { WebClient } from "@slack/web-api";
+import type { Logger } from "../domain/ports/logger.port.js";
+import type { Notifier } from "../domain/ports/notifier.port.js";
+import type { ReplicationRequest, SlackLocation } from "../domain/request.js";
+import { buildApprovalCard, buildOutcomeNotice } from "./approval-card.blocks.js";
+
+/** Notifier over the Slack Web API. */
+export class SlackNotifier implements Notifier {
+  constructor(
+    private readonly client: WebClient,
+    private readonly requiredApprovals: number,
+    private readonly logger: Logger,
+  ) {}
+
+  async postApprovalCard(request: ReplicationRequest, channel: string): Promise<SlackLocation> {
+    const card = buildApprovalCard(request, this.requiredApprovals);
+    const result = await this.client.chat.postMessage({ channel, ...card, unfurl_links: false });
+    if (!result.ts || !result.channel) throw new Error("slack.no_ts: chat.postMessage returned no message ts");
+    return { channel: result.channel, ts: result.ts };
+  }
+
+  async updateCard(request: ReplicationRequest): Promise<void> {
+    if (!request.card) return;
+    const card = buildApprovalCard(request, this.requiredApprovals);
+    try {
+      await this.client.chat.update({ channel: request.card.channel, ts: request.card.ts, ...card });
+    } catch (err) {
+      // The card is a view of the request; a failed refresh must not fail the replication itself.
+      this.logger.warn({ err, requestId: request.id }, "approval card could not be updated");
+    }
+  }
+
+  async postThreadReply(request: ReplicationRequest, text: string): Promise<void> {
+    if (!request.card) return;
+    try {
+      await this.client.chat.postMessage({ channel: request.card.channel, thread_ts: request.card.ts, text });
+    } catch (err) {
+      this.logger.warn({ err, requestId: request.id }, "thread reply could not be posted");
+    }
+  }
+
+  async announceOutcome(request: ReplicationRequest, channel: string): Promise<void> {
+    let link: string | undefined;
+    if (request.card) {
+      try {
+        const permalink = await this.client.chat.getPermalink({ channel: request.card.channel, message_ts: request.card.ts });
+        link = permalink.permalink;
+      } catch (err) {
+        this.logger.debug({ err, requestId: request.id }, "no permalink for the card");
+      }
+    }
+    const notice = buildOutcomeNotice(request, link);
+    try {
+      await this.client.chat.postMessage({ channel, ...notice, unfurl_links: false });
+    } catch (err) {
+      this.logger.warn({ err, requestId: request.id, channel }, "outcome notice could not be posted");
+    }
+  }
+
+  async tellUser(channel: string, userId: string, text: string): Promise<void> {
+    await this.client.chat.postEphemeral({ channel, user: userId, text });
+  }
+}

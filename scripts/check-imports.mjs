@@ -39,7 +39,9 @@ for (const file of walk(SRC)) {
   const room = roomOf(file);
   const allowed = ALLOWED[room];
   if (!allowed) {
-    violations.push(`${relative(".", file)}: "${room}" is not a known room (${Object.keys(ALLOWED).filter(Boolean).join(", ")})`);
+    violations.push(
+      `${relative(".", file)}: "${room}" is not a known room (${Object.keys(ALLOWED).filter(Boolean).join(", ")})`,
+    );
     continue;
   }
   const text = readFileSync(file, "utf8");
@@ -49,7 +51,9 @@ for (const file of walk(SRC)) {
       const target = resolve(dirname(file), spec);
       const targetRoom = roomOf(target);
       if (!allowed.includes(targetRoom)) {
-        violations.push(`${relative(".", file)}: ${room || "src"}/ may not import ${targetRoom || "src"}/ ("${spec}")`);
+        violations.push(
+          `${relative(".", file)}: ${room || "src"}/ may not import ${targetRoom || "src"}/ ("${spec}")`,
+        );
       }
     } else if (room === "domain" && DOMAIN_FORBIDS_PACKAGES) {
       violations.push(`${relative(".", file)}: domain/ is pure and may not import "${spec}"`);

@@ -7,7 +7,9 @@ main(process.argv.slice(2)).catch((err: unknown) => {
   if (err instanceof ConfigError) {
     process.stderr.write(`cbs-snapshot-bot: ${err.message}\n`);
   } else {
-    process.stderr.write(`cbs-snapshot-bot: failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.stderr.write(
+      `cbs-snapshot-bot: failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
   }
   process.exit(1);
 });

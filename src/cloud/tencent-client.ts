@@ -31,7 +31,10 @@ export class TencentCaller {
     if (options.apiEndpoint) {
       const url = new URL(options.apiEndpoint);
       // An explicit agent: with http_proxy set the SDK would otherwise send loopback calls to the proxy.
-      const agent = url.protocol === "https:" ? new https.Agent({ keepAlive: true }) : new http.Agent({ keepAlive: true });
+      const agent =
+        url.protocol === "https:"
+          ? new https.Agent({ keepAlive: true })
+          : new http.Agent({ keepAlive: true });
       this.endpoint = { host: url.host, protocol: `${url.protocol}//`, agent };
     }
   }
@@ -64,7 +67,11 @@ export class TencentCaller {
           : {}),
       };
       client = new CommonClient(`${service}.tencentcloudapi.com`, VERSIONS[service], {
-        credential: { secretId: credentials.secretId, secretKey: credentials.secretKey, token: credentials.token },
+        credential: {
+          secretId: credentials.secretId,
+          secretKey: credentials.secretKey,
+          token: credentials.token,
+        },
         region: region ?? "",
         profile: { httpProfile },
       });

@@ -61,13 +61,17 @@ export class TencentCloudAdapter implements CloudApi {
     const raw = await this.caller.call(
       "cbs",
       "CopySnapshotCrossAccount",
-      { SnapshotIds: [request.snapshotId], TargetAccountUin: request.targetAccountUin, SnapshotName: request.newName },
+      {
+        SnapshotIds: [request.snapshotId],
+        TargetAccountUin: request.targetAccountUin,
+        SnapshotName: request.newName,
+      },
       this.source,
       request.region,
     );
     const response = parseResponse(copySnapshotCrossAccountResponseSchema, raw, "CopySnapshotCrossAccount");
     const result = response.SnapshotCopyResultSet[0];
-    if (!result || result.Code !== "Success" || !result.SnapshotId) {
+    if (result?.Code !== "Success" || !result.SnapshotId) {
       throw new CloudError({
         code: result?.Code || "cloud.copy_refused",
         message: result?.Message || "Tencent Cloud accepted the call but reported no new snapshot",
@@ -89,12 +93,18 @@ export class TencentCloudAdapter implements CloudApi {
     // DescribeSnapshots takes at most 100 ids per call.
     for (let i = 0; i < snapshotIds.length; i += 100) {
       const batch = snapshotIds.slice(i, i + 100);
-      snapshots.push(...(await this.describeSnapshots(credentials, region, { SnapshotIds: batch, Limit: 100 })));
+      snapshots.push(
+        ...(await this.describeSnapshots(credentials, region, { SnapshotIds: batch, Limit: 100 })),
+      );
     }
     return snapshots;
   }
 
-  async findDestinationSnapshotsByName(reader: DestinationReader, region: string, name: string): Promise<Snapshot[]> {
+  async findDestinationSnapshotsByName(
+    reader: DestinationReader,
+    region: string,
+    name: string,
+  ): Promise<Snapshot[]> {
     const credentials = await this.assumeReadRole(reader, region);
     return this.describeSnapshots(credentials, region, {
       Filters: [{ Name: "snapshot-name", Values: [name] }],
@@ -124,7 +134,11 @@ export class TencentCloudAdapter implements CloudApi {
     const raw = await this.caller.call(
       "sts",
       "AssumeRole",
-      { RoleArn: reader.readRoleArn, RoleSessionName: "cbs-snapshot-bot", DurationSeconds: READ_SESSION_SECONDS },
+      {
+        RoleArn: reader.readRoleArn,
+        RoleSessionName: "cbs-snapshot-bot",
+        DurationSeconds: READ_SESSION_SECONDS,
+      },
       this.source,
       region,
     );

@@ -43,5 +43,10 @@ export function toCloudError(err: unknown, action: string): CloudError {
     });
   }
   // Timeouts, refused connections and resets carry no code: the cloud may not have seen the call.
-  return new CloudError({ ...base, code: "cloud.network", message: `${action}: ${message}`, retryable: true });
+  return new CloudError({
+    ...base,
+    code: "cloud.network",
+    message: `${action}: ${message}`,
+    retryable: true,
+  });
 }

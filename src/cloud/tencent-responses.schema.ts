@@ -22,7 +22,13 @@ export const describeSnapshotsResponseSchema = z.object({
 /** Assumed shape (DESIGN §6.3): the action is not published. Correct it here and in the simulator. */
 export const copySnapshotCrossAccountResponseSchema = z.object({
   SnapshotCopyResultSet: z
-    .array(z.object({ SnapshotId: z.string().default(""), Code: z.string().default(""), Message: z.string().default("") }))
+    .array(
+      z.object({
+        SnapshotId: z.string().default(""),
+        Code: z.string().default(""),
+        Message: z.string().default(""),
+      }),
+    )
     .min(1),
   RequestId: z.string().default(""),
 });

@@ -6,12 +6,7 @@ const optionalText = z
   .transform((v) => (v === undefined || v.trim() === "" ? undefined : v.trim()));
 
 const url = (what: string) =>
-  optionalText.pipe(
-    z
-      .string()
-      .url(`${what} must be a URL like http://127.0.0.1:9000`)
-      .optional(),
-  );
+  optionalText.pipe(z.string().url(`${what} must be a URL like http://127.0.0.1:9000`).optional());
 
 /** The environment contract of DESIGN §7. */
 export const environmentSchema = z.object({

@@ -24,12 +24,16 @@ export function judgeApproval(
   at: Date,
 ): ApprovalVerdict {
   if (!isApprover) {
-    return { kind: "refused", reason: "You are not an approver for snapshot replication, so your click changed nothing." };
+    return {
+      kind: "refused",
+      reason: "You are not an approver for snapshot replication, so your click changed nothing.",
+    };
   }
   if (userId === request.requestedBy && !policy.allowSelfApproval) {
     return {
       kind: "refused",
-      reason: "You made this request, and a request needs a second pair of eyes: another approver must approve it.",
+      reason:
+        "You made this request, and a request needs a second pair of eyes: another approver must approve it.",
     };
   }
   if (request.approvals.some((a) => a.userId === userId)) {

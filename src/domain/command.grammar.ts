@@ -1,4 +1,12 @@
-import { DESTINATION_ALIAS, MAX_SNAPSHOT_NAME_LENGTH, POLICY_ID, REGION, REQUEST_ID, SNAPSHOT_ID, UIN } from "./ids.js";
+import {
+  DESTINATION_ALIAS,
+  MAX_SNAPSHOT_NAME_LENGTH,
+  POLICY_ID,
+  REGION,
+  REQUEST_ID,
+  SNAPSHOT_ID,
+  UIN,
+} from "./ids.js";
 
 /** The `/snapshot` command grammar (DESIGN §3): pure parsing, no configuration, no I/O. */
 export type ListScope = "mine" | "pending" | "active" | "all";
@@ -119,7 +127,8 @@ function parseOptions(rest: Token[], allowName: boolean, usage: string): ParseRe
     if (allowName && isKeyword(t, "as")) {
       if (options.newName !== undefined) return fail("duplicate_name", "The new name is given twice.", usage);
       const nameToken = rest[i + 1];
-      if (!nameToken) return fail("missing_name", 'A new name must follow `as`, in quotes: `as "db-backup"`.', usage);
+      if (!nameToken)
+        return fail("missing_name", 'A new name must follow `as`, in quotes: `as "db-backup"`.', usage);
       const name = decodeSlackEscapes(nameToken.text).trim();
       if (name.length === 0) return fail("empty_name", "The new name is empty.", usage);
       if (name.length > MAX_SNAPSHOT_NAME_LENGTH) {
@@ -140,10 +149,15 @@ function parseOptions(rest: Token[], allowName: boolean, usage: string): ParseRe
     if (isKeyword(t, "in")) {
       if (options.region !== undefined) return fail("duplicate_region", "The region is given twice.", usage);
       const regionToken = rest[i + 1];
-      if (!regionToken) return fail("missing_region", "A region must follow `in`, e.g. `in ap-guangzhou`.", usage);
+      if (!regionToken)
+        return fail("missing_region", "A region must follow `in`, e.g. `in ap-guangzhou`.", usage);
       const region = regionToken.text.toLowerCase();
       if (!REGION.test(region)) {
-        return fail("invalid_region", `\`${regionToken.text}\` is not a region name (e.g. \`ap-guangzhou\`).`, usage);
+        return fail(
+          "invalid_region",
+          `\`${regionToken.text}\` is not a region name (e.g. \`ap-guangzhou\`).`,
+          usage,
+        );
       }
       options.region = region;
       i += 2;
@@ -163,7 +177,10 @@ function parseOptions(rest: Token[], allowName: boolean, usage: string): ParseRe
 }
 
 /** `<verb> <id> to <destination> …`: the shape shared by replicate, check and auto. */
-function parseTransfer(tokens: Token[], usage: string): ParseResult | { id: string; destination: string; rest: Token[] } {
+function parseTransfer(
+  tokens: Token[],
+  usage: string,
+): ParseResult | { id: string; destination: string; rest: Token[] } {
   const [idToken, toToken, destToken, ...rest] = tokens;
   if (idToken && isKeyword(idToken, "to")) {
     return fail("missing_snapshot", "The id is missing before `to`.", usage);
@@ -173,7 +190,11 @@ function parseTransfer(tokens: Token[], usage: string): ParseResult | { id: stri
     return fail("missing_to", "Say where to copy it: `to <destination>`.", usage);
   }
   if (!isKeyword(toToken, "to")) {
-    return fail("missing_to", `Expected \`to\` after \`${idToken?.text ?? ""}\`, found \`${toToken.text}\`.`, usage);
+    return fail(
+      "missing_to",
+      `Expected \`to\` after \`${idToken?.text ?? ""}\`, found \`${toToken.text}\`.`,
+      usage,
+    );
   }
   const destination = checkDestination(destToken, usage);
   if (typeof destination !== "string") return destination;
@@ -209,11 +230,15 @@ export function parseSnapshotCommand(text: string): ParseResult {
       if (typeof snapshotId !== "string") return snapshotId;
       const options = parseOptions(transfer.rest, false, USAGE.check);
       if ("ok" in options) return options;
-      return { ok: true, command: { kind: "check", snapshotId, destination: transfer.destination, ...options } };
+      return {
+        ok: true,
+        command: { kind: "check", snapshotId, destination: transfer.destination, ...options },
+      };
     }
     case "auto": {
       if (isKeyword(args[0], "list")) {
-        if (args.length > 1) return fail("unexpected_word", "`auto list` takes nothing after it.", USAGE.auto);
+        if (args.length > 1)
+          return fail("unexpected_word", "`auto list` takes nothing after it.", USAGE.auto);
         return { ok: true, command: { kind: "auto-list" } };
       }
       const transfer = parseTransfer(args, USAGE.auto);
@@ -237,7 +262,11 @@ export function parseSnapshotCommand(text: string): ParseResult {
       if (!idToken) return fail("missing_request", "Which request? Give its id, like `rq-7f3a9c`.", usage);
       const requestId = idToken.text.toLowerCase();
       if (!REQUEST_ID.test(requestId)) {
-        return fail("invalid_request", `\`${idToken.text}\` is not a request id (they look like \`rq-7f3a9c\`).`, usage);
+        return fail(
+          "invalid_request",
+          `\`${idToken.text}\` is not a request id (they look like \`rq-7f3a9c\`).`,
+          usage,
+        );
       }
       if (extra) return fail("unexpected_word", `I did not understand \`${extra.text}\`.`, usage);
       return { ok: true, command: { kind: verb, requestId } };
@@ -246,7 +275,11 @@ export function parseSnapshotCommand(text: string): ParseResult {
       const [scopeToken, extra] = args;
       const scope = (scopeToken?.text.toLowerCase() ?? "mine") as ListScope;
       if (!["mine", "pending", "active", "all"].includes(scope)) {
-        return fail("invalid_scope", `\`${scopeToken?.text}\` is not a list: use mine, pending, active or all.`, USAGE.list);
+        return fail(
+          "invalid_scope",
+          `\`${scopeToken?.text}\` is not a list: use mine, pending, active or all.`,
+          USAGE.list,
+        );
       }
       if (extra) return fail("unexpected_word", `I did not understand \`${extra.text}\`.`, USAGE.list);
       return { ok: true, command: { kind: "list", scope } };

@@ -31,7 +31,8 @@ export async function decideRequest(
 ): Promise<DecisionOutcome> {
   const request = await deps.store.get(input.requestId);
   if (!request) return { kind: "refused", message: `Request ${input.requestId} no longer exists.` };
-  if (request.state !== "pending_approval") return { kind: "refused", message: describeDecidedState(request) };
+  if (request.state !== "pending_approval")
+    return { kind: "refused", message: describeDecidedState(request) };
   const approver = await isApprover(deps, input.userId);
   const log = deps.logger.child({ flow: "decide-request", requestId: request.id, userId: input.userId });
 
@@ -39,7 +40,8 @@ export async function decideRequest(
     if (!approver) {
       return {
         kind: "refused",
-        message: "Only an approver can reject a request. (The requester can withdraw it with `/snapshot cancel`.)",
+        message:
+          "Only an approver can reject a request. (The requester can withdraw it with `/snapshot cancel`.)",
       };
     }
     const rejection = {
@@ -76,10 +78,19 @@ export async function decideRequest(
   await deps.queue.enqueueReplication(result.request.id);
   log.info({}, "request approved and queued");
   await deps.notifier.updateCard(result.request);
-  await deps.notifier.postThreadReply(result.request, `Approved by <@${input.userId}>. Queued for replication.`);
+  await deps.notifier.postThreadReply(
+    result.request,
+    `Approved by <@${input.userId}>. Queued for replication.`,
+  );
   return { kind: "approved", request: result.request };
 }
 
-function refusalFor(result: { ok: false; reason: "not_found" } | { ok: false; reason: "wrong_state"; request: ReplicationRequest }): string {
-  return result.reason === "not_found" ? "This request no longer exists." : describeDecidedState(result.request);
+function refusalFor(
+  result:
+    | { ok: false; reason: "not_found" }
+    | { ok: false; reason: "wrong_state"; request: ReplicationRequest },
+): string {
+  return result.reason === "not_found"
+    ? "This request no longer exists."
+    : describeDecidedState(result.request);
 }

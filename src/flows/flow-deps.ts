@@ -1,6 +1,6 @@
 import type { BotConfig } from "../config/load-config.js";
-import type { CloudApi } from "../domain/ports/cloud-api.port.js";
 import type { Clock } from "../domain/ports/clock.port.js";
+import type { CloudApi } from "../domain/ports/cloud-api.port.js";
 import type { Directory } from "../domain/ports/directory.port.js";
 import type { JobQueue } from "../domain/ports/job-queue.port.js";
 import type { Logger } from "../domain/ports/logger.port.js";

@@ -2,6 +2,9 @@ import type { ReplicationRequest } from "../domain/request.js";
 import type { FlowDeps } from "./flow-deps.js";
 
 /** `/snapshot status <id>`. */
-export async function getRequestStatus(deps: FlowDeps, requestId: string): Promise<ReplicationRequest | undefined> {
+export async function getRequestStatus(
+  deps: FlowDeps,
+  requestId: string,
+): Promise<ReplicationRequest | undefined> {
   return deps.store.get(requestId);
 }

@@ -17,6 +17,10 @@ export function resolveDestination(config: Readonly<BotConfig>, name: string): D
   const [alias, d] = match;
   return {
     ok: true,
-    destination: { alias, accountUin: d.accountUin, ...(d.readRoleArn ? { readRoleArn: d.readRoleArn } : {}) },
+    destination: {
+      alias,
+      accountUin: d.accountUin,
+      ...(d.readRoleArn ? { readRoleArn: d.readRoleArn } : {}),
+    },
   };
 }

@@ -33,7 +33,10 @@ export async function runReplicationStep(deps: FlowDeps, requestId: string): Pro
   return { kind: "wait", delayMs: 1000 };
 }
 
-async function runStep(deps: FlowDeps, request: ReplicationRequest): Promise<{ kind: "continue" } | StepOutcome> {
+async function runStep(
+  deps: FlowDeps,
+  request: ReplicationRequest,
+): Promise<{ kind: "continue" } | StepOutcome> {
   switch (request.state) {
     case "approved":
       return advance(deps, request, "checking", {}, "Checking the source snapshot again before copying…");
@@ -63,8 +66,13 @@ async function advance(
   return { kind: "continue" };
 }
 
-async function check(deps: FlowDeps, request: ReplicationRequest): Promise<{ kind: "continue" } | StepOutcome> {
-  const snapshot = await deps.cloud.findSourceSnapshot(request.snapshot.snapshotId, [request.snapshot.region]);
+async function check(
+  deps: FlowDeps,
+  request: ReplicationRequest,
+): Promise<{ kind: "continue" } | StepOutcome> {
+  const snapshot = await deps.cloud.findSourceSnapshot(request.snapshot.snapshotId, [
+    request.snapshot.region,
+  ]);
   if (!snapshot) {
     return fail(deps, request, {
       code: "snapshot.not_found",
@@ -86,7 +94,10 @@ async function check(deps: FlowDeps, request: ReplicationRequest): Promise<{ kin
   );
 }
 
-async function copy(deps: FlowDeps, request: ReplicationRequest): Promise<{ kind: "continue" } | StepOutcome> {
+async function copy(
+  deps: FlowDeps,
+  request: ReplicationRequest,
+): Promise<{ kind: "continue" } | StepOutcome> {
   const { destination } = request;
   let newSnapshotId = request.copy.newSnapshotId;
   let cloudRequestId = request.copy.cloudRequestId;
@@ -110,7 +121,9 @@ async function copy(deps: FlowDeps, request: ReplicationRequest): Promise<{ kind
 
   if (!newSnapshotId) {
     // Record the intent before calling: a re-run that finds it must look for the copy first.
-    await deps.store.update(request.id, { copy: { ...request.copy, copyRequestedAt: deps.clock.now().toISOString() } });
+    await deps.store.update(request.id, {
+      copy: { ...request.copy, copyRequestedAt: deps.clock.now().toISOString() },
+    });
     try {
       const accepted = await deps.cloud.copySnapshotCrossAccount({
         snapshotId: request.snapshot.snapshotId,
@@ -154,7 +167,13 @@ async function copy(deps: FlowDeps, request: ReplicationRequest): Promise<{ kind
     }
     return { kind: "done", state: "submitted" };
   }
-  await advance(deps, { ...request, copy: copyFacts }, "verifying", { copy: { ...copyFacts, reportedQuarter: 0 } }, started);
+  await advance(
+    deps,
+    { ...request, copy: copyFacts },
+    "verifying",
+    { copy: { ...copyFacts, reportedQuarter: 0 } },
+    started,
+  );
   return { kind: "wait", delayMs: deps.config.replication.pollInterval };
 }
 
@@ -162,7 +181,10 @@ async function verify(deps: FlowDeps, request: ReplicationRequest): Promise<Step
   const { destination, copy: facts } = request;
   const newId = facts.newSnapshotId;
   if (!newId || !destination.readRoleArn) {
-    return fail(deps, request, { code: "copy.outcome_unknown", message: "The copy's id was lost; cannot verify it." });
+    return fail(deps, request, {
+      code: "copy.outcome_unknown",
+      message: "The copy's id was lost; cannot verify it.",
+    });
   }
   const [copied] = await deps.cloud.describeDestinationSnapshots(
     { accountUin: destination.accountUin, readRoleArn: destination.readRoleArn },
@@ -172,7 +194,8 @@ async function verify(deps: FlowDeps, request: ReplicationRequest): Promise<Step
   const startedMs = Date.parse(facts.startedAt ?? request.updatedAt);
   const elapsed = deps.clock.now().getTime() - startedMs;
   if (!copied) {
-    if (elapsed < COPY_VISIBILITY_GRACE_MS) return { kind: "wait", delayMs: deps.config.replication.pollInterval };
+    if (elapsed < COPY_VISIBILITY_GRACE_MS)
+      return { kind: "wait", delayMs: deps.config.replication.pollInterval };
     return fail(deps, request, {
       code: "copy.missing",
       message: `The copy ${newId} is not in account ${destination.accountUin}: it failed or was deleted there.`,
@@ -207,7 +230,8 @@ async function verify(deps: FlowDeps, request: ReplicationRequest): Promise<Step
   const quarter = Math.min(3, Math.floor(copied.percent / 25));
   if (quarter > (facts.reportedQuarter ?? 0)) {
     const updated = await deps.store.update(request.id, { copy: { ...facts, reportedQuarter: quarter } });
-    if (updated) await deps.notifier.postThreadReply(updated, `Copying: ${copied.percent}% (${copied.state}).`);
+    if (updated)
+      await deps.notifier.postThreadReply(updated, `Copying: ${copied.percent}% (${copied.state}).`);
   }
   return { kind: "wait", delayMs: deps.config.replication.pollInterval };
 }
@@ -247,7 +271,8 @@ async function fail(
     "failed",
     { failure: full },
   );
-  if (!result.ok) return { kind: "done", state: result.reason === "wrong_state" ? result.request.state : "failed" };
+  if (!result.ok)
+    return { kind: "done", state: result.reason === "wrong_state" ? result.request.state : "failed" };
   deps.logger.warn({ requestId: request.id, code: failure.code }, "replication failed");
   const lines = [`Failed: ${failure.message}`];
   if (failure.cloudRequestId) lines.push(`Tencent request id: ${failure.cloudRequestId}`);

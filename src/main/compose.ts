@@ -5,8 +5,8 @@ import { TencentCaller } from "../cloud/tencent-client.js";
 import { TencentCloudAdapter } from "../cloud/tencent-cloud.adapter.js";
 import type { BotConfig, Environment } from "../config/load-config.js";
 import { ConfigError } from "../config/load-config.js";
-import type { CloudApi } from "../domain/ports/cloud-api.port.js";
 import { type Clock, systemClock } from "../domain/ports/clock.port.js";
+import type { CloudApi } from "../domain/ports/cloud-api.port.js";
 import type { FlowDeps } from "../flows/flow-deps.js";
 import { BullmqJobQueue } from "../queue/bullmq-job.queue.js";
 import { startReplicationWorker } from "../queue/replication.worker.js";
@@ -44,10 +44,15 @@ const SHUTDOWN_GRACE_MS = 20_000;
 export async function startBot(options: BotOptions): Promise<RunningBot> {
   const { env, config, logger } = options;
   const token = env.SLACK_BOT_TOKEN;
-  if (!token) throw new ConfigError("environment: SLACK_BOT_TOKEN is required to talk to Slack (unset it to run the sandbox)");
+  if (!token)
+    throw new ConfigError(
+      "environment: SLACK_BOT_TOKEN is required to talk to Slack (unset it to run the sandbox)",
+    );
   const needsApp = options.role !== "worker";
   if (needsApp && !env.SLACK_SIGNING_SECRET) {
-    throw new ConfigError("environment: SLACK_SIGNING_SECRET is required for the app role (Slack signs every request with it)");
+    throw new ConfigError(
+      "environment: SLACK_SIGNING_SECRET is required for the app role (Slack signs every request with it)",
+    );
   }
 
   const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: 3, lazyConnect: false });
@@ -62,7 +67,11 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
     logger: toSlackLogger(logger),
     retryConfig: { retries: options.slackRetries ?? 5 },
   });
-  const queue = new BullmqJobQueue({ connection: redis, prefix: config.redisPrefix, attempts: config.replication.attempts });
+  const queue = new BullmqJobQueue({
+    connection: redis,
+    prefix: config.redisPrefix,
+    attempts: config.replication.attempts,
+  });
   const deps: FlowDeps = {
     config,
     cloud,
@@ -92,7 +101,11 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
         port: options.port ?? env.PORT,
         deps,
         slackLogger: toSlackLogger(logger),
-        isReady: () => redis.ping().then((r) => r === "PONG", () => false),
+        isReady: () =>
+          redis.ping().then(
+            (r) => r === "PONG",
+            () => false,
+          ),
         ...(options.slackRetries !== undefined ? { retries: options.slackRetries } : {}),
       })
     : undefined;
@@ -125,7 +138,9 @@ function buildTencentAdapter(env: Readonly<Environment>): CloudApi {
     );
   }
   return new TencentCloudAdapter({
-    caller: new TencentCaller(env.TENCENTCLOUD_API_ENDPOINT ? { apiEndpoint: env.TENCENTCLOUD_API_ENDPOINT } : {}),
+    caller: new TencentCaller(
+      env.TENCENTCLOUD_API_ENDPOINT ? { apiEndpoint: env.TENCENTCLOUD_API_ENDPOINT } : {},
+    ),
     sourceCredentials: {
       secretId: env.TENCENTCLOUD_SECRET_ID,
       secretKey: env.TENCENTCLOUD_SECRET_KEY,

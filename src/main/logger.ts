@@ -25,7 +25,11 @@ const REDACT = [
 export type AppLogger = Logger & { level: string };
 
 export function createLogger(level: string): AppLogger {
-  return pino({ level, redact: { paths: REDACT, censor: "[redacted]" }, base: { app: "cbs-snapshot-bot" } }) as unknown as AppLogger;
+  return pino({
+    level,
+    redact: { paths: REDACT, censor: "[redacted]" },
+    base: { app: "cbs-snapshot-bot" },
+  }) as unknown as AppLogger;
 }
 
 const SLACK_LEVELS: Record<string, LogLevel> = {
@@ -41,8 +45,10 @@ const SLACK_LEVELS: Record<string, LogLevel> = {
 /** Bolt and the Web API client log through ours, so every line is structured JSON. */
 export function toSlackLogger(logger: AppLogger): SlackLogger {
   let level = SLACK_LEVELS[logger.level] ?? LogLevel.INFO;
-  const log = (fn: (fields: object, message: string) => void) => (...msg: unknown[]) =>
-    fn({ source: "slack" }, msg.map((m) => (typeof m === "string" ? m : JSON.stringify(m))).join(" "));
+  const log =
+    (fn: (fields: object, message: string) => void) =>
+    (...msg: unknown[]) =>
+      fn({ source: "slack" }, msg.map((m) => (typeof m === "string" ? m : JSON.stringify(m))).join(" "));
   return {
     debug: log(logger.debug.bind(logger)),
     info: log(logger.info.bind(logger)),

@@ -24,7 +24,8 @@ export function startReplicationWorker(options: ReplicationWorkerOptions): Worke
     REPLICATION_QUEUE,
     async (job: Job<ReplicationJob>, token?: string) => {
       const parsed = replicationJobSchema.safeParse(job.data);
-      if (!parsed.success) throw new UnrecoverableError(`queue.invalid_job: job ${job.id} has no valid requestId`);
+      if (!parsed.success)
+        throw new UnrecoverableError(`queue.invalid_job: job ${job.id} has no valid requestId`);
       const { requestId } = parsed.data;
       try {
         const outcome = await runReplicationStep(deps, requestId);

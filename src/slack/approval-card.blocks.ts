@@ -1,6 +1,7 @@
 import type { types } from "@slack/bolt";
 
 type KnownBlock = types.KnownBlock;
+
 import type { ReplicationRequest, RequestState } from "../domain/request.js";
 import { describeDiskUsage } from "../domain/snapshot.js";
 import { ACTION_APPROVE, ACTION_REJECT } from "./slack-ids.js";
@@ -29,7 +30,10 @@ export function describeState(state: RequestState): string {
 }
 
 /** The approval card (DESIGN §5). Pure: the same request always renders the same card. */
-export function buildApprovalCard(request: ReplicationRequest, requiredApprovals: number): SlackMessageContent {
+export function buildApprovalCard(
+  request: ReplicationRequest,
+  requiredApprovals: number,
+): SlackMessageContent {
   const { snapshot, destination } = request;
   const text = `Replication request ${request.id}: ${snapshot.snapshotId} → ${destination.alias} (${destination.accountUin}) — ${STATE_LABEL[request.state]}`;
   const blocks: KnownBlock[] = [
@@ -65,7 +69,9 @@ export function buildApprovalCard(request: ReplicationRequest, requiredApprovals
     );
   }
   if (request.rejection) {
-    context.push(`Rejected by <@${request.rejection.userId}>${request.rejection.reason ? `: ${escapeMrkdwn(request.rejection.reason)}` : ""}`);
+    context.push(
+      `Rejected by <@${request.rejection.userId}>${request.rejection.reason ? `: ${escapeMrkdwn(request.rejection.reason)}` : ""}`,
+    );
   }
   if (request.copy.newSnapshotId) context.push(`Copy: \`${request.copy.newSnapshotId}\``);
   if (request.failure) context.push(`Failure: ${escapeMrkdwn(request.failure.message)}`);
@@ -116,10 +122,15 @@ export function buildOutcomeNotice(request: ReplicationRequest, threadLink?: str
         ? `:outbox_tray: Replication ${request.id} submitted (completion not verifiable)`
         : `:red_circle: Replication ${request.id} failed`;
   const detail = `${snapshot.snapshotId} → account ${destination.accountUin} (${destination.alias}) as ${copy.newSnapshotId ?? "no copy"}`;
-  const reason = request.failure ? ` — ${request.failure.message}${request.failure.fix ? ` ${request.failure.fix}` : ""}` : "";
+  const reason = request.failure
+    ? ` — ${request.failure.message}${request.failure.fix ? ` ${request.failure.fix}` : ""}`
+    : "";
   const text = `${headline}: ${detail}${reason}`;
-  const blocks: KnownBlock[] = [{ type: "section", text: { type: "mrkdwn", text: `*${headline}*\n${detail}${reason}` } }];
-  if (threadLink) blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: `<${threadLink}|See the thread>` }] });
+  const blocks: KnownBlock[] = [
+    { type: "section", text: { type: "mrkdwn", text: `*${headline}*\n${detail}${reason}` } },
+  ];
+  if (threadLink)
+    blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: `<${threadLink}|See the thread>` }] });
   return { text, blocks };
 }
 

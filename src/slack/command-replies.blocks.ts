@@ -37,7 +37,10 @@ export function renderStatus(requestId: string, request: ReplicationRequest | un
     `${request.snapshot.snapshotId} → ${request.destination.alias} (${request.destination.accountUin}) as "${request.newName}"`,
   ];
   if (request.copy.newSnapshotId) lines.push(`Copy: \`${request.copy.newSnapshotId}\``);
-  if (request.failure) lines.push(`Failure: ${request.failure.message}${request.failure.fix ? ` — ${request.failure.fix}` : ""}`);
+  if (request.failure)
+    lines.push(
+      `Failure: ${request.failure.message}${request.failure.fix ? ` — ${request.failure.fix}` : ""}`,
+    );
   return lines.join("\n");
 }
 

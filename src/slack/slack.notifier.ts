@@ -15,7 +15,8 @@ export class SlackNotifier implements Notifier {
   async postApprovalCard(request: ReplicationRequest, channel: string): Promise<SlackLocation> {
     const card = buildApprovalCard(request, this.requiredApprovals);
     const result = await this.client.chat.postMessage({ channel, ...card, unfurl_links: false });
-    if (!result.ts || !result.channel) throw new Error("slack.no_ts: chat.postMessage returned no message ts");
+    if (!result.ts || !result.channel)
+      throw new Error("slack.no_ts: chat.postMessage returned no message ts");
     return { channel: result.channel, ts: result.ts };
   }
 
@@ -43,7 +44,10 @@ export class SlackNotifier implements Notifier {
     let link: string | undefined;
     if (request.card) {
       try {
-        const permalink = await this.client.chat.getPermalink({ channel: request.card.channel, message_ts: request.card.ts });
+        const permalink = await this.client.chat.getPermalink({
+          channel: request.card.channel,
+          message_ts: request.card.ts,
+        });
         link = permalink.permalink;
       } catch (err) {
         this.logger.debug({ err, requestId: request.id }, "no permalink for the card");

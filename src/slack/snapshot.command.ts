@@ -29,7 +29,10 @@ export function registerSnapshotCommand(app: App, deps: FlowDeps): void {
           await ack({ response_type: "ephemeral", text: renderHelp() });
           return;
         case "status":
-          await ack({ response_type: "ephemeral", text: renderStatus(c.requestId, await getRequestStatus(deps, c.requestId)) });
+          await ack({
+            response_type: "ephemeral",
+            text: renderStatus(c.requestId, await getRequestStatus(deps, c.requestId)),
+          });
           return;
         case "replicate": {
           await ack({ response_type: "ephemeral", text: renderLookingUp(c.snapshotId, c.destination) });
@@ -41,7 +44,11 @@ export function registerSnapshotCommand(app: App, deps: FlowDeps): void {
             userId: command.user_id,
             channelId: command.channel_id,
           });
-          await respond({ response_type: "ephemeral", replace_original: true, text: renderReplicateOutcome(outcome) });
+          await respond({
+            response_type: "ephemeral",
+            replace_original: true,
+            text: renderReplicateOutcome(outcome),
+          });
           return;
         }
         default:

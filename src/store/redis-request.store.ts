@@ -56,7 +56,13 @@ export class RedisRequestStore implements RequestStore {
   }
 
   async create(request: ReplicationRequest): Promise<void> {
-    const created = await this.redis.set(this.key(request.id), JSON.stringify(request), "EX", RETENTION_SECONDS, "NX");
+    const created = await this.redis.set(
+      this.key(request.id),
+      JSON.stringify(request),
+      "EX",
+      RETENTION_SECONDS,
+      "NX",
+    );
     if (created !== "OK") throw new Error(`store.duplicate_id: request ${request.id} already exists`);
   }
 
@@ -74,7 +80,10 @@ export class RedisRequestStore implements RequestStore {
     return this.compareAndSet(id, from, to, patch);
   }
 
-  async update(id: string, patch: Partial<Omit<ReplicationRequest, "state">>): Promise<ReplicationRequest | undefined> {
+  async update(
+    id: string,
+    patch: Partial<Omit<ReplicationRequest, "state">>,
+  ): Promise<ReplicationRequest | undefined> {
     const result = await this.compareAndSet(id, REQUEST_STATES, "", patch);
     return result.ok ? result.request : undefined;
   }

@@ -2,12 +2,20 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadBotConfigFile, parseBotConfig, parseEnvironment } from "../../src/config/load-config.js";
+import {
+  ConfigError,
+  loadBotConfigFile,
+  parseBotConfig,
+  parseEnvironment,
+} from "../../src/config/load-config.js";
 
 const valid = {
   source: { accountUin: "100000000001", regions: ["ap-guangzhou", "ap-shanghai"] },
   destinations: {
-    "dr-prod": { accountUin: "200000000002", readRoleArn: "qcs::cam::uin/200000000002:roleName/snapshot-bot-reader" },
+    "dr-prod": {
+      accountUin: "200000000002",
+      readRoleArn: "qcs::cam::uin/200000000002:roleName/snapshot-bot-reader",
+    },
   },
   slack: { approvalChannel: "C0APPROVALS", notifyChannel: "C0NOTIFY" },
   approvers: { users: ["U0BOB"] },
@@ -41,9 +49,17 @@ describe("bot configuration", () => {
 
   const broken: Array<[string, unknown, string]> = [
     ["missing source", { ...valid, source: undefined }, "source"],
-    ["bad UIN", { ...valid, source: { ...valid.source, accountUin: "12ab" } }, "source.accountUin: must be an account UIN"],
+    [
+      "bad UIN",
+      { ...valid, source: { ...valid.source, accountUin: "12ab" } },
+      "source.accountUin: must be an account UIN",
+    ],
     ["no regions", { ...valid, source: { ...valid.source, regions: [] } }, "source.regions"],
-    ["bad region", { ...valid, source: { ...valid.source, regions: ["Guangzhou"] } }, "source.regions.0: must be a region name"],
+    [
+      "bad region",
+      { ...valid, source: { ...valid.source, regions: ["Guangzhou"] } },
+      "source.regions.0: must be a region name",
+    ],
     ["no destinations", { ...valid, destinations: {} }, "at least one destination"],
     [
       "bad role ARN",
@@ -83,7 +99,9 @@ describe("bot configuration", () => {
     const bad = join(dir, "bad.yml");
     writeFileSync(bad, "source: [unclosed\n");
     expect(errorOf(() => loadBotConfigFile(bad))).toContain(`${bad}: not valid YAML`);
-    expect(errorOf(() => loadBotConfigFile(join(dir, "missing.yml")))).toContain("configuration file not found");
+    expect(errorOf(() => loadBotConfigFile(join(dir, "missing.yml")))).toContain(
+      "configuration file not found",
+    );
   });
 });
 

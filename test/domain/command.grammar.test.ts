@@ -3,30 +3,64 @@ import { parseSnapshotCommand } from "../../src/domain/command.grammar.js";
 
 describe("parseSnapshotCommand: valid forms", () => {
   const valid: Array<[string, unknown]> = [
-    ["replicate snap-abc12345 to dr-prod", { kind: "replicate", snapshotId: "snap-abc12345", destination: "dr-prod" }],
-    ["  REPLICATE   snap-abc12345   TO   dr-prod  ", { kind: "replicate", snapshotId: "snap-abc12345", destination: "dr-prod" }],
-    ["replicate SNAP-ABC12345 to DR-PROD", { kind: "replicate", snapshotId: "snap-abc12345", destination: "dr-prod" }],
+    [
+      "replicate snap-abc12345 to dr-prod",
+      { kind: "replicate", snapshotId: "snap-abc12345", destination: "dr-prod" },
+    ],
+    [
+      "  REPLICATE   snap-abc12345   TO   dr-prod  ",
+      { kind: "replicate", snapshotId: "snap-abc12345", destination: "dr-prod" },
+    ],
+    [
+      "replicate SNAP-ABC12345 to DR-PROD",
+      { kind: "replicate", snapshotId: "snap-abc12345", destination: "dr-prod" },
+    ],
     [
       'replicate snap-abc12345 to dr-prod as "db before upgrade"',
-      { kind: "replicate", snapshotId: "snap-abc12345", destination: "dr-prod", newName: "db before upgrade" },
+      {
+        kind: "replicate",
+        snapshotId: "snap-abc12345",
+        destination: "dr-prod",
+        newName: "db before upgrade",
+      },
     ],
     [
       "replicate snap-abc12345 to dr-prod as \u201cdb before upgrade\u201d",
-      { kind: "replicate", snapshotId: "snap-abc12345", destination: "dr-prod", newName: "db before upgrade" },
+      {
+        kind: "replicate",
+        snapshotId: "snap-abc12345",
+        destination: "dr-prod",
+        newName: "db before upgrade",
+      },
     ],
     [
       'replicate snap-abc12345 to 200000000002 in ap-shanghai as "x"',
-      { kind: "replicate", snapshotId: "snap-abc12345", destination: "200000000002", region: "ap-shanghai", newName: "x" },
+      {
+        kind: "replicate",
+        snapshotId: "snap-abc12345",
+        destination: "200000000002",
+        region: "ap-shanghai",
+        newName: "x",
+      },
     ],
     [
       "replicate snap-abc12345 to dr-prod as one-word in AP-GUANGZHOU",
-      { kind: "replicate", snapshotId: "snap-abc12345", destination: "dr-prod", newName: "one-word", region: "ap-guangzhou" },
+      {
+        kind: "replicate",
+        snapshotId: "snap-abc12345",
+        destination: "dr-prod",
+        newName: "one-word",
+        region: "ap-guangzhou",
+      },
     ],
     [
       'replicate snap-abc12345 to dr-prod as "a &amp; b"',
       { kind: "replicate", snapshotId: "snap-abc12345", destination: "dr-prod", newName: "a & b" },
     ],
-    ["check snap-abc12345 to dr-prod in ap-shanghai", { kind: "check", snapshotId: "snap-abc12345", destination: "dr-prod", region: "ap-shanghai" }],
+    [
+      "check snap-abc12345 to dr-prod in ap-shanghai",
+      { kind: "check", snapshotId: "snap-abc12345", destination: "dr-prod", region: "ap-shanghai" },
+    ],
     ["auto asp-abc12345 to dr-prod", { kind: "auto", policyId: "asp-abc12345", destination: "dr-prod" }],
     ["auto list", { kind: "auto-list" }],
     ["status rq-7f3a9c", { kind: "status", requestId: "rq-7f3a9c" }],
@@ -67,7 +101,11 @@ describe("parseSnapshotCommand: invalid input gets a helpful reply", () => {
     ['replicate snap-abc12345 to dr-prod as "a" as "b"', "command.duplicate_name", "twice"],
     ["replicate snap-abc12345 to dr-prod in", "command.missing_region", "ap-guangzhou"],
     ["replicate snap-abc12345 to dr-prod in mars", "command.invalid_region", "not a region"],
-    ["replicate snap-abc12345 to dr-prod in ap-guangzhou in ap-shanghai", "command.duplicate_region", "twice"],
+    [
+      "replicate snap-abc12345 to dr-prod in ap-guangzhou in ap-shanghai",
+      "command.duplicate_region",
+      "twice",
+    ],
     ["replicate snap-abc12345 to dr-prod please", "command.unexpected_word", "please"],
     ['check snap-abc12345 to dr-prod as "x"', "command.unexpected_name", "does not take a new name"],
     ["auto snap-abc12345 to dr-prod", "command.invalid_policy", "asp-"],

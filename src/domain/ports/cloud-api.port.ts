@@ -53,5 +53,9 @@ export interface CloudApi {
     snapshotIds: readonly string[],
   ): Promise<Snapshot[]>;
   /** Finds snapshots by exact name in a destination account (to find a copy whose id was lost). */
-  findDestinationSnapshotsByName(reader: DestinationReader, region: string, name: string): Promise<Snapshot[]>;
+  findDestinationSnapshotsByName(
+    reader: DestinationReader,
+    region: string,
+    name: string,
+  ): Promise<Snapshot[]>;
 }

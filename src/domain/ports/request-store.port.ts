@@ -17,5 +17,8 @@ export interface RequestStore {
     patch?: Partial<ReplicationRequest>,
   ): Promise<TransitionResult>;
   /** Atomically merges `patch` into the request without changing its state (progress facts). */
-  update(id: string, patch: Partial<Omit<ReplicationRequest, "state">>): Promise<ReplicationRequest | undefined>;
+  update(
+    id: string,
+    patch: Partial<Omit<ReplicationRequest, "state">>,
+  ): Promise<ReplicationRequest | undefined>;
 }

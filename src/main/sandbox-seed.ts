@@ -1,0 +1,132 @@
+import type { TencentSimulator } from "../cloud/simulator/index.js";
+import type { BotConfigInput } from "../config/load-config.js";
+
+/** The demo world of the sandbox (issue 6): one source account, three destinations in three states. */
+export const SANDBOX = {
+  sourceUin: "100000000001",
+  source: { secretId: "AKIDsandboxsource0001", secretKey: "sandbox-source-secret-key" },
+  destinations: {
+    "dr-prod": { uin: "200000000002", note: "ready: collaborator with the copy permission and a read role" },
+    "dr-new": { uin: "200000000003", note: "not yet a collaborator of the source account" },
+    "dr-locked": { uin: "200000000004", note: "a collaborator without the copy permission" },
+  },
+  users: {
+    alice: { id: "U0ALICE", name: "alice", realName: "Alice (requester)" },
+    bob: { id: "U0BOB", name: "bob", realName: "Bob (approver)" },
+    carol: { id: "U0CAROL", name: "carol", realName: "Carol (approver)" },
+  },
+  channels: {
+    requests: { id: "C0REQUESTS", name: "dr-requests" },
+    notify: { id: "C0NOTIFY", name: "dr-notify" },
+  },
+  botToken: "xoxb-sandbox-bot-token",
+  signingSecret: "sandbox-signing-secret",
+} as const;
+
+const READ_ROLE = "snapshot-bot-reader";
+
+export function seedSandboxCloud(sim: TencentSimulator): void {
+  const { state } = sim;
+  const src = SANDBOX.sourceUin;
+  state.addAccount({ uin: src, ...SANDBOX.source, name: "production" });
+  for (const [alias, d] of Object.entries(SANDBOX.destinations)) {
+    state.addAccount({
+      uin: d.uin,
+      secretId: `AKIDsandbox${d.uin}`,
+      secretKey: `sandbox-${d.uin}-key`,
+      name: alias,
+    });
+  }
+  state.addCollaborator(src, SANDBOX.destinations["dr-prod"].uin);
+  state.addCollaborator(src, SANDBOX.destinations["dr-locked"].uin);
+  state.addRole(SANDBOX.destinations["dr-prod"].uin, READ_ROLE);
+  state.addPolicy(src, {
+    policyId: 90001,
+    name: "SnapshotCrossAccountCopy",
+    type: "custom",
+    document: JSON.stringify({
+      version: "2.0",
+      statement: [
+        {
+          effect: "allow",
+          action: ["cvm:CopySnapshotCrossAccount", "cvm:CopyAutoSnapshotPolicyCrossAccount"],
+          resource: "*",
+        },
+      ],
+    }),
+  });
+  state.attachUserPolicy(src, SANDBOX.destinations["dr-prod"].uin, 90001);
+
+  const snapshots = [
+    {
+      snapshotId: "snap-db000001",
+      region: "ap-guangzhou",
+      name: "orders-db-daily",
+      diskId: "disk-ord00001",
+      diskSize: 200,
+      diskUsage: "DATA_DISK" as const,
+      encrypt: true,
+      createTime: "2026-11-24 03:00:00",
+    },
+    {
+      snapshotId: "snap-web00001",
+      region: "ap-guangzhou",
+      name: "web-system",
+      diskId: "disk-web00001",
+      diskSize: 50,
+      diskUsage: "SYSTEM_DISK" as const,
+      encrypt: false,
+      createTime: "2026-11-23 22:10:00",
+    },
+    {
+      snapshotId: "snap-logs0001",
+      region: "ap-shanghai",
+      name: "logs-weekly",
+      diskId: "disk-log00001",
+      diskSize: 500,
+      diskUsage: "DATA_DISK" as const,
+      encrypt: false,
+      createTime: "2026-11-22 01:00:00",
+    },
+    {
+      snapshotId: "snap-new00001",
+      region: "ap-shanghai",
+      name: "orders-db-now",
+      diskId: "disk-ord00001",
+      diskSize: 200,
+      diskUsage: "DATA_DISK" as const,
+      encrypt: true,
+      state: "CREATING" as const,
+      percent: 40,
+    },
+  ];
+  for (const s of snapshots) state.addSnapshot(src, s);
+  state.addAutoSnapshotPolicy(src, {
+    id: "asp-daily001",
+    name: "daily-03h",
+    region: "ap-guangzhou",
+    diskIds: ["disk-ord00001"],
+    hours: [3],
+    daysOfWeek: [],
+    retentionDays: 7,
+  });
+}
+
+export function sandboxConfig(redisPrefix: string): BotConfigInput {
+  const d = SANDBOX.destinations;
+  return {
+    source: { accountUin: SANDBOX.sourceUin, regions: ["ap-guangzhou", "ap-shanghai"] },
+    destinations: {
+      "dr-prod": {
+        accountUin: d["dr-prod"].uin,
+        readRoleArn: `qcs::cam::uin/${d["dr-prod"].uin}:roleName/${READ_ROLE}`,
+      },
+      "dr-new": { accountUin: d["dr-new"].uin },
+      "dr-locked": { accountUin: d["dr-locked"].uin },
+    },
+    replication: { pollInterval: "1s" },
+    slack: { notifyChannel: SANDBOX.channels.notify.id },
+    approvers: { users: [SANDBOX.users.bob.id, SANDBOX.users.carol.id] },
+    redisPrefix,
+  };
+}

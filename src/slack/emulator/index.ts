@@ -1,0 +1,54 @@
+/**
+ * Slack emulator: a fake Slack for tests and the local sandbox, driven over real HTTP.
+ *
+ * Modelled:
+ * - Web API at `${baseUrl}/api/<method>` (point Bolt's `clientOptions.slackApiUrl` at `apiUrl`):
+ *   form-encoded (JSON-encoded `blocks`/`attachments`/`view`/`metadata`), JSON or multipart
+ *   bodies; the bot token is checked (`not_authed` / `invalid_auth`). Methods: `auth.test`,
+ *   `chat.postMessage` (threads via `thread_ts`), `chat.update` (the bot's own messages only; keeps
+ *   history; omitted blocks are kept), `chat.postEphemeral`, `chat.getPermalink`, `users.info`,
+ *   `usergroups.users.list`, `conversations.info`, `views.open|push|update`; anything else answers
+ *   `unknown_method`. A subset of Block Kit limits is enforced (`invalid_blocks`). Answers are
+ *   HTTP 200 JSON unless `failNext` injects a failure (e.g. 429 + `Retry-After`).
+ * - response_url: each sent command/action gets `${baseUrl}/response/<id>` (5 uses, 30 minutes);
+ *   `replace_original` / `delete_original` act on the action's message, `response_type:
+ *   "in_channel"` posts to the channel, anything else becomes an ephemeral for the user.
+ * - Signed requests to an app (`X-Slack-Signature` v0, `X-Slack-Request-Timestamp`, exact
+ *   `application/x-www-form-urlencoded`): slash commands, `block_actions`, `view_submission`,
+ *   global `shortcut`; signatures and timestamps can be forged, `X-Slack-Retry-Num` set.
+ *
+ * Not modelled: channel membership (posting to any channel id works; `conversations.info` knows
+ * only the configured channels), Events API deliveries, Socket Mode, rate limits other than
+ * injected ones, trigger id expiry, files, message deletion through the Web API.
+ *
+ * State (`messages`, `ephemerals`, `calls`, ...) is plain live arrays; every change is also
+ * emitted as a numbered "change" event for a live console.
+ */
+export { startSlackEmulator } from "./emulator.js";
+export { signSlackRequest } from "./signing.js";
+export type {
+  ApiCall,
+  BlockActionInput,
+  EmulatorChannel,
+  EmulatorEvent,
+  EmulatorEventBody,
+  EmulatorListener,
+  EmulatorUser,
+  EmulatorUsergroup,
+  EphemeralMessage,
+  InjectedFailure,
+  ResponseUrlPost,
+  SendOptions,
+  SentRequest,
+  SentRequestKind,
+  ShortcutInput,
+  SlackEmulator,
+  SlackEmulatorOptions,
+  SlackHttpResult,
+  SlackMessage,
+  SlackMessageVersion,
+  SlashCommandInput,
+  ViewRecord,
+  ViewSubmissionInput,
+  WaitForOptions,
+} from "./types.js";

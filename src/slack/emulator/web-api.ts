@@ -1,0 +1,315 @@
+import { checkMessageBlocks, checkView, isRecord } from "./block-kit.js";
+import { toApiBotUser, toApiMessage, toApiUser } from "./slack-shapes.js";
+import type { EmulatorState } from "./state.js";
+import type { InjectedFailure, ViewRecord } from "./types.js";
+
+export interface ApiAnswer {
+  status: number;
+  body: Record<string, unknown>;
+  headers: Record<string, string>;
+  injected: boolean;
+}
+
+type Reply = Record<string, unknown>;
+type MethodHandler = (args: Record<string, unknown>) => Reply;
+
+/** The fake Web API: token check, injected failures, then one handler per method. */
+export class WebApi {
+  private readonly failures = new Map<string, InjectedFailure[]>();
+  private readonly methods: Record<string, MethodHandler>;
+
+  constructor(
+    private readonly state: EmulatorState,
+    private readonly botToken: string,
+    private readonly baseUrl: string,
+  ) {
+    this.methods = {
+      "auth.test": () => this.authTest(),
+      "chat.postMessage": (args) => this.postMessage(args),
+      "chat.update": (args) => this.update(args),
+      "chat.postEphemeral": (args) => this.postEphemeral(args),
+      "chat.getPermalink": (args) => this.getPermalink(args),
+      "users.info": (args) => this.usersInfo(args),
+      "usergroups.users.list": (args) => this.usergroupUsers(args),
+      "conversations.info": (args) => this.conversationsInfo(args),
+      "views.open": (args) => this.openView("views.open", args),
+      "views.push": (args) => this.openView("views.push", args),
+      "views.update": (args) => this.updateView(args),
+    };
+  }
+
+  failNext(method: string, failure: InjectedFailure): void {
+    const queue = this.failures.get(method) ?? [];
+    queue.push(failure);
+    this.failures.set(method, queue);
+  }
+
+  answer(method: string, args: Record<string, unknown>, authorization: string | undefined): ApiAnswer {
+    const failure = this.failures.get(method)?.shift();
+    if (failure !== undefined) return injectedAnswer(failure);
+    const token = bearerToken(authorization) ?? text(args, "token");
+    if (token === undefined) return ok200({ ok: false, error: "not_authed" });
+    if (token !== this.botToken) return ok200({ ok: false, error: "invalid_auth" });
+    const handler = this.methods[method];
+    if (handler === undefined) return ok200({ ok: false, error: "unknown_method" });
+    return ok200(handler(args));
+  }
+
+  private get workspace() {
+    return this.state.workspace;
+  }
+
+  private authTest(): Reply {
+    return {
+      ok: true,
+      url: `${this.baseUrl}/`,
+      team: "Sandbox",
+      team_id: this.workspace.teamId,
+      user: "snapshot-bot",
+      user_id: this.workspace.botUserId,
+      bot_id: this.workspace.botId,
+      is_enterprise_install: false,
+    };
+  }
+
+  private postMessage(args: Record<string, unknown>): Reply {
+    const channel = text(args, "channel");
+    if (channel === undefined) return { ok: false, error: "channel_not_found" };
+    const content = readContent(args);
+    if (!content.ok) return content.reply;
+    if (content.text === undefined && content.blocks === undefined && content.attachments === undefined) {
+      return { ok: false, error: "no_text" };
+    }
+    const threadTs = text(args, "thread_ts");
+    const message = this.state.postMessage({
+      channel,
+      text: content.text ?? "",
+      blocks: content.blocks ?? [],
+      ...(content.attachments === undefined ? {} : { attachments: content.attachments }),
+      ...(threadTs === undefined ? {} : { threadTs }),
+    });
+    return { ok: true, channel, ts: message.ts, message: toApiMessage(message, this.workspace) };
+  }
+
+  private update(args: Record<string, unknown>): Reply {
+    const channel = text(args, "channel");
+    const ts = text(args, "ts");
+    if (channel === undefined) return { ok: false, error: "channel_not_found" };
+    const message = ts === undefined ? undefined : this.state.findMessage(channel, ts);
+    if (message === undefined) return { ok: false, error: "message_not_found" };
+    if (message.user !== this.workspace.botUserId) return { ok: false, error: "cant_update_message" };
+    const content = readContent(args);
+    if (!content.ok) return content.reply;
+    if (content.text === undefined && content.blocks === undefined && content.attachments === undefined) {
+      return { ok: false, error: "no_text" };
+    }
+    // Like Slack: omitted blocks/attachments keep their previous value; `[]` clears them.
+    this.state.updateMessage(message, content);
+    return {
+      ok: true,
+      channel,
+      ts: message.ts,
+      text: message.text,
+      message: toApiMessage(message, this.workspace),
+    };
+  }
+
+  private postEphemeral(args: Record<string, unknown>): Reply {
+    const channel = text(args, "channel");
+    const user = text(args, "user");
+    if (channel === undefined) return { ok: false, error: "channel_not_found" };
+    if (user === undefined) return { ok: false, error: "user_not_in_channel" };
+    if (this.workspace.users.length > 0 && this.state.findUser(user) === undefined) {
+      return { ok: false, error: "user_not_found" };
+    }
+    const content = readContent(args);
+    if (!content.ok) return content.reply;
+    if (content.text === undefined && content.blocks === undefined && content.attachments === undefined) {
+      return { ok: false, error: "no_text" };
+    }
+    const threadTs = text(args, "thread_ts");
+    const ephemeral = this.state.addEphemeral({
+      channel,
+      user,
+      text: content.text ?? "",
+      blocks: content.blocks ?? [],
+      via: "api",
+      ...(threadTs === undefined ? {} : { threadTs }),
+    });
+    return { ok: true, message_ts: ephemeral.ts };
+  }
+
+  private getPermalink(args: Record<string, unknown>): Reply {
+    const channel = text(args, "channel");
+    const ts = text(args, "message_ts");
+    if (channel === undefined) return { ok: false, error: "channel_not_found" };
+    const message = ts === undefined ? undefined : this.state.findMessage(channel, ts);
+    if (message === undefined) return { ok: false, error: "message_not_found" };
+    const base = `${this.baseUrl}/archives/${channel}/p${message.ts.replace(".", "")}`;
+    const permalink =
+      message.threadTs === undefined ? base : `${base}?thread_ts=${message.threadTs}&cid=${channel}`;
+    return { ok: true, channel, permalink };
+  }
+
+  private usersInfo(args: Record<string, unknown>): Reply {
+    const id = text(args, "user");
+    if (id === this.workspace.botUserId) return { ok: true, user: toApiBotUser(this.workspace) };
+    const user = id === undefined ? undefined : this.state.findUser(id);
+    if (user === undefined) return { ok: false, error: "user_not_found" };
+    return { ok: true, user: toApiUser(user, this.workspace) };
+  }
+
+  private usergroupUsers(args: Record<string, unknown>): Reply {
+    const id = text(args, "usergroup");
+    const group = this.workspace.usergroups.find((g) => g.id === id);
+    if (group === undefined) return { ok: false, error: "no_such_subteam" };
+    return { ok: true, users: [...group.users] };
+  }
+
+  private conversationsInfo(args: Record<string, unknown>): Reply {
+    const id = text(args, "channel");
+    const channel = id === undefined ? undefined : this.state.findChannel(id);
+    if (channel === undefined) return { ok: false, error: "channel_not_found" };
+    return {
+      ok: true,
+      channel: {
+        id: channel.id,
+        name: channel.name,
+        is_channel: true,
+        is_private: false,
+        is_archived: false,
+        is_member: true,
+        context_team_id: this.workspace.teamId,
+      },
+    };
+  }
+
+  private openView(method: "views.open" | "views.push", args: Record<string, unknown>): Reply {
+    const triggerId = text(args, "trigger_id");
+    if (triggerId === undefined) return { ok: false, error: "invalid_arguments" };
+    const checked = checkView(args.view);
+    if (!checked.ok) return errorReply(checked.error, checked.messages);
+    const viewId = this.state.ids.prefixed("V");
+    const view = this.buildView(viewId, args.view);
+    this.state.recordView({ method, triggerId, viewId, view, at: Date.now() });
+    return { ok: true, view };
+  }
+
+  private updateView(args: Record<string, unknown>): Reply {
+    const viewId = text(args, "view_id");
+    const externalId = text(args, "external_id");
+    const current = this.findCurrentView(viewId, externalId);
+    if (current === undefined) return { ok: false, error: "not_found" };
+    const hash = text(args, "hash");
+    if (hash !== undefined && hash !== current.view.hash) return { ok: false, error: "hash_conflict" };
+    const checked = checkView(args.view);
+    if (!checked.ok) return errorReply(checked.error, checked.messages);
+    const view = this.buildView(current.id, args.view, current.view);
+    const record: ViewRecord = {
+      method: "views.update",
+      triggerId: undefined,
+      viewId: current.id,
+      view,
+      at: Date.now(),
+    };
+    this.state.recordView(record);
+    return { ok: true, view };
+  }
+
+  private findCurrentView(
+    viewId: string | undefined,
+    externalId: string | undefined,
+  ): { id: string; view: Record<string, unknown> } | undefined {
+    for (const [id, view] of this.state.currentViews) {
+      if (
+        (viewId !== undefined && id === viewId) ||
+        (externalId !== undefined && view.external_id === externalId)
+      ) {
+        return { id, view };
+      }
+    }
+    return undefined;
+  }
+
+  private buildView(id: string, input: unknown, previous?: Record<string, unknown>): Record<string, unknown> {
+    const given = isRecord(input) ? input : {};
+    return {
+      type: "modal",
+      blocks: [],
+      private_metadata: "",
+      callback_id: "",
+      external_id: "",
+      clear_on_close: false,
+      notify_on_close: false,
+      close: null,
+      submit: null,
+      previous_view_id: null,
+      root_view_id: previous?.root_view_id ?? id,
+      ...given,
+      id,
+      team_id: this.workspace.teamId,
+      app_id: this.workspace.appId,
+      app_installed_team_id: this.workspace.teamId,
+      bot_id: this.workspace.botId,
+      state: { values: {} },
+      hash: `${Date.now()}.${this.state.ids.prefixed("h")}`,
+    };
+  }
+}
+
+type Content =
+  | { ok: true; text?: string; blocks?: unknown[]; attachments?: unknown[] }
+  | { ok: false; reply: Reply };
+
+function readContent(args: Record<string, unknown>): Content {
+  const content: Content = { ok: true };
+  const messageText = typeof args.text === "string" && args.text.length > 0 ? args.text : undefined;
+  if (messageText !== undefined) {
+    if (messageText.length > 40_000) return { ok: false, reply: { ok: false, error: "msg_too_long" } };
+    content.text = messageText;
+  }
+  if (args.blocks !== undefined) {
+    const checked = checkMessageBlocks(args.blocks);
+    if (!checked.ok) return { ok: false, reply: errorReply(checked.error, checked.messages) };
+    content.blocks = Array.isArray(args.blocks) ? args.blocks : [];
+  }
+  if (args.attachments !== undefined) {
+    if (!Array.isArray(args.attachments))
+      return { ok: false, reply: { ok: false, error: "invalid_attachments" } };
+    content.attachments = args.attachments;
+  }
+  return content;
+}
+
+/** A non-empty string argument (numbers, as JSON bodies may carry them, become strings). */
+function text(args: Record<string, unknown>, key: string): string | undefined {
+  const value = args[key];
+  if (typeof value === "number") return String(value);
+  return typeof value === "string" && value.length > 0 ? value : undefined;
+}
+
+function bearerToken(authorization: string | undefined): string | undefined {
+  const match = /^Bearer\s+(.+)$/i.exec(authorization ?? "");
+  return match?.[1]?.trim();
+}
+
+function errorReply(error: string, messages: string[]): Reply {
+  return {
+    ok: false,
+    error,
+    errors: messages.map((m) => m.replace(/^\[ERROR\] /, "")),
+    response_metadata: { messages },
+  };
+}
+
+function ok200(body: Reply): ApiAnswer {
+  return { status: 200, body, headers: {}, injected: false };
+}
+
+function injectedAnswer(failure: InjectedFailure): ApiAnswer {
+  const status = failure.status ?? (failure.retryAfterSec === undefined ? 200 : 429);
+  const error = failure.slackError ?? (status === 429 ? "ratelimited" : "internal_error");
+  const headers: Record<string, string> =
+    failure.retryAfterSec === undefined ? {} : { "retry-after": String(failure.retryAfterSec) };
+  return { status, body: { ok: false, error }, headers, injected: true };
+}

@@ -1,0 +1,252 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { SlackMessage } from "../../src/slack/emulator/index.js";
+import {
+  ALICE,
+  BOB,
+  CAROL,
+  DR_BLIND_UIN,
+  DR_PROD_UIN,
+  type Harness,
+  NOTIFY_CHANNEL,
+  REQUEST_CHANNEL,
+  startHarness,
+} from "../support/harness.js";
+
+function buttonValue(message: SlackMessage, actionId: string): string | undefined {
+  for (const block of (message.blocks ?? []) as Array<{
+    type: string;
+    elements?: Array<{ action_id?: string; value?: string }>;
+  }>) {
+    for (const element of block.elements ?? []) if (element.action_id === actionId) return element.value;
+  }
+  return undefined;
+}
+
+const hasButtons = (message: SlackMessage) =>
+  JSON.stringify(message.blocks ?? []).includes('"type":"button"');
+
+describe("walking skeleton: /snapshot replicate → Approve → copy → thread + channel notice", () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  async function requestCard(text: string): Promise<{ card: SlackMessage; requestId: string }> {
+    const before = h.slack.messages.length;
+    const response = await h.slack.sendSlashCommand(h.appUrl, {
+      text,
+      userId: ALICE,
+      channelId: REQUEST_CHANNEL,
+    });
+    expect(response.status).toBe(200);
+    const card = await h.slack.waitFor(
+      () => h.slack.messages.slice(before).find((m) => !m.threadTs && buttonValue(m, "request_approve")),
+      { what: `approval card for "${text}"` },
+    );
+    const requestId = buttonValue(card, "request_approve") ?? "";
+    expect(requestId).toMatch(/^rq-[a-z0-9]{6}$/);
+    expect(buttonValue(card, "request_reject")).toBe(requestId);
+    return { card, requestId };
+  }
+
+  it("copies the approved snapshot exactly once and reports every step", async () => {
+    const { card, requestId } = await requestCard('replicate snap-abc12345 to dr-prod as "db-dr-copy"');
+    expect(card.channel).toBe(REQUEST_CHANNEL);
+    const cardText = JSON.stringify(card.blocks);
+    for (const fact of [
+      "snap-abc12345",
+      "db-daily",
+      "ap-shanghai",
+      "disk-db000001",
+      "100 GiB",
+      "data disk",
+      "encrypted",
+      DR_PROD_UIN,
+      "db-dr-copy",
+    ]) {
+      expect(cardText).toContain(fact);
+    }
+    expect(h.sim.callsOf("CopySnapshotCrossAccount")).toHaveLength(0);
+
+    // Alice is not an approver: privately refused, nothing changes.
+    const own = await h.slack.sendBlockAction(h.appUrl, {
+      userId: ALICE,
+      actionId: "request_approve",
+      value: requestId,
+      channelId: card.channel,
+      messageTs: card.ts,
+    });
+    expect(own.status).toBe(200);
+    await h.slack.waitFor(
+      () => h.slack.ephemerals.find((e) => e.user === ALICE && /not an approver/.test(e.text ?? "")),
+      {
+        what: "non-approver refusal",
+      },
+    );
+    expect(hasButtons(h.slack.messages.find((m) => m.ts === card.ts) as SlackMessage)).toBe(true);
+
+    const approve = await h.slack.sendBlockAction(h.appUrl, {
+      userId: BOB,
+      actionId: "request_approve",
+      value: requestId,
+      channelId: card.channel,
+      messageTs: card.ts,
+    });
+    expect(approve.status).toBe(200);
+
+    const notice = await h.slack.waitFor(
+      () =>
+        h.slack.messages.find(
+          (m) => m.channel === NOTIFY_CHANNEL && !m.threadTs && m.text?.includes(requestId),
+        ),
+      { what: "notify-channel message", timeoutMs: 20_000 },
+    );
+    const copies = h.sim.callsOf("CopySnapshotCrossAccount");
+    expect(copies).toHaveLength(1);
+    expect(copies[0]?.params).toMatchObject({
+      SnapshotIds: ["snap-abc12345"],
+      TargetAccountUin: DR_PROD_UIN,
+      SnapshotName: "db-dr-copy",
+    });
+    const newSnapshotId = h.sim.state.copies[0]?.newSnapshotId ?? "";
+    expect(newSnapshotId).toMatch(/^snap-[a-z0-9]{8}$/);
+    expect(notice.text).toContain("completed");
+    for (const fact of [requestId, "snap-abc12345", DR_PROD_UIN, newSnapshotId])
+      expect(notice.text).toContain(fact);
+
+    const thread = h.slack.thread(card.channel, card.ts).map((m) => m.text ?? "");
+    expect(thread.some((t) => t.includes("Approved by") && t.includes(BOB))).toBe(true);
+    expect(thread.some((t) => t.startsWith("Checks passed"))).toBe(true);
+    expect(thread.some((t) => t.startsWith("Copy started") && t.includes(newSnapshotId))).toBe(true);
+    expect(thread.some((t) => t.startsWith("Verified") && t.includes("Completed in"))).toBe(true);
+    // The copy was followed through the destination's read role, not the source's keys.
+    expect(h.sim.callsOf("AssumeRole").length).toBeGreaterThanOrEqual(1);
+    expect(h.sim.callsOf("DescribeSnapshots").some((c) => c.accountUin === DR_PROD_UIN)).toBe(true);
+
+    const finalCard = h.slack.messages.find((m) => m.ts === card.ts) as SlackMessage;
+    expect(finalCard.text).toContain("Completed");
+    expect(hasButtons(finalCard)).toBe(false);
+
+    // A second click after the decision changes nothing and starts no second copy.
+    await h.slack.sendBlockAction(h.appUrl, {
+      userId: BOB,
+      actionId: "request_approve",
+      value: requestId,
+      channelId: card.channel,
+      messageTs: card.ts,
+    });
+    await h.slack.waitFor(
+      () => h.slack.ephemerals.find((e) => e.user === BOB && /already approved/.test(e.text ?? "")),
+      {
+        what: "refusal of a second approval",
+      },
+    );
+    expect(h.sim.callsOf("CopySnapshotCrossAccount")).toHaveLength(1);
+  });
+
+  it("an approver cannot approve their own request", async () => {
+    const response = await h.slack.sendSlashCommand(h.appUrl, {
+      text: "replicate snap-abc12345 to dr-prod",
+      userId: CAROL,
+      channelId: REQUEST_CHANNEL,
+    });
+    expect(response.status).toBe(200);
+    const card = await h.slack.waitFor(
+      () =>
+        h.slack.messages.find(
+          (m) => !m.threadTs && m.blocks && JSON.stringify(m.blocks).includes(`<@${CAROL}>`),
+        ),
+      { what: "carol's card" },
+    );
+    await h.slack.sendBlockAction(h.appUrl, {
+      userId: CAROL,
+      actionId: "request_approve",
+      value: buttonValue(card, "request_approve") ?? "",
+      channelId: card.channel,
+      messageTs: card.ts,
+    });
+    await h.slack.waitFor(
+      () => h.slack.ephemerals.find((e) => e.user === CAROL && /second pair of eyes/.test(e.text ?? "")),
+      { what: "self-approval refusal" },
+    );
+    expect(hasButtons(h.slack.message(card.channel, card.ts) as SlackMessage)).toBe(true);
+  });
+
+  it("without a read role, reports the copy as submitted and says it cannot be verified", async () => {
+    const { card, requestId } = await requestCard("replicate snap-abc12345 to dr-blind");
+    await h.slack.sendBlockAction(h.appUrl, {
+      userId: BOB,
+      actionId: "request_approve",
+      value: requestId,
+      channelId: card.channel,
+      messageTs: card.ts,
+    });
+    const notice = await h.slack.waitFor(
+      () => h.slack.messages.find((m) => m.channel === NOTIFY_CHANNEL && m.text?.includes(requestId)),
+      { what: "submitted notice" },
+    );
+    expect(notice.text).toContain("submitted");
+    expect(notice.text).toContain(DR_BLIND_UIN);
+    const thread = h.slack.thread(card.channel, card.ts).map((m) => m.text ?? "");
+    expect(thread.some((t) => t.includes("cannot be verified") && t.includes("readRoleArn"))).toBe(true);
+    const copy = h.sim
+      .callsOf("CopySnapshotCrossAccount")
+      .filter((c) => c.params.TargetAccountUin === DR_BLIND_UIN);
+    expect(copy).toHaveLength(1);
+    // Default name: <source name>-copy-<yyyymmdd>
+    expect(String(copy[0]?.params.SnapshotName)).toMatch(/^db-daily-copy-\d{8}$/);
+  });
+
+  it("a rejected request loses its buttons and copies nothing", async () => {
+    const copiesBefore = h.sim.callsOf("CopySnapshotCrossAccount").length;
+    const { card, requestId } = await requestCard("replicate snap-abc12345 to dr-prod");
+    await h.slack.sendBlockAction(h.appUrl, {
+      userId: BOB,
+      actionId: "request_reject",
+      value: requestId,
+      channelId: card.channel,
+      messageTs: card.ts,
+    });
+    const rejected = await h.slack.waitFor(
+      () => h.slack.messages.find((m) => m.ts === card.ts && m.text?.includes("Rejected")),
+      { what: "rejected card" },
+    );
+    expect(hasButtons(rejected)).toBe(false);
+    await h.slack.waitFor(
+      () => h.slack.thread(card.channel, card.ts).find((m) => m.text?.includes("Rejected by")),
+      {
+        what: "rejection in the thread",
+      },
+    );
+    expect(h.sim.callsOf("CopySnapshotCrossAccount")).toHaveLength(copiesBefore);
+  });
+
+  it.each([
+    ["replicate snap-123 to dr-prod", "is not a snapshot id"],
+    ["replicate snap-abc12345", "to <destination>"],
+    ["replicate snap-abc12345 to dr-mars", "is not a configured destination"],
+    ["replicate snap-zzz99999 to dr-prod", "was not found in source account"],
+    ["replicate snap-creat001 to dr-prod", "only a NORMAL snapshot can be copied"],
+  ])("%j is answered privately and creates nothing", async (text, reply) => {
+    const messagesBefore = h.slack.messages.length;
+    const response = await h.slack.sendSlashCommand(h.appUrl, {
+      text,
+      userId: ALICE,
+      channelId: REQUEST_CHANNEL,
+    });
+    expect(response.status).toBe(200);
+    const said = await h.slack.waitFor(
+      () => {
+        const inBody = JSON.stringify(response.body ?? "");
+        if (inBody.includes(reply)) return inBody;
+        return h.slack.ephemerals.find((e) => e.user === ALICE && e.text?.includes(reply))?.text;
+      },
+      { what: `private reply containing "${reply}"` },
+    );
+    expect(said).toContain(reply);
+    expect(h.slack.messages.length).toBe(messagesBefore);
+  });
+});

@@ -1,0 +1,149 @@
+import { randomUUID } from "node:crypto";
+import { Redis } from "ioredis";
+import { startTencentSimulator, type TencentSimulator } from "../../src/cloud/simulator/index.js";
+import { type BotConfigInput, buildBotConfig, parseEnvironment } from "../../src/config/load-config.js";
+import { type RunningBot, startBot } from "../../src/main/compose.js";
+import { createLogger } from "../../src/main/logger.js";
+import { type SlackEmulator, startSlackEmulator } from "../../src/slack/emulator/index.js";
+
+export const SOURCE_UIN = "100000000001";
+export const DR_PROD_UIN = "200000000002";
+export const DR_BLIND_UIN = "200000000003";
+export const SIGNING_SECRET = "test-signing-secret";
+export const BOT_TOKEN = "xoxb-test-token";
+export const ALICE = "U0ALICE";
+export const BOB = "U0BOB";
+export const CAROL = "U0CAROL";
+export const REQUEST_CHANNEL = "C0REQUESTS";
+export const NOTIFY_CHANNEL = "C0NOTIFY";
+export const READ_ROLE = `qcs::cam::uin/${DR_PROD_UIN}:roleName/snapshot-bot-reader`;
+
+export interface Harness {
+  sim: TencentSimulator;
+  slack: SlackEmulator;
+  bot: RunningBot;
+  appUrl: string;
+  redisPrefix: string;
+  close(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  config?: Partial<BotConfigInput>;
+  copyDurationMs?: number;
+}
+
+/**
+ * The whole system on loopback: the Tencent Cloud simulator (through the real SDK), the Slack
+ * emulator (through the real Bolt app over HTTP) and a real Redis, under a fresh key prefix.
+ */
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const sim = await startTencentSimulator({ copyDurationMs: options.copyDurationMs ?? 600 });
+  sim.state.addAccount({ uin: SOURCE_UIN, secretId: "AKIDsource", secretKey: "source-secret-key" });
+  sim.state.addAccount({ uin: DR_PROD_UIN, secretId: "AKIDdrprod", secretKey: "drprod-secret-key" });
+  sim.state.addAccount({ uin: DR_BLIND_UIN, secretId: "AKIDdrblind", secretKey: "drblind-secret-key" });
+  sim.state.addCollaborator(SOURCE_UIN, DR_PROD_UIN);
+  sim.state.addCollaborator(SOURCE_UIN, DR_BLIND_UIN);
+  sim.state.addRole(DR_PROD_UIN, "snapshot-bot-reader");
+  sim.state.addPolicy(SOURCE_UIN, {
+    policyId: 70001,
+    name: "SnapshotCrossAccountCopy",
+    type: "custom",
+    document: JSON.stringify({
+      version: "2.0",
+      statement: [{ effect: "allow", action: ["cvm:CopySnapshotCrossAccount"], resource: "*" }],
+    }),
+  });
+  sim.state.attachUserPolicy(SOURCE_UIN, DR_PROD_UIN, 70001);
+  sim.state.attachUserPolicy(SOURCE_UIN, DR_BLIND_UIN, 70001);
+  sim.state.addSnapshot(SOURCE_UIN, {
+    snapshotId: "snap-abc12345",
+    region: "ap-shanghai",
+    name: "db-daily",
+    diskId: "disk-db000001",
+    diskSize: 100,
+    diskUsage: "DATA_DISK",
+    encrypt: true,
+    createTime: "2026-11-24 03:00:00",
+  });
+  sim.state.addSnapshot(SOURCE_UIN, {
+    snapshotId: "snap-creat001",
+    region: "ap-guangzhou",
+    name: "web-now",
+    diskId: "disk-web00001",
+    diskSize: 50,
+    diskUsage: "SYSTEM_DISK",
+    encrypt: false,
+    state: "CREATING",
+  });
+
+  const slack = await startSlackEmulator({
+    signingSecret: SIGNING_SECRET,
+    botToken: BOT_TOKEN,
+    users: [
+      { id: ALICE, name: "alice" },
+      { id: BOB, name: "bob" },
+      { id: CAROL, name: "carol" },
+    ],
+  });
+
+  const redisPrefix = `test-${randomUUID().slice(0, 8)}`;
+  const env = parseEnvironment({
+    SLACK_BOT_TOKEN: BOT_TOKEN,
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: slack.apiUrl,
+    REDIS_URL: process.env.REDIS_URL ?? "redis://127.0.0.1:6379",
+    TENCENTCLOUD_SECRET_ID: "AKIDsource",
+    TENCENTCLOUD_SECRET_KEY: "source-secret-key",
+    TENCENTCLOUD_API_ENDPOINT: sim.url,
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
+  });
+  const config = buildBotConfig({
+    source: { accountUin: SOURCE_UIN, regions: ["ap-guangzhou", "ap-shanghai"] },
+    destinations: {
+      "dr-prod": { accountUin: DR_PROD_UIN, readRoleArn: READ_ROLE },
+      "dr-blind": { accountUin: DR_BLIND_UIN },
+    },
+    replication: { pollInterval: "100ms" },
+    slack: { notifyChannel: NOTIFY_CHANNEL },
+    approvers: { users: [BOB, CAROL] },
+    redisPrefix,
+    ...options.config,
+  });
+  const bot = await startBot({
+    env,
+    config,
+    role: "all",
+    logger: createLogger(env.LOG_LEVEL),
+    port: 0,
+    slackRetries: 0,
+  });
+  const appUrl = `http://127.0.0.1:${bot.slack?.port}/slack/events`;
+  return {
+    sim,
+    slack,
+    bot,
+    appUrl,
+    redisPrefix,
+    async close() {
+      await bot.close();
+      await slack.close();
+      await sim.close();
+      await deleteKeys(redisPrefix);
+    },
+  };
+}
+
+/** Removes only this test's keys: tests never flush a database they did not create. */
+async function deleteKeys(prefix: string): Promise<void> {
+  const redis = new Redis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379");
+  try {
+    let cursor = "0";
+    do {
+      const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}:*`, "COUNT", 500);
+      cursor = next;
+      if (keys.length > 0) await redis.del(...keys);
+    } while (cursor !== "0");
+  } finally {
+    redis.disconnect();
+  }
+}

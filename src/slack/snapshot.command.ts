@@ -1,62 +1,51 @@
 import type { App } from "@slack/bolt";
-import { parseSnapshotCommand } from "../domain/command.grammar.js";
+import { parseSnapshotCommand, type SnapshotCommand } from "../domain/command.grammar.js";
 import type { FlowDeps } from "../flows/flow-deps.js";
-import { requestReplication } from "../flows/request-replication.flow.js";
-import { getRequestStatus } from "../flows/request-status.flow.js";
 import {
   renderCommandError,
-  renderHelp,
-  renderLookingUp,
   renderNotYetAvailable,
-  renderReplicateOutcome,
-  renderStatus,
   renderUnexpectedError,
 } from "./command-replies.blocks.js";
+import type { CommandContext, CommandHandler } from "./commands/command-context.js";
+import { handleHelp } from "./commands/help.command.js";
+import { handleReplicate } from "./commands/replicate.command.js";
+import { handleStatus } from "./commands/status.command.js";
 import { SLASH_COMMAND } from "./slack-ids.js";
 
-/** `/snapshot …`: ack at once (with the error, for bad input), then one flow, then a private reply. */
+type HandlerTable = { [K in SnapshotCommand["kind"]]?: CommandHandler<K> };
+
+/** One handler per command kind, each in its own file under commands/. */
+const HANDLERS: HandlerTable = {
+  replicate: handleReplicate,
+  status: handleStatus,
+  help: handleHelp,
+};
+
+/** `/snapshot …`: parse, ack at once (with the error, for bad input), then the command's handler. */
 export function registerSnapshotCommand(app: App, deps: FlowDeps): void {
-  app.command(SLASH_COMMAND, async ({ command, ack, respond }) => {
-    const parsed = parseSnapshotCommand(command.text);
+  app.command(SLASH_COMMAND, async ({ command: slash, ack, respond }) => {
+    let acked = false;
+    const ackText = async (text: string) => {
+      acked = true;
+      await ack({ response_type: "ephemeral", text });
+    };
+    const parsed = parseSnapshotCommand(slash.text);
     if (!parsed.ok) {
-      await ack({ response_type: "ephemeral", text: renderCommandError(parsed.error) });
+      await ackText(renderCommandError(parsed.error));
       return;
     }
-    const c = parsed.command;
+    const handler = HANDLERS[parsed.command.kind] as CommandHandler<SnapshotCommand["kind"]> | undefined;
+    if (!handler) {
+      await ackText(renderNotYetAvailable(parsed.command.kind));
+      return;
+    }
+    const ctx: CommandContext = { command: parsed.command, slash, ack: ackText, respond, deps };
     try {
-      switch (c.kind) {
-        case "help":
-          await ack({ response_type: "ephemeral", text: renderHelp() });
-          return;
-        case "status":
-          await ack({
-            response_type: "ephemeral",
-            text: renderStatus(c.requestId, await getRequestStatus(deps, c.requestId)),
-          });
-          return;
-        case "replicate": {
-          await ack({ response_type: "ephemeral", text: renderLookingUp(c.snapshotId, c.destination) });
-          const outcome = await requestReplication(deps, {
-            snapshotId: c.snapshotId,
-            destination: c.destination,
-            ...(c.newName !== undefined ? { newName: c.newName } : {}),
-            ...(c.region !== undefined ? { region: c.region } : {}),
-            userId: command.user_id,
-            channelId: command.channel_id,
-          });
-          await respond({
-            response_type: "ephemeral",
-            replace_original: true,
-            text: renderReplicateOutcome(outcome),
-          });
-          return;
-        }
-        default:
-          await ack({ response_type: "ephemeral", text: renderNotYetAvailable(c.kind) });
-      }
+      await handler(ctx);
     } catch (err) {
-      deps.logger.error({ err, command: c.kind, userId: command.user_id }, "slash command failed");
-      await respond({ response_type: "ephemeral", text: renderUnexpectedError() }).catch(() => undefined);
+      deps.logger.error({ err, command: parsed.command.kind, userId: slash.user_id }, "slash command failed");
+      if (!acked) await ackText(renderUnexpectedError());
+      else await respond({ response_type: "ephemeral", text: renderUnexpectedError() }).catch(() => undefined);
     }
   });
 }

@@ -45,7 +45,8 @@ export function registerSnapshotCommand(app: App, deps: FlowDeps): void {
     } catch (err) {
       deps.logger.error({ err, command: parsed.command.kind, userId: slash.user_id }, "slash command failed");
       if (!acked) await ackText(renderUnexpectedError());
-      else await respond({ response_type: "ephemeral", text: renderUnexpectedError() }).catch(() => undefined);
+      else
+        await respond({ response_type: "ephemeral", text: renderUnexpectedError() }).catch(() => undefined);
     }
   });
 }

@@ -13,7 +13,8 @@ const ALLOWED = {
   cloud: ["cloud", "domain"],
   queue: ["queue", "domain", "flows", "config"],
   slack: ["slack", "domain", "flows", "config"],
-  main: ["main", "domain", "flows", "config", "store", "cloud", "queue", "slack"],
+  main: ["main", "domain", "flows", "config", "store", "cloud", "queue", "slack", "sandbox"],
+  sandbox: ["sandbox", "main", "domain", "flows", "config", "store", "cloud", "queue", "slack"],
   "": ["main", "config"],
 };
 // Packages the pure core may not import: it reaches the world only through its ports.

@@ -1,12 +1,19 @@
 import http from "node:http";
 import https from "node:https";
 import { CommonClient } from "tencentcloud-sdk-nodejs/tencentcloud/common/common_client.js";
-import { toCloudError } from "./tencent-errors.js";
+import { CloudError } from "../domain/ports/cloud-api.port.js";
+import type { CallRateLimiter } from "./cloud-rate-limiter.js";
+import { isRateLimitCode, toCloudError } from "./tencent-errors.js";
 
 export interface TencentCredentials {
   secretId: string;
   secretKey: string;
   token?: string;
+  /**
+   * The account these credentials act as (the source, or a destination through its read role).
+   * Tencent's rate limits count per account, so this is the limiter's key; unset → the secret id.
+   */
+  accountUin?: string;
 }
 
 export type TencentService = "cbs" | "cam" | "sts";
@@ -17,6 +24,12 @@ export interface TencentCallerOptions {
   /** One base URL for every service (the simulator); unset means the public endpoints. */
   apiEndpoint?: string;
   timeoutSeconds?: number;
+  /** Shared pacing of calls per action per account (docs/decisions/008). Unset: no pacing. */
+  rateLimiter?: CallRateLimiter;
+  /** How long every caller of an action holds back after `RequestLimitExceeded`. @defaultValue 1000 */
+  rateLimitBackOffMs?: number;
+  /** In-place retries of a call refused with `RequestLimitExceeded` (it had no effect). @defaultValue 3 */
+  rateLimitRetries?: number;
 }
 
 /**
@@ -45,13 +58,32 @@ export class TencentCaller {
     params: Record<string, unknown>,
     credentials: TencentCredentials,
     region?: string,
+    options: { notAfter?: number } = {},
   ): Promise<Record<string, unknown>> {
     const client = this.client(service, credentials, region);
-    try {
-      const response = (await client.request(action, params)) as unknown;
-      return response && typeof response === "object" ? (response as Record<string, unknown>) : {};
-    } catch (err) {
-      throw toCloudError(err, action);
+    const account = credentials.accountUin ?? credentials.secretId;
+    const limiter = this.options.rateLimiter;
+    for (let refused = 0; ; refused++) {
+      await limiter?.acquire(account, action);
+      if (options.notAfter !== undefined && Date.now() > options.notAfter) {
+        // Waited too long for a slot: whoever looks for this call later must be able to rely on
+        // it never having been sent.
+        throw new CloudError({
+          code: "cloud.deadline_passed",
+          message: `${action} was not sent: its deadline passed while it waited for a rate-limit slot`,
+          retryable: true,
+        });
+      }
+      try {
+        const response = (await client.request(action, params)) as unknown;
+        return response && typeof response === "object" ? (response as Record<string, unknown>) : {};
+      } catch (err) {
+        const cloudError = toCloudError(err, action);
+        if (!limiter || !isRateLimitCode(cloudError.code)) throw cloudError;
+        // Refused before it ran: slow every worker's calls of this action down, then try again.
+        await limiter.backOff(account, action, this.options.rateLimitBackOffMs ?? 1000);
+        if (refused >= (this.options.rateLimitRetries ?? 3)) throw cloudError;
+      }
     }
   }
 

@@ -1,7 +1,9 @@
 import type { z } from "zod";
 import {
+  type AttachedPolicy,
   type CloudApi,
   CloudError,
+  type Collaborator,
   type CopyAccepted,
   type CopyRequest,
   type DestinationReader,
@@ -12,12 +14,19 @@ import {
   assumeRoleResponseSchema,
   copySnapshotCrossAccountResponseSchema,
   describeSnapshotsResponseSchema,
+  getPolicyResponseSchema,
+  listAttachedUserAllPoliciesResponseSchema,
+  listCollaboratorsResponseSchema,
   toSnapshot,
 } from "./tencent-responses.schema.js";
 
 /** Renew temporary credentials this long before Tencent says they expire. */
 const CREDENTIAL_RENEW_MARGIN_MS = 5 * 60_000;
 const READ_SESSION_SECONDS = 3600;
+/** CAM page sizes: `ListAttachedUserAllPolicies` takes `Rp` up to 200; a bound on pages keeps a bad answer from looping. */
+const CAM_POLICY_PAGE = 200;
+const CAM_COLLABORATOR_PAGE = 200;
+const CAM_MAX_PAGES = 50;
 
 interface CachedCredentials {
   credentials: TencentCredentials;
@@ -68,6 +77,7 @@ export class TencentCloudAdapter implements CloudApi {
       },
       this.source,
       request.region,
+      request.notAfter === undefined ? {} : { notAfter: request.notAfter },
     );
     const response = parseResponse(copySnapshotCrossAccountResponseSchema, raw, "CopySnapshotCrossAccount");
     const result = response.SnapshotCopyResultSet[0];
@@ -112,6 +122,61 @@ export class TencentCloudAdapter implements CloudApi {
     });
   }
 
+  async listCollaborators(): Promise<Collaborator[]> {
+    const collaborators: Collaborator[] = [];
+    for (let offset = 0; offset < CAM_MAX_PAGES * CAM_COLLABORATOR_PAGE; offset += CAM_COLLABORATOR_PAGE) {
+      const raw = await this.caller.call(
+        "cam",
+        "ListCollaborators",
+        { Limit: CAM_COLLABORATOR_PAGE, Offset: offset },
+        this.source,
+      );
+      const page = parseResponse(listCollaboratorsResponseSchema, raw, "ListCollaborators");
+      collaborators.push(...page.Data.map((c) => ({ uin: String(c.Uin), name: c.Name })));
+      if (page.Data.length === 0 || collaborators.length >= page.TotalNum) break;
+    }
+    return collaborators;
+  }
+
+  /** `AttachType 0`: direct and through groups, every page of up to 200 (the action allows 5 calls/s). */
+  async listAttachedPolicies(targetUin: string): Promise<AttachedPolicy[]> {
+    const policies: AttachedPolicy[] = [];
+    for (let page = 1; page <= CAM_MAX_PAGES; page++) {
+      const raw = await this.caller.call(
+        "cam",
+        "ListAttachedUserAllPolicies",
+        { TargetUin: Number(targetUin), Rp: CAM_POLICY_PAGE, Page: page, AttachType: 0 },
+        this.source,
+      );
+      const answer = parseResponse(
+        listAttachedUserAllPoliciesResponseSchema,
+        raw,
+        "ListAttachedUserAllPolicies",
+      );
+      policies.push(
+        ...answer.PolicyList.map((p) => ({
+          policyId: p.PolicyId,
+          name: p.PolicyName,
+          type: p.StrategyType === "2" ? ("preset" as const) : ("custom" as const),
+          groups: p.Groups.map((g) => g.GroupName),
+        })),
+      );
+      if (answer.PolicyList.length < CAM_POLICY_PAGE || policies.length >= answer.TotalNum) break;
+    }
+    return policies;
+  }
+
+  async getPolicyDocument(policyId: string): Promise<string | undefined> {
+    try {
+      const raw = await this.caller.call("cam", "GetPolicy", { PolicyId: Number(policyId) }, this.source);
+      return parseResponse(getPolicyResponseSchema, raw, "GetPolicy").PolicyDocument;
+    } catch (err) {
+      // Detached and deleted between the list and this call: it grants nothing any more.
+      if (err instanceof CloudError && err.code === "ResourceNotFound.PolicyIdNotFound") return undefined;
+      throw err;
+    }
+  }
+
   private async describeSnapshots(
     credentials: TencentCredentials,
     region: string,
@@ -147,6 +212,8 @@ export class TencentCloudAdapter implements CloudApi {
       secretId: response.Credentials.TmpSecretId,
       secretKey: response.Credentials.TmpSecretKey,
       token: response.Credentials.Token,
+      // Calls through the role count against the destination account's rate limits.
+      accountUin: reader.accountUin,
     };
     this.roleCredentials.set(reader.readRoleArn, {
       credentials,

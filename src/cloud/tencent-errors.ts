@@ -14,6 +14,15 @@ export function isTransientCode(code: string): boolean {
   return TRANSIENT_CODES.some((c) => code === c || code.startsWith(`${c}.`));
 }
 
+/** Tencent refused the call for its rate limit: it did not run, so it may be sent again as is. */
+export function isRateLimitCode(code: string): boolean {
+  return (
+    code === "RequestLimitExceeded" ||
+    code.startsWith("RequestLimitExceeded.") ||
+    code === "LimitExceeded.RequestLimitExceeded"
+  );
+}
+
 interface SdkErrorShape {
   code?: unknown;
   message?: unknown;

@@ -38,6 +38,40 @@ export const assumeRoleResponseSchema = z.object({
   ExpiredTime: z.number(),
 });
 
+/** CAM `ListCollaborators`: `Uin` is a number on the wire. */
+export const listCollaboratorsResponseSchema = z.object({
+  TotalNum: z.number().default(0),
+  Data: z
+    .array(z.object({ Uin: z.union([z.number(), z.string()]), Name: z.string().default("") }))
+    .nullish()
+    .transform((d) => d ?? []),
+});
+
+/** CAM `ListAttachedUserAllPolicies` (`PolicyId` and `StrategyType` are strings on the wire). */
+export const listAttachedUserAllPoliciesResponseSchema = z.object({
+  TotalNum: z.number().default(0),
+  PolicyList: z
+    .array(
+      z.object({
+        PolicyId: z.union([z.string(), z.number()]).transform(String),
+        PolicyName: z.string().default(""),
+        StrategyType: z.union([z.string(), z.number()]).transform(String).default("1"),
+        Groups: z
+          .array(z.object({ GroupName: z.string().default("") }))
+          .nullish()
+          .transform((g) => g ?? []),
+      }),
+    )
+    .nullish()
+    .transform((p) => p ?? []),
+});
+
+/** CAM `GetPolicy`: the document is JSON text. */
+export const getPolicyResponseSchema = z.object({
+  PolicyName: z.string().default(""),
+  PolicyDocument: z.string(),
+});
+
 export function toSnapshot(item: z.output<typeof snapshotItemSchema>, region: string): Snapshot {
   return {
     snapshotId: item.SnapshotId,

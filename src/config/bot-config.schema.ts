@@ -25,10 +25,34 @@ const slackId = (what: string) =>
 
 const ROLE_ARN = /^qcs::cam::uin\/\d{5,20}:roleName\/[\w+=,.@-]{1,128}$/;
 
+/** Slack users and user groups; used for per-destination approvers and requesters. */
+const peopleSchema = z
+  .object({
+    users: z.array(slackId("user")).default([]),
+    usergroups: z.array(slackId("user group")).default([]),
+  })
+  .strict();
+
 export const destinationSchema = z
   .object({
     accountUin: uin,
     readRoleArn: z.string().regex(ROLE_ARN, "must look like qcs::cam::uin/<uin>:roleName/<name>").optional(),
+    /** Replaces the global approvers for this destination (`required` defaults to the global one). */
+    approvers: peopleSchema
+      .extend({ required: z.number().int().min(1).max(10).optional() })
+      .strict()
+      .refine(
+        (a) => a.users.length + a.usergroups.length > 0,
+        "list at least one approver (users or usergroups)",
+      )
+      .optional(),
+    /** Who may ask to copy into this destination; unset: anyone. */
+    requesters: peopleSchema
+      .refine(
+        (r) => r.users.length + r.usergroups.length > 0,
+        "list at least one requester (users or usergroups)",
+      )
+      .optional(),
   })
   .strict();
 
@@ -60,6 +84,35 @@ export const botConfigSchema = z
         maxCopyDuration: duration("12h"),
         attempts: z.number().int().min(1).max(50).default(8),
         concurrency: z.number().int().min(1).max(500).default(20),
+        /** First retry delay after a transient cloud error; doubles each time, with jitter. */
+        retryDelay: duration("2s"),
+        /** Upper bound of one retry delay. */
+        retryMaxDelay: duration("5m"),
+      })
+      .strict()
+      .prefault({}),
+    /** Worker process settings (docs/decisions/008); the defaults suit production. */
+    worker: z
+      .object({
+        /** Calls per second per Tencent API action per account, across all workers (Tencent allows 20). */
+        cloudCallsPerSecond: z.number().int().min(1).max(1000).default(20),
+        /** Per-action limits that replace `cloudCallsPerSecond` (CAM ListAttachedUserAllPolicies allows 5/s). */
+        cloudCallsPerSecondByAction: z
+          .record(z.string().regex(/^[A-Za-z]+$/), z.number().int().min(1).max(1000))
+          .default({ ListAttachedUserAllPolicies: 5 }),
+        /** A job whose worker died is taken over after this lock expires (BullMQ `lockDuration`). */
+        lockDuration: duration("30s"),
+        /** How often workers look for such jobs (BullMQ `stalledInterval`). */
+        stalledInterval: duration("30s"),
+        /** Crashes one job may survive before it fails (BullMQ `maxStalledCount`). */
+        maxStalledCount: z.number().int().min(1).max(1000).default(10),
+        /** A Tencent call without an answer after this is abandoned (and may still have run). */
+        cloudCallTimeout: duration("30s"),
+        /** SIGTERM: how long the current steps may take to finish before they are released. */
+        shutdownGrace: duration("20s"),
+        /** Outcomes finishing within this window are grouped; more than `digestThreshold` → one digest. */
+        digestWindow: duration("3s"),
+        digestThreshold: z.number().int().min(1).max(100).default(3),
       })
       .strict()
       .prefault({}),
@@ -77,6 +130,8 @@ export const botConfigSchema = z
         usergroups: z.array(slackId("user group")).default([]),
         required: z.number().int().min(1).max(10).default(1),
         allowSelfApproval: z.boolean().default(false),
+        /** A user group @-mentioned on each new card (approvers are never mentioned one by one). */
+        mention: slackId("user group").optional(),
       })
       .strict()
       .refine(

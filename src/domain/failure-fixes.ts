@@ -1,3 +1,5 @@
+import { collaboratorFix, explicitDenyFix, permissionFix } from "./prerequisites.js";
+
 /**
  * What a person should do about a failure, by Tencent error code. The messages name the console
  * page, because the person reading them is usually in Slack, not in the API reference.
@@ -12,6 +14,9 @@ export function suggestFix(code: string, ctx: FixContext): string | undefined {
   if (code.startsWith("AuthFailure")) {
     return "The bot's Tencent Cloud credentials were refused: check TENCENTCLOUD_SECRET_ID / TENCENTCLOUD_SECRET_KEY (and the session token if temporary).";
   }
+  if (code === "cam.not_collaborator") return collaboratorFix(ctx.sourceUin, ctx.destinationUin);
+  if (code === "cam.permission_missing") return permissionFix(ctx.sourceUin, ctx.destinationUin);
+  if (code === "cam.explicit_deny") return explicitDenyFix(ctx.sourceUin, ctx.destinationUin);
   if (code.startsWith("UnauthorizedOperation")) {
     return `Make account ${ctx.destinationUin} a collaborator of ${ctx.sourceUin} (CAM → User list → Collaborators) and grant it cvm:CopySnapshotCrossAccount (see policies/minimal-cross-account-copy.json).`;
   }

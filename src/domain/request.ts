@@ -1,3 +1,4 @@
+import type { PrerequisiteResult } from "./prerequisites.js";
 import type { Snapshot } from "./snapshot.js";
 
 /**
@@ -103,8 +104,20 @@ export interface ReplicationRequest {
   card?: SlackLocation;
   approvals: Decision[];
   rejection?: Decision;
+  /** Who cancelled it (`/snapshot cancel`), and when. */
+  cancellation?: Decision;
+  /** Approvals this request needs (the policy when it was made: global or per destination). */
+  requiredApprovals?: number;
+  /** When a pending request expires (`requestTtl` after it was made). */
+  expiresAt?: string;
+  /** The plan an approver saw (DESIGN §4): the worker stops if it no longer holds. */
+  planFingerprint?: string;
+  /** Approvers who left the workspace, user groups that no longer exist: shown on the card. */
+  approverProblems?: string[];
   copy: CopyProgress;
   failure?: RequestFailure;
+  /** The latest prerequisite results (at request time, then at run time), shown on the card. */
+  checks?: PrerequisiteResult[];
 }
 
 export function isFinal(state: RequestState): boolean {

@@ -1,8 +1,11 @@
 import { defaultCopyName } from "../domain/copy-name.js";
 import { generateRequestId } from "../domain/ids.js";
-import { CloudError } from "../domain/ports/cloud-api.port.js";
+import { describeCheckRefusal, hardFailures } from "../domain/prerequisites.js";
 import type { ReplicationRequest } from "../domain/request.js";
 import { describeDiskUsage } from "../domain/snapshot.js";
+import { decideApprovalTerms, scheduleRequestExpiry } from "./approval-terms.js";
+import { checkRequester } from "./approver-lookup.js";
+import { type CheckedRequest, checkDestination } from "./check-prerequisites.flow.js";
 import type { FlowDeps } from "./flow-deps.js";
 import { resolveDestination } from "./resolve-destination.js";
 
@@ -17,7 +20,7 @@ export interface ReplicateInput {
 
 export type ReplicateOutcome =
   | { kind: "posted"; request: ReplicationRequest; cardChannel: string }
-  | { kind: "refused"; message: string };
+  | { kind: "refused"; message: string; checks?: CheckedRequest };
 
 /** `/snapshot replicate`: validate against the configuration and the cloud, store, post the card. */
 export async function requestReplication(deps: FlowDeps, input: ReplicateInput): Promise<ReplicateOutcome> {
@@ -30,33 +33,33 @@ export async function requestReplication(deps: FlowDeps, input: ReplicateInput):
   const lookup = resolveDestination(config, input.destination);
   if (!lookup.ok) return { kind: "refused", message: lookup.message };
   const destination = lookup.destination;
+  const requester = await checkRequester(deps, input.userId, destination.alias);
+  if (requester.kind === "refused") return { kind: "refused", message: requester.reason };
 
-  const regions = input.region ? [input.region] : config.source.regions;
-  let snapshot: Awaited<ReturnType<typeof deps.cloud.findSourceSnapshot>>;
-  try {
-    snapshot = await deps.cloud.findSourceSnapshot(input.snapshotId, regions);
-  } catch (err) {
-    log.warn({ err }, "snapshot look-up failed");
-    const detail = err instanceof CloudError ? `${err.code}: ${err.message}` : "unexpected error";
+  // The prerequisite checks (snapshot, collaborator, permission): a hard failure refuses here,
+  // privately and with the fix; anything else goes on the card for the approvers.
+  const checks = await checkDestination(deps, destination, {
+    snapshotId: input.snapshotId,
+    ...(input.region ? { region: input.region } : {}),
+  });
+  const snapshot = checks.report.snapshot;
+  if (snapshot?.state !== "NORMAL" || hardFailures(checks.report.results).length > 0) {
+    log.info({ destination: destination.alias }, "refused by the prerequisite checks");
     return {
       kind: "refused",
-      message: `I could not look up \`${input.snapshotId}\` in Tencent Cloud (${detail}). Nothing was created; try again in a minute.`,
-    };
-  }
-  if (!snapshot) {
-    return {
-      kind: "refused",
-      message: `Snapshot \`${input.snapshotId}\` was not found in source account ${config.source.accountUin} (regions searched: ${regions.join(", ")}). Check the id, or add \`in <region>\`.`,
-    };
-  }
-  if (snapshot.state !== "NORMAL") {
-    return {
-      kind: "refused",
-      message: `Snapshot \`${snapshot.snapshotId}\` is ${snapshot.state}${snapshot.state === "CREATING" ? ` (${snapshot.percent}% done)` : ""}; only a NORMAL snapshot can be copied. Try again when it is NORMAL.`,
+      message: describeCheckRefusal(checks.report.results),
+      checks: {
+        snapshotId: input.snapshotId,
+        destination: destination.alias,
+        ...(input.region ? { region: input.region } : {}),
+        results: checks.report.results,
+      },
     };
   }
 
   const now = deps.clock.now();
+  const newName = input.newName ?? defaultCopyName(snapshot.name, now);
+  const terms = await decideApprovalTerms(deps, snapshot, destination, newName, now);
   const request: ReplicationRequest = {
     id: generateRequestId(),
     kind: "replicate",
@@ -67,9 +70,11 @@ export async function requestReplication(deps: FlowDeps, input: ReplicateInput):
     updatedAt: now.toISOString(),
     snapshot,
     destination,
-    newName: input.newName ?? defaultCopyName(snapshot.name, now),
+    newName,
     approvals: [],
     copy: {},
+    checks: checks.report.results,
+    ...terms,
   };
   await deps.store.create(request);
   log.info(
@@ -91,5 +96,6 @@ export async function requestReplication(deps: FlowDeps, input: ReplicateInput):
     };
   }
   const stored = (await deps.store.update(request.id, { card })) ?? { ...request, card };
+  await scheduleRequestExpiry(deps, stored);
   return { kind: "posted", request: stored, cardChannel };
 }

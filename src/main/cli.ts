@@ -20,8 +20,9 @@ export async function main(argv: readonly string[]): Promise<void> {
   const logger = createLogger(env.LOG_LEVEL);
 
   if (role === "sandbox") {
-    const { startSandbox } = await import("./sandbox.js");
+    const { startSandbox } = await import("../sandbox/sandbox.js");
     const sandbox = await startSandbox({ env, logger });
+    process.stdout.write(`\nSandbox console: ${sandbox.consoleUrl}  (Ctrl-C stops it)\n\n`);
     onSignals(() => sandbox.close());
     return;
   }

@@ -1,17 +1,23 @@
 import { WebClient } from "@slack/web-api";
 import type { Worker } from "bullmq";
 import { Redis } from "ioredis";
+import { RedisCallRateLimiter } from "../cloud/cloud-rate-limiter.js";
 import { TencentCaller } from "../cloud/tencent-client.js";
 import { TencentCloudAdapter } from "../cloud/tencent-cloud.adapter.js";
 import type { BotConfig, Environment } from "../config/load-config.js";
 import { ConfigError } from "../config/load-config.js";
 import { type Clock, systemClock } from "../domain/ports/clock.port.js";
 import type { CloudApi } from "../domain/ports/cloud-api.port.js";
+import { CamCache } from "../flows/cam-cache.js";
 import type { FlowDeps } from "../flows/flow-deps.js";
 import { BullmqJobQueue } from "../queue/bullmq-job.queue.js";
-import { startReplicationWorker } from "../queue/replication.worker.js";
+import { RedisCopyWatch } from "../queue/copy-watch.store.js";
+import { BullmqExpiryScheduler } from "../queue/expiry.queue.js";
+import { startExpiryWorker } from "../queue/expiry.worker.js";
+import { type RunningReplicationWorker, startReplicationWorker } from "../queue/replication.worker.js";
 import { SlackDirectory } from "../slack/slack.directory.js";
 import { SlackNotifier } from "../slack/slack.notifier.js";
+import { RedisAuditTrail } from "../store/audit.store.js";
 import { RedisRequestStore } from "../store/redis-request.store.js";
 import { type AppLogger, toSlackLogger } from "./logger.js";
 import { type RunningSlackApp, startSlackApp } from "./slack-app.js";
@@ -28,6 +34,8 @@ export interface BotOptions {
   clock?: Clock;
   port?: number;
   slackRetries?: number;
+  /** How long CAM answers are reused by the prerequisite checks. @defaultValue 60 s */
+  camCacheTtlMs?: number;
 }
 
 export interface RunningBot {
@@ -37,8 +45,6 @@ export interface RunningBot {
   /** Stops taking work, lets the current step finish (bounded), and closes every connection. */
   close(): Promise<void>;
 }
-
-const SHUTDOWN_GRACE_MS = 20_000;
 
 /** The composition root: adapters are built and wired to the ports here, and nowhere else. */
 export async function startBot(options: BotOptions): Promise<RunningBot> {
@@ -61,7 +67,15 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
     options.role === "app" ? undefined : new Redis(env.REDIS_URL, { maxRetriesPerRequest: null });
   workerRedis?.on("error", (err) => logger.warn({ err: err.message }, "redis (worker) connection error"));
 
-  const cloud = options.cloud ?? buildTencentAdapter(env);
+  // Cloud calls are paced across every worker through Redis (docs/decisions/008); a worker's
+  // connection waits out a Redis restart instead of failing the call.
+  const rateLimiter = new RedisCallRateLimiter({
+    redis: workerRedis ?? redis,
+    prefix: config.redisPrefix,
+    perSecond: config.worker.cloudCallsPerSecond,
+    perSecondByAction: config.worker.cloudCallsPerSecondByAction,
+  });
+  const cloud = options.cloud ?? buildTencentAdapter(env, config, rateLimiter);
   const slackClient = new WebClient(token, {
     slackApiUrl: env.SLACK_API_URL,
     logger: toSlackLogger(logger),
@@ -71,26 +85,50 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
     connection: redis,
     prefix: config.redisPrefix,
     attempts: config.replication.attempts,
+    onError: (err) => logger.warn({ err: err.message }, "queue: redis error"),
   });
+  const expiry = new BullmqExpiryScheduler({ connection: redis, prefix: config.redisPrefix });
   const deps: FlowDeps = {
     config,
     cloud,
+    copyWatch: new RedisCopyWatch(workerRedis ?? redis, config.redisPrefix),
     store: new RedisRequestStore(redis, config.redisPrefix),
     queue,
-    notifier: new SlackNotifier(slackClient, config.approvers.required, logger),
+    notifier: new SlackNotifier(
+      slackClient,
+      config.approvers.required,
+      logger,
+      config.approvers.mention ? { approverMention: config.approvers.mention } : {},
+      { windowMs: config.worker.digestWindow, threshold: config.worker.digestThreshold },
+    ),
     directory: new SlackDirectory(slackClient),
     clock: options.clock ?? systemClock,
     logger,
+    audit: new RedisAuditTrail(redis, config.redisPrefix),
+    expiry,
+    camCache: new CamCache({
+      clock: options.clock ?? systemClock,
+      ...(options.camCacheTtlMs !== undefined ? { ttlMs: options.camCacheTtlMs } : {}),
+    }),
   };
 
-  const worker = workerRedis
+  const replication: RunningReplicationWorker | undefined = workerRedis
     ? startReplicationWorker({
         connection: workerRedis,
         prefix: config.redisPrefix,
         concurrency: config.replication.concurrency,
-        deps,
+        // The worker's steps use the worker connection, which waits out a Redis restart.
+        deps: { ...deps, store: new RedisRequestStore(workerRedis, config.redisPrefix) },
         logger,
+        lockDuration: config.worker.lockDuration,
+        stalledInterval: config.worker.stalledInterval,
+        maxStalledCount: config.worker.maxStalledCount,
       })
+    : undefined;
+  const worker = replication?.worker;
+  // Pending requests expire through delayed jobs on their own queue (docs/decisions/006).
+  const expiryWorker = workerRedis
+    ? startExpiryWorker({ connection: workerRedis, prefix: config.redisPrefix, deps, logger })
     : undefined;
 
   const slack = needsApp
@@ -119,11 +157,11 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
       if (closed) return;
       closed = true;
       await slack?.stop().catch((err) => logger.warn({ err }, "slack app did not stop cleanly"));
-      if (worker) {
-        // worker.close() waits for active jobs without a bound; a step left behind is picked up again.
-        await Promise.race([worker.close(), new Promise((r) => setTimeout(r, SHUTDOWN_GRACE_MS).unref())]);
-        if (worker.isRunning()) await worker.close(true);
-      }
+      // Stops taking jobs; steps still running after the grace are released to another worker.
+      await replication?.close(config.worker.shutdownGrace);
+      if (deps.notifier instanceof SlackNotifier) await deps.notifier.flushOutcomes();
+      await expiryWorker?.close();
+      await expiry.close();
       await queue.close();
       redis.disconnect();
       workerRedis?.disconnect();
@@ -131,17 +169,24 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
   };
 }
 
-function buildTencentAdapter(env: Readonly<Environment>): CloudApi {
+function buildTencentAdapter(
+  env: Readonly<Environment>,
+  config: Readonly<BotConfig>,
+  rateLimiter: RedisCallRateLimiter,
+): CloudApi {
   if (!env.TENCENTCLOUD_SECRET_ID || !env.TENCENTCLOUD_SECRET_KEY) {
     throw new ConfigError(
       "environment: TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY are required (the source account's API key)",
     );
   }
   return new TencentCloudAdapter({
-    caller: new TencentCaller(
-      env.TENCENTCLOUD_API_ENDPOINT ? { apiEndpoint: env.TENCENTCLOUD_API_ENDPOINT } : {},
-    ),
+    caller: new TencentCaller({
+      rateLimiter,
+      timeoutSeconds: Math.max(1, Math.ceil(config.worker.cloudCallTimeout / 1000)),
+      ...(env.TENCENTCLOUD_API_ENDPOINT ? { apiEndpoint: env.TENCENTCLOUD_API_ENDPOINT } : {}),
+    }),
     sourceCredentials: {
+      accountUin: config.source.accountUin,
       secretId: env.TENCENTCLOUD_SECRET_ID,
       secretKey: env.TENCENTCLOUD_SECRET_KEY,
       ...(env.TENCENTCLOUD_SESSION_TOKEN ? { token: env.TENCENTCLOUD_SESSION_TOKEN } : {}),

@@ -4,6 +4,9 @@ import { App, HTTPReceiver } from "@slack/bolt";
 import type { Logger as SlackLogger } from "@slack/logger";
 import type { FlowDeps } from "../flows/flow-deps.js";
 import { registerDecisionActions } from "../slack/decision.action.js";
+import { registerRecheckAction } from "../slack/recheck.action.js";
+import { registerRejectReasonView } from "../slack/reject-reason.view.js";
+import { registerReplicateShortcut } from "../slack/shortcut.replicate.js";
 import { registerSnapshotCommand } from "../slack/snapshot.command.js";
 
 export interface SlackAppOptions {
@@ -63,6 +66,9 @@ export async function startSlackApp(options: SlackAppOptions): Promise<RunningSl
   });
   registerSnapshotCommand(app, options.deps);
   registerDecisionActions(app, options.deps);
+  registerRecheckAction(app, options.deps);
+  registerRejectReasonView(app, options.deps);
+  registerReplicateShortcut(app, options.deps);
   const server = (await app.start(options.port)) as Server;
   const port = (server.address() as AddressInfo).port;
   return { app, server, port, stop: () => app.stop().then(() => undefined) };

@@ -2,11 +2,14 @@ import { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import type { JobQueue } from "../domain/ports/job-queue.port.js";
 import { REPLICATION_QUEUE, type ReplicationJob } from "./replication-job.schema.js";
+import { RETRY_BACKOFF_TYPE } from "./retry-backoff.js";
 
 export interface ReplicationQueueOptions {
   connection: Redis;
   prefix: string;
   attempts: number;
+  /** Redis connection errors (ioredis reconnects by itself). @defaultValue ignored */
+  onError?: (err: Error) => void;
 }
 
 /** Producer side: approved requests become jobs whose id is the request id (one job per request). */
@@ -19,6 +22,7 @@ export class BullmqJobQueue implements JobQueue {
       prefix: options.prefix,
       streams: { events: { maxLen: 10_000 } },
     });
+    this.queue.on("error", options.onError ?? (() => undefined));
   }
 
   async enqueueReplication(requestId: string): Promise<void> {
@@ -28,7 +32,8 @@ export class BullmqJobQueue implements JobQueue {
       {
         jobId: requestId,
         attempts: this.options.attempts,
-        backoff: { type: "exponential", delay: 2000, jitter: 0.5 },
+        // Delays come from the worker's backoffStrategy (retry-backoff.ts, `replication.retryDelay`).
+        backoff: { type: RETRY_BACKOFF_TYPE },
         removeOnComplete: { age: 7 * 24 * 3600, count: 10_000 },
         removeOnFail: { age: 30 * 24 * 3600 },
       },

@@ -4,6 +4,7 @@ type KnownBlock = types.KnownBlock;
 
 import type { ReplicationRequest, RequestState } from "../domain/request.js";
 import { describeDiskUsage } from "../domain/snapshot.js";
+import { buildCheckSection } from "./prerequisites.blocks.js";
 import { ACTION_APPROVE, ACTION_REJECT } from "./slack-ids.js";
 
 export interface SlackMessageContent {
@@ -33,6 +34,7 @@ export function describeState(state: RequestState): string {
 export function buildApprovalCard(
   request: ReplicationRequest,
   requiredApprovals: number,
+  options: { approverMention?: string } = {},
 ): SlackMessageContent {
   const { snapshot, destination } = request;
   const text = `Replication request ${request.id}: ${snapshot.snapshotId} → ${destination.alias} (${destination.accountUin}) — ${STATE_LABEL[request.state]}`;
@@ -62,11 +64,23 @@ export function buildApprovalCard(
       ],
     },
   ];
+  blocks.push(...buildChecksBlocks(request));
   const context: string[] = [];
+  const needed = request.requiredApprovals ?? requiredApprovals;
   if (request.approvals.length > 0) {
     context.push(
-      `Approved by ${request.approvals.map((a) => `<@${a.userId}>`).join(", ")} (${request.approvals.length}/${requiredApprovals})`,
+      `Approved by ${request.approvals.map((a) => `<@${a.userId}>`).join(", ")} (${request.approvals.length}/${needed})`,
     );
+  } else if (request.state === "pending_approval" && needed > 1) {
+    context.push(`Approvals: 0/${needed}`);
+  }
+  if (request.cancellation) context.push(`Cancelled by <@${request.cancellation.userId}>`);
+  if (request.state === "pending_approval" && request.expiresAt) {
+    const epoch = Math.floor(Date.parse(request.expiresAt) / 1000);
+    context.push(`Expires <!date^${epoch}^{date_short_pretty} {time}|${request.expiresAt}>`);
+  }
+  if (request.approverProblems?.length) {
+    context.push(`:warning: Approver configuration: ${request.approverProblems.join("; ")}`);
   }
   if (request.rejection) {
     context.push(
@@ -77,6 +91,13 @@ export function buildApprovalCard(
   if (request.failure) context.push(`Failure: ${escapeMrkdwn(request.failure.message)}`);
   if (context.length > 0) {
     blocks.push({ type: "context", elements: context.map((t) => ({ type: "mrkdwn", text: t })) });
+  }
+  if (request.state === "pending_approval" && options.approverMention) {
+    // One group mention, never every approver one by one (DESIGN §5).
+    blocks.push({
+      type: "section",
+      text: { type: "mrkdwn", text: `<!subteam^${options.approverMention}> this request needs a review.` },
+    });
   }
   if (request.state === "pending_approval") {
     blocks.push({
@@ -137,4 +158,9 @@ export function buildOutcomeNotice(request: ReplicationRequest, threadLink?: str
 /** Names come from people; keep them from turning into mentions or formatting. */
 export function escapeMrkdwn(text: string): string {
   return text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;");
+}
+
+/** The prerequisite results (✓ / ✗ / ?) the approvers decide with; Re-check once a run-time check failed. */
+function buildChecksBlocks(request: ReplicationRequest): KnownBlock[] {
+  return buildCheckSection(request, request.checks);
 }

@@ -17,4 +17,14 @@ export class SlackDirectory implements Directory {
     this.cache.set(usergroupId, { members, until: Date.now() + CACHE_MS });
     return members;
   }
+
+  async userState(userId: string): Promise<"active" | "deleted" | "not_found"> {
+    try {
+      const result = await this.client.users.info({ user: userId });
+      return result.user?.deleted ? "deleted" : "active";
+    } catch (err) {
+      if ((err as { data?: { error?: string } }).data?.error === "user_not_found") return "not_found";
+      throw err;
+    }
+  }
 }

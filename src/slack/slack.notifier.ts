@@ -3,6 +3,7 @@ import type { Logger } from "../domain/ports/logger.port.js";
 import type { Notifier } from "../domain/ports/notifier.port.js";
 import type { ReplicationRequest, SlackLocation } from "../domain/request.js";
 import { buildApprovalCard, buildOutcomeNotice } from "./approval-card.blocks.js";
+import { buildOutcomeDigest, OutcomeDigest, type OutcomeDigestOptions } from "./outcome-digest.js";
 
 /** Notifier over the Slack Web API. */
 export class SlackNotifier implements Notifier {
@@ -10,10 +11,22 @@ export class SlackNotifier implements Notifier {
     private readonly client: WebClient,
     private readonly requiredApprovals: number,
     private readonly logger: Logger,
-  ) {}
+    private readonly cardOptions: { approverMention?: string } = {},
+    digestOptions?: OutcomeDigestOptions,
+  ) {
+    this.digest = digestOptions
+      ? new OutcomeDigest(
+          digestOptions,
+          (request, channel) => this.postOutcome(request, channel),
+          (requests, channel) => this.postDigest(requests, channel),
+        )
+      : undefined;
+  }
+
+  private readonly digest?: OutcomeDigest;
 
   async postApprovalCard(request: ReplicationRequest, channel: string): Promise<SlackLocation> {
-    const card = buildApprovalCard(request, this.requiredApprovals);
+    const card = buildApprovalCard(request, this.requiredApprovals, this.cardOptions);
     const result = await this.client.chat.postMessage({ channel, ...card, unfurl_links: false });
     if (!result.ts || !result.channel)
       throw new Error("slack.no_ts: chat.postMessage returned no message ts");
@@ -22,7 +35,7 @@ export class SlackNotifier implements Notifier {
 
   async updateCard(request: ReplicationRequest): Promise<void> {
     if (!request.card) return;
-    const card = buildApprovalCard(request, this.requiredApprovals);
+    const card = buildApprovalCard(request, this.requiredApprovals, this.cardOptions);
     try {
       await this.client.chat.update({ channel: request.card.channel, ts: request.card.ts, ...card });
     } catch (err) {
@@ -41,6 +54,24 @@ export class SlackNotifier implements Notifier {
   }
 
   async announceOutcome(request: ReplicationRequest, channel: string): Promise<void> {
+    if (this.digest) await this.digest.add(request, channel);
+    else await this.postOutcome(request, channel);
+  }
+
+  /** Posts the outcomes still held for a digest (on shutdown). */
+  async flushOutcomes(): Promise<void> {
+    await this.digest?.flush();
+  }
+
+  private async postDigest(requests: ReplicationRequest[], channel: string): Promise<void> {
+    try {
+      await this.client.chat.postMessage({ channel, ...buildOutcomeDigest(requests), unfurl_links: false });
+    } catch (err) {
+      this.logger.warn({ err, channel, requests: requests.length }, "outcome digest could not be posted");
+    }
+  }
+
+  private async postOutcome(request: ReplicationRequest, channel: string): Promise<void> {
     let link: string | undefined;
     if (request.card) {
       try {
@@ -58,6 +89,20 @@ export class SlackNotifier implements Notifier {
       await this.client.chat.postMessage({ channel, ...notice, unfurl_links: false });
     } catch (err) {
       this.logger.warn({ err, requestId: request.id, channel }, "outcome notice could not be posted");
+    }
+  }
+
+  async cardLink(request: ReplicationRequest): Promise<string | undefined> {
+    if (!request.card) return undefined;
+    try {
+      const result = await this.client.chat.getPermalink({
+        channel: request.card.channel,
+        message_ts: request.card.ts,
+      });
+      return result.permalink;
+    } catch (err) {
+      this.logger.debug({ err, requestId: request.id }, "no permalink for the card");
+      return undefined;
     }
   }
 

@@ -6,8 +6,12 @@ import {
   renderNotYetAvailable,
   renderUnexpectedError,
 } from "./command-replies.blocks.js";
+import { handleAccounts } from "./commands/accounts.command.js";
+import { handleCancel } from "./commands/cancel.command.js";
+import { handleCheck } from "./commands/check.command.js";
 import type { CommandContext, CommandHandler } from "./commands/command-context.js";
 import { handleHelp } from "./commands/help.command.js";
+import { handleList } from "./commands/list.command.js";
 import { handleReplicate } from "./commands/replicate.command.js";
 import { handleStatus } from "./commands/status.command.js";
 import { SLASH_COMMAND } from "./slack-ids.js";
@@ -18,6 +22,10 @@ type HandlerTable = { [K in SnapshotCommand["kind"]]?: CommandHandler<K> };
 const HANDLERS: HandlerTable = {
   replicate: handleReplicate,
   status: handleStatus,
+  list: handleList,
+  cancel: handleCancel,
+  check: handleCheck,
+  accounts: handleAccounts,
   help: handleHelp,
 };
 

@@ -210,6 +210,16 @@ describe("walking skeleton: /snapshot replicate → Approve → copy → thread 
       channelId: card.channel,
       messageTs: card.ts,
     });
+    // Reject asks for an optional reason in a modal; submitting it empty rejects without one.
+    const dialog = await h.slack.waitFor(
+      () =>
+        h.slack.views.find(
+          (v) =>
+            v.view.callback_id === "reject_reason" && String(v.view.private_metadata).includes(requestId),
+        ),
+      { what: "reject-reason modal" },
+    );
+    await h.slack.sendViewSubmission(h.appUrl, { userId: BOB, view: { id: dialog.viewId } });
     const rejected = await h.slack.waitFor(
       () => h.slack.messages.find((m) => m.ts === card.ts && m.text?.includes("Rejected")),
       { what: "rejected card" },

@@ -4,11 +4,19 @@ import { startTencentSimulator, type TencentSimulator } from "../../src/cloud/si
 import { type BotConfigInput, buildBotConfig, parseEnvironment } from "../../src/config/load-config.js";
 import { type RunningBot, startBot } from "../../src/main/compose.js";
 import { createLogger } from "../../src/main/logger.js";
-import { type SlackEmulator, startSlackEmulator } from "../../src/slack/emulator/index.js";
+import {
+  type EmulatorUser,
+  type EmulatorUsergroup,
+  type SlackEmulator,
+  startSlackEmulator,
+} from "../../src/slack/emulator/index.js";
 
 export const SOURCE_UIN = "100000000001";
 export const DR_PROD_UIN = "200000000002";
 export const DR_BLIND_UIN = "200000000003";
+/** With `unreadyDestinations`: dr-new is not a collaborator, dr-locked is one without any policy. */
+export const DR_NEW_UIN = "200000000004";
+export const DR_LOCKED_UIN = "200000000005";
 export const SIGNING_SECRET = "test-signing-secret";
 export const BOT_TOKEN = "xoxb-test-token";
 export const ALICE = "U0ALICE";
@@ -30,6 +38,20 @@ export interface Harness {
 export interface HarnessOptions {
   config?: Partial<BotConfigInput>;
   copyDurationMs?: number;
+  /** The in-process bot's role: "app" leaves the jobs to workers started elsewhere. @defaultValue "all" */
+  role?: "all" | "app";
+  /** A Redis of the test's own (e.g. one it restarts). @defaultValue REDIS_URL or 127.0.0.1:6379 */
+  redisUrl?: string;
+  /** Slack Web API retries (429 `Retry-After` waits count as one). @defaultValue 0 */
+  slackRetries?: number;
+  /** Users besides alice, bob and carol (e.g. a deleted approver). @defaultValue [] */
+  extraUsers?: EmulatorUser[];
+  /** Slack user groups. @defaultValue [] */
+  usergroups?: EmulatorUsergroup[];
+  /** Also configure dr-new (not a collaborator) and dr-locked (a collaborator without permission). @defaultValue false */
+  unreadyDestinations?: boolean;
+  /** The bot's CAM cache TTL. @defaultValue the bot's default */
+  camCacheTtlMs?: number;
 }
 
 /**
@@ -43,6 +65,11 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   sim.state.addAccount({ uin: DR_BLIND_UIN, secretId: "AKIDdrblind", secretKey: "drblind-secret-key" });
   sim.state.addCollaborator(SOURCE_UIN, DR_PROD_UIN);
   sim.state.addCollaborator(SOURCE_UIN, DR_BLIND_UIN);
+  if (options.unreadyDestinations) {
+    sim.state.addAccount({ uin: DR_NEW_UIN, secretId: "AKIDdrnew", secretKey: "drnew-secret-key" });
+    sim.state.addAccount({ uin: DR_LOCKED_UIN, secretId: "AKIDdrlocked", secretKey: "drlocked-secret-key" });
+    sim.state.addCollaborator(SOURCE_UIN, DR_LOCKED_UIN);
+  }
   sim.state.addRole(DR_PROD_UIN, "snapshot-bot-reader");
   sim.state.addPolicy(SOURCE_UIN, {
     policyId: 70001,
@@ -83,7 +110,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       { id: ALICE, name: "alice" },
       { id: BOB, name: "bob" },
       { id: CAROL, name: "carol" },
+      ...(options.extraUsers ?? []),
     ],
+    usergroups: options.usergroups ?? [],
   });
 
   const redisPrefix = `test-${randomUUID().slice(0, 8)}`;
@@ -91,7 +120,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     SLACK_BOT_TOKEN: BOT_TOKEN,
     SLACK_SIGNING_SECRET: SIGNING_SECRET,
     SLACK_API_URL: slack.apiUrl,
-    REDIS_URL: process.env.REDIS_URL ?? "redis://127.0.0.1:6379",
+    REDIS_URL: options.redisUrl ?? process.env.REDIS_URL ?? "redis://127.0.0.1:6379",
     TENCENTCLOUD_SECRET_ID: "AKIDsource",
     TENCENTCLOUD_SECRET_KEY: "source-secret-key",
     TENCENTCLOUD_API_ENDPOINT: sim.url,
@@ -102,6 +131,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     destinations: {
       "dr-prod": { accountUin: DR_PROD_UIN, readRoleArn: READ_ROLE },
       "dr-blind": { accountUin: DR_BLIND_UIN },
+      ...(options.unreadyDestinations
+        ? { "dr-new": { accountUin: DR_NEW_UIN }, "dr-locked": { accountUin: DR_LOCKED_UIN } }
+        : {}),
     },
     replication: { pollInterval: "100ms" },
     slack: { notifyChannel: NOTIFY_CHANNEL },
@@ -112,10 +144,11 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const bot = await startBot({
     env,
     config,
-    role: "all",
+    role: options.role ?? "all",
     logger: createLogger(env.LOG_LEVEL),
     port: 0,
-    slackRetries: 0,
+    slackRetries: options.slackRetries ?? 0,
+    ...(options.camCacheTtlMs !== undefined ? { camCacheTtlMs: options.camCacheTtlMs } : {}),
   });
   const appUrl = `http://127.0.0.1:${bot.slack?.port}/slack/events`;
   return {
@@ -128,14 +161,14 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       await bot.close();
       await slack.close();
       await sim.close();
-      await deleteKeys(redisPrefix);
+      await deleteKeys(redisPrefix, options.redisUrl);
     },
   };
 }
 
 /** Removes only this test's keys: tests never flush a database they did not create. */
-async function deleteKeys(prefix: string): Promise<void> {
-  const redis = new Redis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379");
+async function deleteKeys(prefix: string, redisUrl?: string): Promise<void> {
+  const redis = new Redis(redisUrl ?? process.env.REDIS_URL ?? "redis://127.0.0.1:6379");
   try {
     let cursor = "0";
     do {

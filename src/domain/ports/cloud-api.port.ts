@@ -28,6 +28,11 @@ export interface CopyRequest {
   region: string;
   targetAccountUin: string;
   newName: string;
+  /**
+   * Epoch ms after which the call must not be sent any more (it fails with `cloud.deadline_passed`,
+   * unsent): a run that finds the call's claim later can then be sure it is no longer coming.
+   */
+  notAfter?: number;
 }
 
 export interface CopyAccepted {
@@ -38,6 +43,20 @@ export interface CopyAccepted {
 export interface DestinationReader {
   accountUin: string;
   readRoleArn: string;
+}
+
+export interface Collaborator {
+  uin: string;
+  name: string;
+}
+
+/** A CAM policy attached to a user directly or through groups (`ListAttachedUserAllPolicies`). */
+export interface AttachedPolicy {
+  policyId: string;
+  name: string;
+  type: "custom" | "preset";
+  /** Group names it is attached through; empty when attached directly. */
+  groups: string[];
 }
 
 /** The port through which the domain and flows reach Tencent Cloud. Throws CloudError. */
@@ -58,4 +77,10 @@ export interface CloudApi {
     region: string,
     name: string,
   ): Promise<Snapshot[]>;
+  /** The source account's collaborators (CAM `ListCollaborators`, every page). */
+  listCollaborators(): Promise<Collaborator[]>;
+  /** Policies reaching a user of the source account, directly and through groups (every page). */
+  listAttachedPolicies(targetUin: string): Promise<AttachedPolicy[]>;
+  /** A policy's document (JSON text); undefined when the policy no longer exists. */
+  getPolicyDocument(policyId: string): Promise<string | undefined>;
 }

@@ -1,4 +1,6 @@
 /** Who is in a Slack user group (approver groups). */
 export interface Directory {
   usergroupMembers(usergroupId: string): Promise<string[]>;
+  /** Whether a user is still in the workspace (an approver may have left). Throws when unreadable. */
+  userState?(userId: string): Promise<"active" | "deleted" | "not_found">;
 }

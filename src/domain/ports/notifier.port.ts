@@ -8,4 +8,6 @@ export interface Notifier {
   /** One top-level message in the notify channel when a request ends. */
   announceOutcome(request: ReplicationRequest, channel: string): Promise<void>;
   tellUser(channel: string, userId: string, text: string): Promise<void>;
+  /** A link to the request's card (`chat.getPermalink`); undefined when there is none. */
+  cardLink?(request: ReplicationRequest): Promise<string | undefined>;
 }

@@ -1,28 +1,65 @@
+import { CloudError } from "../../domain/ports/cloud-api.port.js";
+import { describeResults, hardFailures } from "../../domain/prerequisites.js";
 import type { ReplicationRequest } from "../../domain/request.js";
+import { recordAuditEntry } from "../approver-lookup.js";
+import { checkDestination } from "../check-prerequisites.flow.js";
 import type { FlowDeps } from "../flow-deps.js";
+import { describePlanStop, findPlanChanges } from "../verify-plan.js";
 import { advance, fail, type StepResult } from "./step-outcome.js";
 
 export async function check(deps: FlowDeps, request: ReplicationRequest): Promise<StepResult> {
-  const snapshot = await deps.cloud.findSourceSnapshot(request.snapshot.snapshotId, [
-    request.snapshot.region,
-  ]);
-  if (!snapshot) {
+  // The prerequisites again, on CAM answers no older than the approval: a permission revoked after
+  // the approvers looked is seen here, before any copy is requested.
+  const approvedAt = Math.max(...request.approvals.map((a) => Date.parse(a.at)).filter(Number.isFinite));
+  const { report } = await checkDestination(
+    deps,
+    request.destination,
+    { snapshotId: request.snapshot.snapshotId, region: request.snapshot.region },
+    Number.isFinite(approvedAt) ? { notBefore: approvedAt } : { fresh: true },
+  );
+  const { results } = report;
+  // Kept on the request for the card; only while still checking (another run may have moved on).
+  const stored = await deps.store.transition(request.id, ["checking"], "checking", { checks: results });
+  if (!stored.ok) return { kind: "continue" };
+  request = stored.request;
+  const busy = results.find((r) => r.status === "cannot-verify" && r.transient);
+  if (busy) {
+    // Tencent Cloud was busy: the queue tries the step again later (with backoff).
+    throw new CloudError({ code: busy.code ?? "cloud.unavailable", message: busy.reason, retryable: true });
+  }
+  const snapshot = report.snapshot;
+  // A snapshot that could not be looked up (and is not a passing busy cloud) stops the copy too.
+  const failed = snapshot ? hardFailures(results) : results.filter((r) => r.status !== "passed");
+  if (failed.length > 0 || snapshot === undefined) {
+    await deps.notifier.postThreadReply(
+      request,
+      `Checks before copying:\n${plain(describeResults(results, { fixes: false }))}`,
+    );
     return fail(deps, request, {
-      code: "snapshot.not_found",
-      message: `Snapshot ${request.snapshot.snapshotId} no longer exists in ${request.snapshot.region}.`,
+      code: failed[0]?.code ?? "snapshot.not_found",
+      message: `${failed.map((r) => r.reason).join(" ")} Nothing was copied.`,
     });
   }
-  if (snapshot.state !== "NORMAL") {
-    return fail(deps, request, {
-      code: "snapshot.not_normal",
-      message: `Snapshot ${snapshot.snapshotId} is ${snapshot.state}, not NORMAL.`,
+  // The approval is bound to the plan its card showed; a changed plan needs a fresh approval.
+  const planChanges = findPlanChanges(deps, request, snapshot);
+  if (planChanges) {
+    await recordAuditEntry(deps, {
+      event: "plan_changed",
+      requestId: request.id,
+      detail: planChanges.join("; "),
     });
+    return fail(deps, request, { code: "plan.changed", message: describePlanStop(request, planChanges) });
   }
   return advance(
     deps,
     request,
     "copying",
     {},
-    `Checks passed: ${snapshot.snapshotId} is NORMAL (${snapshot.diskSizeGiB} GiB). Starting the copy to account ${request.destination.accountUin}…`,
+    `Checks passed${results.some((r) => r.status !== "passed") ? " (one could not be verified; Tencent Cloud decides at copy time)" : ""}:\n${plain(describeResults(results))}\nStarting the copy to account ${request.destination.accountUin}…`,
   );
+}
+
+/** Snapshot and policy names come from people: keep them from becoming mentions in the thread. */
+function plain(text: string): string {
+  return text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;");
 }

@@ -52,6 +52,7 @@ export async function fail(
     "failed",
     { failure: full },
   );
+  await deps.copyWatch.unwatch(request.id);
   if (!result.ok)
     return { kind: "done", state: result.reason === "wrong_state" ? result.request.state : "failed" };
   deps.logger.warn({ requestId: request.id, code: failure.code }, "replication failed");

@@ -1,5 +1,6 @@
 import { requestReplication } from "../../flows/request-replication.flow.js";
 import { renderLookingUp, renderReplicateOutcome } from "../command-replies.blocks.js";
+import { buildReplicateRefusal } from "../prerequisites.blocks.js";
 import type { CommandHandler } from "./command-context.js";
 
 export const handleReplicate: CommandHandler<"replicate"> = async ({
@@ -21,6 +22,9 @@ export const handleReplicate: CommandHandler<"replicate"> = async ({
   await respond({
     response_type: "ephemeral",
     replace_original: true,
-    text: renderReplicateOutcome(outcome),
+    // Refused by the prerequisite checks: the reasons, the fixes and a Re-check button.
+    ...(outcome.kind === "refused" && outcome.checks
+      ? buildReplicateRefusal(outcome.message, outcome.checks)
+      : { text: renderReplicateOutcome(outcome) }),
   });
 };

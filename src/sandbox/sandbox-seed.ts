@@ -25,6 +25,9 @@ export const SANDBOX = {
 
 const READ_ROLE = "snapshot-bot-reader";
 
+/** The custom policy that grants dr-prod the copy permission (the console's "revoke" toggle detaches it). */
+export const COPY_POLICY_ID = 90001;
+
 export function seedSandboxCloud(sim: TencentSimulator): void {
   const { state } = sim;
   const src = SANDBOX.sourceUin;
@@ -41,7 +44,7 @@ export function seedSandboxCloud(sim: TencentSimulator): void {
   state.addCollaborator(src, SANDBOX.destinations["dr-locked"].uin);
   state.addRole(SANDBOX.destinations["dr-prod"].uin, READ_ROLE);
   state.addPolicy(src, {
-    policyId: 90001,
+    policyId: COPY_POLICY_ID,
     name: "SnapshotCrossAccountCopy",
     type: "custom",
     document: JSON.stringify({
@@ -55,7 +58,7 @@ export function seedSandboxCloud(sim: TencentSimulator): void {
       ],
     }),
   });
-  state.attachUserPolicy(src, SANDBOX.destinations["dr-prod"].uin, 90001);
+  state.attachUserPolicy(src, SANDBOX.destinations["dr-prod"].uin, COPY_POLICY_ID);
 
   const snapshots = [
     {
@@ -112,7 +115,7 @@ export function seedSandboxCloud(sim: TencentSimulator): void {
   });
 }
 
-export function sandboxConfig(redisPrefix: string): BotConfigInput {
+export function sandboxConfig(redisPrefix: string, pollInterval = "1s"): BotConfigInput {
   const d = SANDBOX.destinations;
   return {
     source: { accountUin: SANDBOX.sourceUin, regions: ["ap-guangzhou", "ap-shanghai"] },
@@ -124,7 +127,7 @@ export function sandboxConfig(redisPrefix: string): BotConfigInput {
       "dr-new": { accountUin: d["dr-new"].uin },
       "dr-locked": { accountUin: d["dr-locked"].uin },
     },
-    replication: { pollInterval: "1s" },
+    replication: { pollInterval },
     slack: { notifyChannel: SANDBOX.channels.notify.id },
     approvers: { users: [SANDBOX.users.bob.id, SANDBOX.users.carol.id] },
     redisPrefix,

@@ -1,0 +1,61 @@
+/**
+ * The append-only audit trail (DESIGN §4): who did what to which request, and when. State changes
+ * are recorded by the request store in the same atomic step as the change itself; flows record the
+ * rest (refused clicks, refused cancels) through `record`.
+ */
+export const AUDIT_EVENTS = [
+  "requested",
+  "approval_recorded",
+  "approved",
+  "approval_refused",
+  "rejected",
+  "reject_refused",
+  "cancelled",
+  "cancel_refused",
+  "expired",
+  "checking",
+  "copying",
+  "verifying",
+  "completed",
+  "submitted",
+  "failed",
+  "plan_changed",
+] as const;
+export type AuditEvent = (typeof AUDIT_EVENTS)[number];
+
+export interface AuditEntry {
+  event: AuditEvent;
+  requestId: string;
+  /** The Slack user who acted; absent for the bot's own steps (worker, expiry). */
+  userId?: string;
+  /** ISO time, from the bot's clock. */
+  at: string;
+  /** The state the request was in, for state changes. */
+  from?: string;
+  /** A reason, a count (`1/2`), a failure code. */
+  detail?: string;
+}
+
+/** An entry as read back: with the stream id, whose first part is Redis' time in milliseconds. */
+export interface StoredAuditEntry extends AuditEntry {
+  id: string;
+}
+
+export interface AuditQuery {
+  /** Entries recorded at or after this time. */
+  since?: Date;
+  /** Entries recorded at or before this time. */
+  until?: Date;
+  requestId?: string;
+}
+
+/** What a state change records about itself (the store adds the request id, time and states). */
+export interface AuditNote {
+  userId?: string;
+  detail?: string;
+}
+
+export interface AuditTrail {
+  record(entry: AuditEntry): Promise<void>;
+  read(query?: AuditQuery): Promise<StoredAuditEntry[]>;
+}

@@ -1,0 +1,843 @@
+// The sandbox console: draws the emulated Slack workspace and the simulated cloud from the view the
+// server pushes (server-sent events), and sends commands, clicks and fault toggles back as JSON.
+// No framework and no build step; text from messages only ever reaches the page as text nodes.
+import { renderMrkdwn, withEmoji } from "/mrkdwn.js";
+
+const $ = (id) => document.getElementById(id);
+
+const ui = {
+  me: sessionStorage.getItem("sandbox.user") ?? "U0ALICE",
+  channel: sessionStorage.getItem("sandbox.channel") ?? "C0REQUESTS",
+  thread: null, // { channel, ts }
+  view: null,
+  seenUntil: JSON.parse(sessionStorage.getItem("sandbox.seen") ?? "{}"), // channel id → newest message time seen
+  source: null,
+  highlight: null,
+};
+
+/* ---------------------------------------------------------------- helpers */
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (name === "className") node.className = value;
+    else if (name === "text") node.textContent = value;
+    else if (name === "style")
+      node.style.cssText = value; // CSSOM, allowed by the page's CSP
+    else if (name.startsWith("on")) node.addEventListener(name.slice(2), value);
+    else node.setAttribute(name, value === true ? "" : String(value));
+  }
+  for (const child of children.flat()) {
+    if (child === undefined || child === null || child === false) continue;
+    node.append(typeof child === "string" ? document.createTextNode(child) : child);
+  }
+  return node;
+}
+
+function userName(id) {
+  if (!ui.view) return undefined;
+  if (id === ui.view.bot.id) return ui.view.bot.name;
+  return ui.view.users.find((u) => u.id === id)?.name;
+}
+
+function channelName(id) {
+  return ui.view?.channels.find((c) => c.id === id)?.name;
+}
+
+const mrkdwnContext = {
+  userName,
+  channelName,
+  onPermalink: (channel, ts) => {
+    selectChannel(channel);
+    const parent = ui.view?.messages.find((m) => m.channel === channel && m.ts === ts && !m.threadTs);
+    if (parent) openThread(channel, ts);
+  },
+};
+
+function mrkdwn(text, className = "mrkdwn") {
+  const div = el("div", { className });
+  div.append(renderMrkdwn(text, mrkdwnContext));
+  return div;
+}
+
+/** A Block Kit text object (plain_text or mrkdwn). */
+function textObject(t, className) {
+  if (!t || typeof t.text !== "string") return el("span");
+  if (t.type === "mrkdwn") return mrkdwn(t.text, className ? `mrkdwn ${className}` : "mrkdwn");
+  return el("span", { className, text: t.emoji === false ? t.text : withEmoji(t.text) });
+}
+
+function plain(t) {
+  if (!t || typeof t.text !== "string") return "";
+  return t.type === "plain_text" && t.emoji !== false ? withEmoji(t.text) : t.text;
+}
+
+function formatTime(ms) {
+  return new Date(ms).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+}
+
+async function post(path, body) {
+  const response = await fetch(path, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
+  return response.json();
+}
+
+function showStatus(text) {
+  $("connection").textContent = text;
+}
+
+/* ---------------------------------------------------------------- Block Kit */
+
+function renderButton(button, message) {
+  const classes = ["btn"];
+  if (button.style === "primary") classes.push("primary");
+  if (button.style === "danger") classes.push("danger");
+  const label = plain(button.text);
+  const actionable = !message.ts.startsWith("ack.");
+  const node = el("button", {
+    type: "button",
+    className: classes.join(" "),
+    "data-action-id": button.action_id,
+    disabled: !actionable,
+    text: label,
+  });
+  node.addEventListener("click", async () => {
+    if (button.confirm && !(await confirmDialog(button.confirm))) return;
+    node.disabled = true;
+    try {
+      await post("/api/action", {
+        userId: ui.me,
+        channelId: message.channel,
+        messageTs: message.ts,
+        actionId: button.action_id,
+        ...(typeof button.value === "string" ? { value: button.value } : {}),
+      });
+    } catch (error) {
+      showStatus(`Could not send the click: ${error.message}`);
+    } finally {
+      if (node.isConnected) node.disabled = false;
+    }
+  });
+  return node;
+}
+
+function renderElement(element, message) {
+  if (element?.type === "button") return renderButton(element, message);
+  return el("span", {
+    className: "bk-unsupported",
+    text: `(${element?.type ?? "element"} not shown in the sandbox)`,
+  });
+}
+
+function renderBlock(block, message) {
+  switch (block?.type) {
+    case "header":
+      return el("div", {
+        className: "bk-header",
+        role: "heading",
+        "aria-level": "3",
+        text: plain(block.text),
+      });
+    case "section": {
+      const main = el("div", { className: "bk-section-main" });
+      if (block.text) main.append(textObject(block.text));
+      if (Array.isArray(block.fields) && block.fields.length > 0) {
+        main.append(
+          el(
+            "div",
+            { className: "bk-fields" },
+            block.fields.map((f) => textObject(f, "bk-field")),
+          ),
+        );
+      }
+      const section = el("div", { className: "bk-section" }, main);
+      if (block.accessory) section.append(renderElement(block.accessory, message));
+      return section;
+    }
+    case "context":
+      return el(
+        "div",
+        { className: "bk-context" },
+        (block.elements ?? []).filter((e) => e.type !== "image").map((e) => textObject(e)),
+      );
+    case "actions":
+      return el(
+        "div",
+        { className: "bk-actions", role: "group", "aria-label": "Actions" },
+        (block.elements ?? []).map((e) => renderElement(e, message)),
+      );
+    case "divider":
+      return el("hr", { className: "bk-divider" });
+    default:
+      return el("div", {
+        className: "bk-unsupported",
+        text: `(${block?.type ?? "unknown"} block not shown in the sandbox)`,
+      });
+  }
+}
+
+/* ---------------------------------------------------------------- messages */
+
+function repliesOf(channel, ts) {
+  return (ui.view?.messages ?? []).filter((m) => m.channel === channel && m.threadTs === ts);
+}
+
+function renderMessage(message, { inThread, compact }) {
+  const isBot = message.user === ui.view.bot.id;
+  const name = userName(message.user) ?? message.user;
+  const initials = isBot ? "SB" : name.slice(0, 2).toUpperCase();
+  const body = el("div", { className: "msg-body" });
+  const time = el("time", { datetime: new Date(message.at).toISOString(), text: formatTime(message.at) });
+  body.append(
+    compact
+      ? el("span", { className: "visually-hidden", text: `${name} at ${formatTime(message.at)}` })
+      : el(
+          "div",
+          { className: "meta" },
+          el("span", { className: "author", text: name }),
+          isBot ? el("span", { className: "app-badge", text: "APP" }) : null,
+          time,
+          message.edited ? el("span", { className: "edited", text: "(edited)" }) : null,
+        ),
+  );
+  if (message.ephemeral) {
+    body.append(
+      el(
+        "div",
+        { className: "only-you" },
+        el("span", { "aria-hidden": "true", text: "👁" }),
+        "Only visible to you",
+      ),
+    );
+  }
+  if (message.inReplyTo) {
+    body.append(el("div", { className: "in-reply" }, "You ran ", el("code", { text: message.inReplyTo })));
+  }
+  if (Array.isArray(message.blocks) && message.blocks.length > 0) {
+    body.append(
+      el(
+        "div",
+        { className: "blocks" },
+        message.blocks.map((b) => renderBlock(b, message)),
+      ),
+    );
+  } else {
+    body.append(mrkdwn(message.text));
+  }
+  if (!inThread && !message.ephemeral) {
+    const replies = repliesOf(message.channel, message.ts);
+    if (replies.length > 0) {
+      const last = replies[replies.length - 1];
+      body.append(
+        el(
+          "button",
+          {
+            type: "button",
+            className: "reply-summary",
+            "aria-label": `${replies.length} ${replies.length === 1 ? "reply" : "replies"}, open the thread`,
+            onclick: () => openThread(message.channel, message.ts),
+          },
+          `${replies.length} ${replies.length === 1 ? "reply" : "replies"}`,
+          el("span", { className: "last", text: `Last reply ${formatTime(last.at)}` }),
+        ),
+      );
+    }
+  }
+  const classes = ["msg"];
+  if (message.ephemeral) classes.push("ephemeral");
+  if (compact) classes.push("compact");
+  if (ui.highlight === message.key) classes.push("highlight");
+  const shortTime = new Date(message.at).toLocaleTimeString([], { hour: "numeric", minute: "2-digit" });
+  return el(
+    "li",
+    { className: classes.join(" "), "data-key": message.key, "data-ts": message.ts },
+    compact
+      ? el("div", { className: "gutter", "aria-hidden": "true" }, el("time", { text: shortTime }))
+      : el("div", { className: `avatar${isBot ? " bot" : ""}`, "aria-hidden": "true", text: initials }),
+    body,
+  );
+}
+
+/** Like Slack: a message right after another by the same author drops its avatar and name. */
+function isCompact(message, previous, inThread, index) {
+  if (!previous || message.ephemeral || previous.ephemeral) return false;
+  if (inThread && index === 1) return false; // the first reply under the parent keeps its header
+  return previous.user === message.user && message.at - previous.at < 5 * 60_000;
+}
+
+function signatureOf(message, inThread, compact) {
+  const replies = inThread ? [] : repliesOf(message.channel, message.ts);
+  return JSON.stringify([
+    message.text,
+    message.blocks,
+    message.edited,
+    replies.length,
+    replies.at(-1)?.at,
+    ui.me,
+    compact,
+  ]);
+}
+
+/** Keyed update: unchanged messages keep their DOM (and focus); changed ones are redrawn in place. */
+function renderList(list, messages, { inThread, emptyText }) {
+  const nearBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 120;
+  const nodes = list._nodes ?? new Map();
+  const next = new Map();
+  let added = false;
+  messages.forEach((message, index) => {
+    const compact = isCompact(message, messages[index - 1], inThread, index);
+    const sig = signatureOf(message, inThread, compact);
+    let entry = nodes.get(message.key);
+    if (!entry || entry.sig !== sig) {
+      const focusedAction = entry?.node.contains(document.activeElement)
+        ? document.activeElement?.getAttribute("data-action-id")
+        : null;
+      const node = renderMessage(message, { inThread, compact });
+      if (entry) entry.node.replaceWith(node);
+      else added = true;
+      entry = { sig, node };
+      if (focusedAction) node.querySelector(`[data-action-id="${CSS.escape(focusedAction)}"]`)?.focus();
+    }
+    next.set(message.key, entry);
+    const current = list.children[index];
+    if (current !== entry.node) list.insertBefore(entry.node, current ?? null);
+  });
+  for (const [key, entry] of nodes) if (!next.has(key)) entry.node.remove();
+  list.querySelector(":scope > .empty")?.remove();
+  if (messages.length === 0) list.append(el("li", { className: "empty", text: emptyText }));
+  list._nodes = next;
+  if (added && (nearBottom || list._nodes.size === messages.length)) list.scrollTop = list.scrollHeight;
+}
+
+/* ---------------------------------------------------------------- screens */
+
+function renderChannels() {
+  const list = $("channel-list");
+  list.replaceChildren(
+    ...ui.view.channels.map((c) => {
+      const unread =
+        c.id === ui.channel
+          ? 0
+          : ui.view.messages.filter(
+              (m) => m.channel === c.id && !m.threadTs && m.at > (ui.seenUntil[c.id] ?? 0),
+            ).length;
+      return el(
+        "li",
+        {},
+        el(
+          "button",
+          {
+            type: "button",
+            className: "channel-button",
+            "aria-current": c.id === ui.channel ? "true" : "false",
+            "aria-label": `#${c.name}${unread ? `, ${unread} new` : ""}`,
+            "data-channel": c.id,
+            onclick: () => selectChannel(c.id),
+          },
+          el("span", { text: `# ${c.name}` }),
+          el("span", { className: "badge", text: unread ? String(unread) : "" }),
+        ),
+      );
+    }),
+  );
+  if (document.activeElement === document.body && list._focusChannel) {
+    list.querySelector(`[data-channel="${list._focusChannel}"]`)?.focus();
+  }
+}
+
+function renderUsers() {
+  const box = $("user-switcher");
+  if (box.querySelector("input")) {
+    for (const input of box.querySelectorAll("input")) input.checked = input.value === ui.me;
+    return;
+  }
+  for (const u of ui.view.users) {
+    const input = el("input", { type: "radio", name: "acting-as", value: u.id, id: `user-${u.name}` });
+    input.checked = u.id === ui.me;
+    input.addEventListener("change", () => switchUser(u.id));
+    box.append(
+      el(
+        "label",
+        { className: "user-option", for: `user-${u.name}` },
+        input,
+        el("span", {}, el("strong", { text: u.name }), el("span", { className: "role", text: u.role })),
+      ),
+    );
+  }
+}
+
+function renderChannel() {
+  const channel = ui.view.channels.find((c) => c.id === ui.channel) ?? ui.view.channels[0];
+  ui.channel = channel.id;
+  $("channel-name").textContent = channel.name;
+  $("channel-topic").textContent = channel.topic;
+  $("composer-label").textContent = `Message #${channel.name}`;
+  const messages = ui.view.messages.filter((m) => m.channel === channel.id && !m.threadTs);
+  renderList($("messages"), messages, {
+    inThread: false,
+    emptyText:
+      channel.id === "C0NOTIFY"
+        ? "Nothing yet. When a copy finishes or fails, the bot posts one message here."
+        : "No messages yet. Type a /snapshot command below, or pick an example.",
+  });
+  const newest = messages.at(-1)?.at ?? 0;
+  ui.seenUntil[channel.id] = Math.max(ui.seenUntil[channel.id] ?? 0, newest);
+  sessionStorage.setItem("sandbox.seen", JSON.stringify(ui.seenUntil));
+}
+
+function renderThread() {
+  const pane = $("thread-pane");
+  const app = document.querySelector(".app");
+  const parent = ui.thread
+    ? ui.view.messages.find((m) => m.channel === ui.thread.channel && m.ts === ui.thread.ts)
+    : undefined;
+  if (!parent) {
+    pane.hidden = true;
+    app.classList.remove("with-thread");
+    return;
+  }
+  pane.hidden = false;
+  app.classList.add("with-thread");
+  $("thread-channel").textContent = `#${channelName(parent.channel) ?? parent.channel}`;
+  renderList($("thread-messages"), [parent, ...repliesOf(parent.channel, parent.ts)], {
+    inThread: true,
+    emptyText: "",
+  });
+}
+
+function stateBadge(state, percent) {
+  // Long states (COPYING_FROM_REMOTE) may break after an underscore in a narrow panel.
+  const parts = state.split("_").flatMap((part, i) => (i === 0 ? [part] : [el("wbr"), `_${part}`]));
+  const badge = el("span", { className: `state state-${state}` }, parts);
+  if (state === "NORMAL" || state === "GONE") return badge;
+  return el(
+    "span",
+    { className: "state-cell" },
+    badge,
+    el("span", { className: "percent", text: ` ${percent}%` }),
+  );
+}
+
+function snapshotTable(rows, caption) {
+  if (rows.length === 0) return el("p", { className: "muted", text: "No snapshots." });
+  return el(
+    "table",
+    { className: "snapshots" },
+    el("caption", { className: "visually-hidden", text: caption }),
+    el(
+      "thead",
+      {},
+      el(
+        "tr",
+        {},
+        ["Snapshot", "Region", "State"].map((h) => el("th", { scope: "col", text: h })),
+      ),
+    ),
+    el(
+      "tbody",
+      {},
+      rows.map((s) =>
+        el(
+          "tr",
+          {},
+          el(
+            "td",
+            {},
+            el("span", { className: "id", text: s.snapshotId }),
+            el("span", { className: "snap-name", text: `${s.name} · ${s.sizeGiB} GiB` }),
+          ),
+          el("td", { className: "nowrap", text: s.region }),
+          el("td", {}, stateBadge(s.state, s.percent)),
+        ),
+      ),
+    ),
+  );
+}
+
+function check(ok, yes, no) {
+  return el("li", { className: `check ${ok ? "ok" : "no"}`, text: `${ok ? "✓" : "✗"} ${ok ? yes : no}` });
+}
+
+function renderCloud() {
+  const cloud = ui.view.cloud;
+  const body = $("cloud-body");
+  if (!cloud) {
+    body.replaceChildren(
+      el("p", { className: "muted", text: "The simulator's state is not available yet." }),
+    );
+    return;
+  }
+  const source = el(
+    "section",
+    { className: "cloud-section", "aria-labelledby": "cloud-source" },
+    el("h3", { id: "cloud-source", text: "Source account" }),
+    el(
+      "div",
+      { className: "account" },
+      el(
+        "div",
+        { className: "account-head" },
+        el("span", { className: "account-name", text: cloud.source.name }),
+        el("span", { className: "uin", text: cloud.source.uin }),
+      ),
+      snapshotTable(cloud.source.snapshots, "Snapshots in the source account"),
+      cloud.source.policies.length > 0
+        ? el(
+            "p",
+            { className: "muted" },
+            `Scheduled policies: ${cloud.source.policies
+              .map((p) => `${p.id} (${p.name}, ${p.region})${p.copyTo ? ` → ${p.copyTo}` : ""}`)
+              .join("; ")}`,
+          )
+        : null,
+    ),
+  );
+  const destinations = el(
+    "section",
+    { className: "cloud-section", "aria-labelledby": "cloud-destinations" },
+    el("h3", { id: "cloud-destinations", text: "Destinations" }),
+    cloud.destinations.map((d) =>
+      el(
+        "div",
+        { className: "account", "data-destination": d.alias },
+        el(
+          "div",
+          { className: "account-head" },
+          el("span", { className: "account-name", text: d.alias }),
+          el("span", { className: "uin", text: d.uin }),
+        ),
+        el(
+          "ul",
+          { className: "checks", "aria-label": `${d.alias} readiness` },
+          check(d.collaborator, "collaborator", "not a collaborator"),
+          check(d.canCopy, "copy permission", "no copy permission"),
+          check(d.readRole, "read role", "no read role"),
+        ),
+        d.snapshots.length > 0 ? snapshotTable(d.snapshots, `Snapshots in ${d.alias}`) : null,
+      ),
+    ),
+  );
+  const copies = el(
+    "section",
+    { className: "cloud-section", "aria-labelledby": "cloud-copies" },
+    el("h3", { id: "cloud-copies", text: "Cross-account copies" }),
+    cloud.copies.length === 0
+      ? el("p", { className: "muted", text: "None yet: approve a request to start one." })
+      : el(
+          "ul",
+          { className: "checks", style: "display:block" },
+          cloud.copies.map((c) =>
+            el(
+              "li",
+              { className: "account" },
+              el(
+                "div",
+                { className: "account-head" },
+                el("span", { className: "uin", text: c.newSnapshotId }),
+                stateBadge(c.state, c.percent),
+              ),
+              el("div", {
+                className: "muted",
+                text: `${c.sourceSnapshotId} → ${c.destination} as "${c.name}"`,
+              }),
+              c.state === "COPYING_FROM_REMOTE"
+                ? el(
+                    "span",
+                    {
+                      className: "progress",
+                      role: "progressbar",
+                      "aria-valuenow": String(c.percent),
+                      "aria-valuemin": "0",
+                      "aria-valuemax": "100",
+                      "aria-label": `Copy ${c.newSnapshotId}`,
+                    },
+                    el("span", { style: `width:${c.percent}%` }),
+                  )
+                : null,
+            ),
+          ),
+        ),
+  );
+  body.replaceChildren(source, destinations, copies);
+  $("fault-revoke-dr-prod").checked = cloud.faults.drProdRevoked;
+  $("fault-fail-next-copy").checked = cloud.faults.nextCopy === "fail";
+  $("fault-stuck-next-copy").checked = cloud.faults.nextCopy === "stuck";
+}
+
+/* ---------------------------------------------------------------- modals (views.open) */
+
+function modalField(block, errors, previous) {
+  const element = block.element ?? {};
+  const id = `field-${block.block_id}`;
+  const hintId = block.hint ? `${id}-hint` : null;
+  const error = errors[block.block_id];
+  const errorId = error ? `${id}-error` : null;
+  let control;
+  const choices = (items, none) => {
+    const select = el("select", {}, el("option", { value: "", text: none }));
+    for (const [value, label] of items) select.append(el("option", { value, text: label }));
+    return select;
+  };
+  switch (element.type) {
+    case "plain_text_input":
+      control = element.multiline ? el("textarea", {}) : el("input", { type: "text" });
+      if (element.placeholder) control.placeholder = plain(element.placeholder);
+      if (element.max_length) control.maxLength = element.max_length;
+      if (element.initial_value) control.value = element.initial_value;
+      break;
+    case "conversations_select":
+    case "channels_select":
+      control = choices(
+        ui.view.channels.map((c) => [c.id, `#${c.name}`]),
+        "Choose a channel…",
+      );
+      if (element.initial_conversation || element.initial_channel) {
+        control.value = element.initial_conversation ?? element.initial_channel;
+      }
+      break;
+    case "users_select":
+      control = choices(
+        ui.view.users.map((u) => [u.id, u.name]),
+        "Choose a person…",
+      );
+      break;
+    case "static_select":
+      control = choices(
+        (element.options ?? []).map((o) => [o.value, plain(o.text)]),
+        element.placeholder ? plain(element.placeholder) : "Choose…",
+      );
+      break;
+    default:
+      control = el("input", { type: "text" });
+  }
+  control.id = id;
+  control.name = block.block_id;
+  if (previous[block.block_id] !== undefined) control.value = previous[block.block_id];
+  const describedBy = [hintId, errorId].filter(Boolean).join(" ");
+  if (describedBy) control.setAttribute("aria-describedby", describedBy);
+  if (error) control.setAttribute("aria-invalid", "true");
+  if (!block.optional) control.setAttribute("aria-required", "true");
+  return el(
+    "div",
+    { className: "field", "data-block-id": block.block_id },
+    el(
+      "label",
+      { for: id },
+      plain(block.label),
+      block.optional && !/optional/i.test(plain(block.label))
+        ? el("span", { className: "optional", text: " (optional)" })
+        : null,
+    ),
+    control,
+    block.hint ? el("p", { className: "hint", id: hintId, text: plain(block.hint) }) : null,
+    error ? el("p", { className: "field-error", id: errorId, text: error }) : null,
+  );
+}
+
+function typedModalValues() {
+  const values = {};
+  for (const control of $("modal-body").querySelectorAll("input, textarea, select"))
+    values[control.name] = control.value;
+  return values;
+}
+
+function renderModal() {
+  const dialog = $("modal-dialog");
+  const modal = ui.view.modal;
+  if (!modal) {
+    ui.modalShown = null;
+    if (dialog.open) dialog.close();
+    return;
+  }
+  const sig = `${modal.viewId}:${modal.version}`;
+  if (ui.modalShown === sig && dialog.open) return;
+  const previous = ui.modalShown?.startsWith(`${modal.viewId}:`) ? typedModalValues() : {};
+  ui.modalShown = sig;
+  const view = modal.view;
+  const blocks = Array.isArray(view.blocks) ? view.blocks : [];
+  const known = new Set(blocks.filter((b) => b.type === "input").map((b) => b.block_id));
+  $("modal-title").textContent = plain(view.title) || "Form";
+  $("modal-submit").textContent = plain(view.submit) || "Submit";
+  $("modal-submit").hidden = !view.submit;
+  $("modal-close").textContent = plain(view.close) || "Cancel";
+  $("modal-body").replaceChildren(
+    ...blocks.map((block) =>
+      block.type === "input"
+        ? modalField(block, modal.errors, previous)
+        : renderBlock(block, { ts: "ack.modal", channel: ui.channel }),
+    ),
+  );
+  $("modal-error").textContent = Object.entries(modal.errors)
+    .filter(([block]) => !known.has(block))
+    .map(([, message]) => message)
+    .join(" ");
+  dialog.dataset.viewId = modal.viewId;
+  if (!dialog.open) dialog.showModal();
+  const firstError = $("modal-body").querySelector('[aria-invalid="true"]');
+  (firstError ?? $("modal-body").querySelector("input, textarea, select") ?? $("modal-submit")).focus();
+}
+
+function closeModal() {
+  const dialog = $("modal-dialog");
+  const viewId = dialog.dataset.viewId;
+  ui.modalShown = null;
+  if (dialog.open) dialog.close();
+  if (viewId) post("/api/view-close", { userId: ui.me, viewId }).catch(() => undefined);
+}
+
+$("modal-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const submit = $("modal-submit");
+  submit.disabled = true;
+  try {
+    await post("/api/view-submit", {
+      userId: ui.me,
+      viewId: $("modal-dialog").dataset.viewId,
+      values: typedModalValues(),
+    });
+  } catch (error) {
+    $("modal-error").textContent = `Could not send the form: ${error.message}`;
+  } finally {
+    submit.disabled = false;
+  }
+});
+$("modal-close").addEventListener("click", closeModal);
+$("modal-dialog").addEventListener("cancel", (event) => {
+  event.preventDefault();
+  closeModal();
+});
+$("shortcut-replicate").addEventListener("click", (event) => {
+  post("/api/shortcut", { userId: ui.me, callbackId: event.currentTarget.dataset.callbackId }).catch(
+    (error) => showStatus(`Could not open the form: ${error.message}`),
+  );
+});
+
+function render() {
+  if (!ui.view) return;
+  renderUsers();
+  renderChannels();
+  renderChannel();
+  renderThread();
+  renderCloud();
+  renderModal();
+  ui.highlight = null;
+}
+
+/* ---------------------------------------------------------------- navigation */
+
+function selectChannel(id) {
+  if (ui.channel === id) return;
+  ui.channel = id;
+  sessionStorage.setItem("sandbox.channel", id);
+  $("messages")._nodes = undefined;
+  $("messages").replaceChildren();
+  $("channel-list")._focusChannel = id;
+  render();
+  $("messages").scrollTop = $("messages").scrollHeight;
+}
+
+function openThread(channel, ts) {
+  ui.thread = { channel, ts };
+  $("thread-messages")._nodes = undefined;
+  $("thread-messages").replaceChildren();
+  render();
+  $("thread-close").focus();
+}
+
+function switchUser(id) {
+  if (ui.me === id) return;
+  ui.me = id;
+  sessionStorage.setItem("sandbox.user", id);
+  connect();
+}
+
+let source;
+function connect() {
+  source?.close();
+  source = new EventSource(`/api/events?user=${encodeURIComponent(ui.me)}`);
+  source.addEventListener("view", (event) => {
+    ui.view = JSON.parse(event.data);
+    document.body.dataset.user = ui.view.me;
+    document.body.dataset.seq = String(ui.view.seq);
+    showStatus("");
+    render();
+  });
+  source.addEventListener("error", () => showStatus("Connection to the sandbox lost; retrying…"));
+}
+
+/* ---------------------------------------------------------------- dialogs and forms */
+
+function confirmDialog(confirm) {
+  const dialog = $("confirm-dialog");
+  $("confirm-title").textContent = plain(confirm.title) || "Are you sure?";
+  $("confirm-text").replaceChildren(
+    confirm.text?.type === "mrkdwn"
+      ? renderMrkdwn(confirm.text.text, mrkdwnContext)
+      : document.createTextNode(plain(confirm.text)),
+  );
+  $("confirm-ok").textContent = plain(confirm.confirm) || "Yes";
+  $("confirm-deny").textContent = plain(confirm.deny) || "Cancel";
+  dialog.returnValue = "";
+  dialog.showModal();
+  $("confirm-deny").focus();
+  return new Promise((resolve) => {
+    dialog.addEventListener("close", () => resolve(dialog.returnValue === "confirm"), { once: true });
+  });
+}
+
+$("composer").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const input = $("composer-input");
+  const text = input.value.trim();
+  if (text === "") return;
+  const send = event.target.querySelector(".send");
+  send.disabled = true;
+  try {
+    await post("/api/command", { userId: ui.me, channelId: ui.channel, text });
+    input.value = "";
+  } catch (error) {
+    showStatus(`Could not send the command: ${error.message}`);
+  } finally {
+    send.disabled = false;
+    input.focus();
+  }
+});
+
+for (const example of document.querySelectorAll(".example[data-example]")) {
+  example.addEventListener("click", () => {
+    const input = $("composer-input");
+    input.value = example.dataset.example;
+    input.focus();
+  });
+}
+
+for (const toggle of document.querySelectorAll("[data-fault]")) {
+  toggle.addEventListener("change", () => {
+    post("/api/fault", { fault: toggle.dataset.fault, on: toggle.checked }).catch((error) =>
+      showStatus(`Could not change the fault: ${error.message}`),
+    );
+  });
+}
+$("fault-reset").addEventListener("click", () => {
+  post("/api/fault", { fault: "reset", on: true }).catch((error) =>
+    showStatus(`Could not clear faults: ${error.message}`),
+  );
+});
+
+$("thread-close").addEventListener("click", () => {
+  const ts = ui.thread?.ts;
+  ui.thread = null;
+  render();
+  document.querySelector(`#messages [data-ts="${CSS.escape(ts ?? "")}"] .reply-summary`)?.focus();
+});
+document.addEventListener("keydown", (event) => {
+  if (event.key === "Escape" && ui.thread && !$("confirm-dialog").open && !$("modal-dialog").open)
+    $("thread-close").click();
+});
+
+connect();

@@ -139,6 +139,8 @@ export const botConfigSchema = z
         "list at least one approver (users or usergroups)",
       ),
     requestTtl: duration("24h"),
+    /** How long CAM answers (collaborators, attached policies) are shared between checks of one destination. */
+    camCacheTtl: duration("60s"),
     /** Prefix of every Redis key the bot writes (BullMQ prefix too); wrap it in {braces} for Redis Cluster. */
     redisPrefix: z
       .string()

@@ -38,6 +38,9 @@ export function suggestFix(code: string, ctx: FixContext): string | undefined {
   if (code === "copy.outcome_unknown") {
     return `Check account ${ctx.destinationUin}'s snapshot list for a copy with this name before requesting again; add a read role to destination "${ctx.destinationAlias}" (readRoleArn) so the bot can check itself.`;
   }
+  if (code === "worker.stalled") {
+    return `Look at the worker logs for crashes (out of memory, restarts), then check account ${ctx.destinationUin}'s snapshot list for a copy of this snapshot before requesting it again.`;
+  }
   if (code.startsWith("InvalidParameter") || code.startsWith("MissingParameter")) {
     return "Tencent Cloud refused the request's parameters; this is likely a bot bug — report it with the request id.";
   }

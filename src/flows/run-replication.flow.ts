@@ -35,7 +35,13 @@ export async function runReplicationStep(deps: FlowDeps, requestId: string): Pro
 async function runStep(deps: FlowDeps, request: ReplicationRequest): Promise<StepResult> {
   switch (request.state) {
     case "approved":
-      return advance(deps, request, "checking", {}, "Checking the source snapshot again before copying…");
+      return advance(
+        deps,
+        request,
+        "checking",
+        {},
+        "Checking the prerequisites again before copying: the snapshot, the collaborator and its permission…",
+      );
     case "checking":
       return check(deps, request);
     case "copying":

@@ -108,7 +108,7 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
     expiry,
     camCache: new CamCache({
       clock: options.clock ?? systemClock,
-      ...(options.camCacheTtlMs !== undefined ? { ttlMs: options.camCacheTtlMs } : {}),
+      ttlMs: options.camCacheTtlMs ?? config.camCacheTtl,
     }),
   };
 

@@ -126,7 +126,7 @@ export function startReplicationWorker(options: ReplicationWorkerOptions): Runni
       if (!job || !parsed.success || !(await job.isFailed())) return;
       await failReplication(deps, parsed.data.requestId, {
         code: "worker.stalled",
-        message: `The worker running this request stopped ${job.stalledCounter} times (crashes or restarts); the bot gave up on it. Check the worker logs, then request the copy again.`,
+        message: `The worker running this request stopped ${job.stalledCounter} times (crashes or restarts); the bot gave up on it.`,
       });
     })().catch((err: unknown) => logger.warn({ err, jobId }, "stalled job could not be closed"));
   });

@@ -39,6 +39,7 @@ describe("bot configuration", () => {
     expect(config.replication.method).toBe("copy");
     expect(config.approvers).toMatchObject({ required: 1, allowSelfApproval: false });
     expect(config.redisPrefix).toBe("cbs-bot");
+    expect(config.camCacheTtl).toBe(60_000);
     expect(Object.isFrozen(config.destinations)).toBe(true);
   });
 

@@ -7,9 +7,9 @@ const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 const TSX_LOADER = createRequire(import.meta.url).resolve("tsx");
 
 /**
- * What `npm start` runs (src/main.ts through tsx), with no Slack token: the sandbox. The loader is
- * used instead of the tsx CLI so that SIGINT reaches the process directly: the CLI relays signals to
- * its child with a 30 ms deadline and kills it when a loaded machine misses it.
+ * Exactly what `npm start` runs (`node --import tsx src/main.ts`), with no Slack token: the sandbox.
+ * The loader rather than the tsx CLI, so that SIGINT reaches the process directly (the CLI relays
+ * signals to a child with a 30 ms deadline and kills it when a loaded machine misses it).
  */
 function startLikeNpmStart(): { child: ChildProcess; output: () => string } {
   const env: Record<string, string> = {

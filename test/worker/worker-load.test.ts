@@ -91,4 +91,22 @@ describe("worker under load (real Redis, real SDK against the simulator)", () =>
       h.sim.state.clearFaults();
     }
   }, 120_000);
+
+  it("a burst of 500 approved requests never exceeds 20 calls/s per action per account at the simulator", async () => {
+    const callsBefore = h.sim.calls.length;
+    const requests = await seedApprovedRequests(h.bot.deps, 500, "burst");
+    const counts = await waitUntilFinal(
+      h.bot.deps.store,
+      requests.map((r) => r.id),
+      150_000,
+    );
+    expect(counts).toEqual({ completed: 500 });
+    const copies = copiesByName(h.sim);
+    for (const r of requests) expect(copies.get(r.newName)).toBe(1);
+    const peak = peakCallsPerSecond({ ...h.sim, calls: h.sim.calls.slice(callsBefore) });
+    expect(peak.peak, peak.key).toBeLessThanOrEqual(20);
+    expect(h.sim.calls.slice(callsBefore).filter((c) => c.errorCode === "RequestLimitExceeded")).toHaveLength(
+      0,
+    );
+  }, 180_000);
 });

@@ -310,17 +310,26 @@ export function buildCheckSection(
   const blocks: KnownBlock[] = [
     { type: "section", text: { type: "mrkdwn", text: clip(`*Prerequisite checks*\n${lines.join("\n")}`) } },
   ];
-  if (request.state === "failed" && results.some((r) => r.status === "failed")) {
-    blocks.push(
-      recheckButton(
-        checkValue("check", {
-          snapshotId: request.snapshot.snapshotId,
-          destination: request.destination.alias,
-          region: request.snapshot.region,
-          results: [...results],
-        }),
-      ),
-    );
-  }
-  return blocks;
+  return [...blocks, ...buildRecheckForFailedRequest({ ...request, checks: results })];
+}
+
+/** Re-check for a request that failed its run-time checks (on the card and on the thread's failure reply). */
+export function buildRecheckForFailedRequest(request: {
+  snapshot: { snapshotId: string; region: string };
+  destination: Destination;
+  state: string;
+  checks?: readonly PrerequisiteResult[] | undefined;
+}): KnownBlock[] {
+  const results = request.checks ?? [];
+  if (request.state !== "failed" || !results.some((r) => r.status === "failed")) return [];
+  return [
+    recheckButton(
+      checkValue("check", {
+        snapshotId: request.snapshot.snapshotId,
+        destination: request.destination.alias,
+        region: request.snapshot.region,
+        results: [...results],
+      }),
+    ),
+  ];
 }

@@ -1,9 +1,16 @@
+import type { types } from "@slack/bolt";
 import type { WebClient } from "@slack/web-api";
 import type { Logger } from "../domain/ports/logger.port.js";
 import type { Notifier } from "../domain/ports/notifier.port.js";
 import type { ReplicationRequest, SlackLocation } from "../domain/request.js";
 import { buildApprovalCard, buildOutcomeNotice } from "./approval-card.blocks.js";
 import { buildOutcomeDigest, OutcomeDigest, type OutcomeDigestOptions } from "./outcome-digest.js";
+import { buildRecheckForFailedRequest } from "./prerequisites.blocks.js";
+
+type KnownBlock = types.KnownBlock;
+
+/** A section's text may hold 3000 characters. */
+const clipText = (text: string) => (text.length > 2900 ? `${text.slice(0, 2900)}…` : text);
 
 /** Notifier over the Slack Web API. */
 export class SlackNotifier implements Notifier {
@@ -47,7 +54,17 @@ export class SlackNotifier implements Notifier {
   async postThreadReply(request: ReplicationRequest, text: string): Promise<void> {
     if (!request.card) return;
     try {
-      await this.client.chat.postMessage({ channel: request.card.channel, thread_ts: request.card.ts, text });
+      // A reply saying the run-time checks failed carries Re-check, like every failed-check message.
+      const recheck = buildRecheckForFailedRequest(request);
+      const blocks: KnownBlock[] = recheck.length
+        ? [{ type: "section", text: { type: "mrkdwn", text: clipText(text) } }, ...recheck]
+        : [];
+      await this.client.chat.postMessage({
+        channel: request.card.channel,
+        thread_ts: request.card.ts,
+        text,
+        ...(blocks.length ? { blocks } : {}),
+      });
     } catch (err) {
       this.logger.warn({ err, requestId: request.id }, "thread reply could not be posted");
     }

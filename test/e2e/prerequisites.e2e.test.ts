@@ -254,6 +254,8 @@ describe("prerequisite checks before approval and at run time", () => {
       expect(failed.text).toContain("cvm:CopySnapshotCrossAccount");
       expect(failed.text).toContain("Nothing was copied");
       expect(failed.text).toContain("How to fix:");
+      // The failure reply itself carries Re-check, like every failed-check message.
+      expect(buttonValue(failed, RECHECK)).toBeTruthy();
       expect(failed.text).toContain(
         '"action":["cvm:CopySnapshotCrossAccount","cvm:CopyAutoSnapshotPolicyCrossAccount"]',
       );

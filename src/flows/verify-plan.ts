@@ -36,6 +36,6 @@ export function findPlanChanges(
 }
 
 /** The thread's words when the worker stops for a changed plan. */
-export function describePlanStop(request: ReplicationRequest, changes: string[]): string {
-  return `The plan approved no longer holds: ${changes.join("; ")}. Nothing was copied. To copy it as it is now, ask for a fresh approval: \`/snapshot replicate ${request.snapshot.snapshotId} to ${request.destination.alias}\`.`;
+export function describePlanStop(changes: string[]): string {
+  return `The plan approved no longer holds: ${changes.join("; ")}. Nothing was copied; the bot asks for a fresh approval of the plan as it is now.`;
 }

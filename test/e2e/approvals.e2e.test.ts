@@ -336,21 +336,29 @@ describe("approvals you can trust", () => {
     });
     const newName = uniqueName();
     const { card, requestId } = await requestCard(`replicate snap-plan0001 to dr-prod as "${newName}"`);
-    // The simulator has no "resize" (and never reuses an id): change the record in place.
-    const world = h.sim.state as unknown as {
-      accounts: Map<string, { snapshots: Map<string, { diskSize: number }> }>;
-    };
-    const record = world.accounts.get(SOURCE_UIN)?.snapshots.get("snap-plan0001");
-    expect(record).toBeDefined();
-    if (record) record.diskSize = 200;
+    // The snapshot's recorded size changes between the approval card and the run.
+    h.sim.state.setSnapshotSize(SOURCE_UIN, "snap-plan0001", 200);
+    const cardsBefore = h.slack.messages.filter((m) => !m.threadTs).length;
     await click(BOB, card);
     const stop = await h.slack.waitFor(
       () => threadTexts(card).find((t) => t.includes("The plan approved no longer holds")),
       { what: "plan-changed stop", timeoutMs: 10_000 },
     );
     expect(stop).toContain("100 GiB to 200 GiB");
-    expect(stop).toContain("ask for a fresh approval");
+    expect(stop).toContain("asks for a fresh approval");
     expect(copiesNamed(newName)).toHaveLength(0);
+    // The bot asks again: a new card with the plan as it is now, waiting for approvers.
+    const fresh = await h.slack.waitFor(
+      () => threadTexts(card).find((t) => t.startsWith("A fresh request")),
+      { what: "fresh request in the old thread", timeoutMs: 10_000 },
+    );
+    const freshId = /`(rq-[a-z0-9]{6})`/.exec(fresh)?.[1] ?? "";
+    expect(freshId).not.toBe(requestId);
+    expect((await h.bot.deps.store.get(freshId))?.state).toBe("pending_approval");
+    const freshCard = h.slack.messages
+      .slice(cardsBefore)
+      .find((m) => !m.threadTs && m.text.includes(freshId));
+    expect(JSON.stringify(freshCard?.blocks)).toContain("200 GiB");
     expect((await h.bot.deps.store.get(requestId))?.state).toBe("failed");
     expect((await audit(requestId)).map((e) => e.event)).toContain("plan_changed");
   });

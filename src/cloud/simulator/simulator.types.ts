@@ -201,6 +201,8 @@ export interface SimulatorState {
   listSnapshots(uin: string): SnapshotView[];
   removeSnapshot(uin: string, snapshotId: string): boolean;
   /** Sets the state (and Percent: 100 when NORMAL); ends any copy progress of that snapshot. */
+  /** A snapshot whose recorded size changes (what an approval bound to the old size must notice). */
+  setSnapshotSize(uin: string, snapshotId: string, diskSize: number): void;
   setSnapshotState(uin: string, snapshotId: string, state: SnapshotState): void;
 
   /** Returns the role ARN `qcs::cam::uin/<ownerUin>:roleName/<roleName>`. */

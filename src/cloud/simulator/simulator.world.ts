@@ -334,6 +334,15 @@ export class SimulatorWorld implements SimulatorState {
     return this.account(uin).snapshots.delete(snapshotId);
   }
 
+  setSnapshotSize(uin: string, snapshotId: string, diskSize: number): void {
+    const record = this.account(uin).snapshots.get(snapshotId);
+    if (!record) throw new Error(`account ${uin} has no snapshot ${snapshotId}`);
+    if (!Number.isInteger(diskSize) || diskSize <= 0) {
+      throw new Error(`diskSize must be a positive integer (GiB), got ${diskSize}`);
+    }
+    record.diskSize = diskSize;
+  }
+
   setSnapshotState(uin: string, snapshotId: string, state: SnapshotState): void {
     requireSnapshotState(state);
     const record = this.account(uin).snapshots.get(snapshotId);

@@ -4,6 +4,7 @@ import type { ReplicationRequest } from "../../domain/request.js";
 import { recordAuditEntry } from "../approver-lookup.js";
 import { checkDestination } from "../check-prerequisites.flow.js";
 import type { FlowDeps } from "../flow-deps.js";
+import { requestReplication } from "../request-replication.flow.js";
 import { describePlanStop, findPlanChanges } from "../verify-plan.js";
 import { advance, fail, type StepResult } from "./step-outcome.js";
 
@@ -48,7 +49,12 @@ export async function check(deps: FlowDeps, request: ReplicationRequest): Promis
       requestId: request.id,
       detail: planChanges.join("; "),
     });
-    return fail(deps, request, { code: "plan.changed", message: describePlanStop(request, planChanges) });
+    const stopped = await fail(deps, request, {
+      code: "plan.changed",
+      message: describePlanStop(planChanges),
+    });
+    await askForFreshApproval(deps, request);
+    return stopped;
   }
   return advance(
     deps,
@@ -62,4 +68,27 @@ export async function check(deps: FlowDeps, request: ReplicationRequest): Promis
 /** Snapshot and policy names come from people: keep them from becoming mentions in the thread. */
 function plain(text: string): string {
   return text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;");
+}
+
+/**
+ * Nobody approved the plan as it is now, so the bot asks again: a new request for the same
+ * snapshot, destination and name, on behalf of the original requester, with a new card showing the
+ * current facts. Approvers decide afresh; the old request stays failed.
+ */
+async function askForFreshApproval(deps: FlowDeps, request: ReplicationRequest): Promise<void> {
+  const outcome = await requestReplication(deps, {
+    snapshotId: request.snapshot.snapshotId,
+    destination: request.destination.alias,
+    newName: request.newName,
+    region: request.snapshot.region,
+    userId: request.requestedBy,
+    channelId: request.requestChannel,
+  });
+  const stored = (await deps.store.get(request.id)) ?? request;
+  await deps.notifier.postThreadReply(
+    stored,
+    outcome.kind === "posted"
+      ? `A fresh request \`${outcome.request.id}\` with the plan as it is now is waiting for approval in <#${outcome.cardChannel}>.`
+      : `A fresh request could not be made: ${outcome.message}`,
+  );
 }

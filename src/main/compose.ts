@@ -55,11 +55,20 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
       "environment: SLACK_BOT_TOKEN is required to talk to Slack (unset it to run the sandbox)",
     );
   const needsApp = options.role !== "worker";
+  // Socket Mode is in the design but not built: refuse the setting rather than ignore it silently.
+  if (needsApp && env.SLACK_APP_TOKEN) {
+    throw new ConfigError(
+      "environment: SLACK_APP_TOKEN (Socket Mode) is not supported in this version; unset it and let Slack reach POST /slack/events over HTTPS",
+    );
+  }
   if (needsApp && !env.SLACK_SIGNING_SECRET) {
     throw new ConfigError(
       "environment: SLACK_SIGNING_SECRET is required for the app role (Slack signs every request with it)",
     );
   }
+
+  // Checked before any connection is opened, so a missing key stops start-up cleanly.
+  const sourceKey = options.cloud ? undefined : readSourceKey(env);
 
   const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: 3, lazyConnect: false });
   redis.on("error", (err) => logger.warn({ err: err.message }, "redis connection error"));
@@ -75,7 +84,8 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
     perSecond: config.worker.cloudCallsPerSecond,
     perSecondByAction: config.worker.cloudCallsPerSecondByAction,
   });
-  const cloud = options.cloud ?? buildTencentAdapter(env, config, rateLimiter);
+  const cloud =
+    options.cloud ?? buildTencentAdapter(env, config, rateLimiter, sourceKey ?? readSourceKey(env));
   const slackClient = new WebClient(token, {
     slackApiUrl: env.SLACK_API_URL,
     logger: toSlackLogger(logger),
@@ -169,16 +179,31 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
   };
 }
 
-function buildTencentAdapter(
-  env: Readonly<Environment>,
-  config: Readonly<BotConfig>,
-  rateLimiter: RedisCallRateLimiter,
-): CloudApi {
+interface SourceKey {
+  secretId: string;
+  secretKey: string;
+  token?: string;
+}
+
+function readSourceKey(env: Readonly<Environment>): SourceKey {
   if (!env.TENCENTCLOUD_SECRET_ID || !env.TENCENTCLOUD_SECRET_KEY) {
     throw new ConfigError(
       "environment: TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY are required (the source account's API key)",
     );
   }
+  return {
+    secretId: env.TENCENTCLOUD_SECRET_ID,
+    secretKey: env.TENCENTCLOUD_SECRET_KEY,
+    ...(env.TENCENTCLOUD_SESSION_TOKEN ? { token: env.TENCENTCLOUD_SESSION_TOKEN } : {}),
+  };
+}
+
+function buildTencentAdapter(
+  env: Readonly<Environment>,
+  config: Readonly<BotConfig>,
+  rateLimiter: RedisCallRateLimiter,
+  sourceKey: SourceKey,
+): CloudApi {
   return new TencentCloudAdapter({
     caller: new TencentCaller({
       rateLimiter,
@@ -187,9 +212,7 @@ function buildTencentAdapter(
     }),
     sourceCredentials: {
       accountUin: config.source.accountUin,
-      secretId: env.TENCENTCLOUD_SECRET_ID,
-      secretKey: env.TENCENTCLOUD_SECRET_KEY,
-      ...(env.TENCENTCLOUD_SESSION_TOKEN ? { token: env.TENCENTCLOUD_SESSION_TOKEN } : {}),
+      ...sourceKey,
     },
   });
 }

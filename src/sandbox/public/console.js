@@ -107,7 +107,16 @@ function renderButton(button, message) {
     text: label,
   });
   node.addEventListener("click", async () => {
-    if (button.confirm && !(await confirmDialog(button.confirm))) return;
+    if (button.confirm && !(await confirmDialog(button.confirm))) {
+      // A live update may have redrawn the message while the dialog was open: give the focus back
+      // to the same button in the redrawn message, not to a detached one.
+      if (!node.isConnected) {
+        document
+          .querySelector(`[data-key="${CSS.escape(message.key)}"] [data-action-id="${CSS.escape(button.action_id)}"]`)
+          ?.focus();
+      }
+      return;
+    }
     node.disabled = true;
     try {
       await post("/api/action", {

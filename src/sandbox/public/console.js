@@ -112,7 +112,9 @@ function renderButton(button, message) {
       // to the same button in the redrawn message, not to a detached one.
       if (!node.isConnected) {
         document
-          .querySelector(`[data-key="${CSS.escape(message.key)}"] [data-action-id="${CSS.escape(button.action_id)}"]`)
+          .querySelector(
+            `[data-key="${CSS.escape(message.key)}"] [data-action-id="${CSS.escape(button.action_id)}"]`,
+          )
           ?.focus();
       }
       return;

@@ -30,6 +30,8 @@ export interface TencentCallerOptions {
   rateLimitBackOffMs?: number;
   /** In-place retries of a call refused with `RequestLimitExceeded` (it had no effect). @defaultValue 3 */
   rateLimitRetries?: number;
+  /** Told after every call that reached the network: metrics. */
+  onCallFinished?: (call: { action: string; code?: string; durationMs: number }) => void;
 }
 
 /**
@@ -74,11 +76,14 @@ export class TencentCaller {
           retryable: true,
         });
       }
+      const startedAt = Date.now();
       try {
         const response = (await client.request(action, params)) as unknown;
+        this.options.onCallFinished?.({ action, durationMs: Date.now() - startedAt });
         return response && typeof response === "object" ? (response as Record<string, unknown>) : {};
       } catch (err) {
         const cloudError = toCloudError(err, action);
+        this.options.onCallFinished?.({ action, code: cloudError.code, durationMs: Date.now() - startedAt });
         if (!limiter || !isRateLimitCode(cloudError.code)) throw cloudError;
         // Refused before it ran: slow every worker's calls of this action down, then try again.
         await limiter.backOff(account, action, this.options.rateLimitBackOffMs ?? 1000);

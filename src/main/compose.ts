@@ -20,6 +20,7 @@ import { SlackNotifier } from "../slack/slack.notifier.js";
 import { RedisAuditTrail } from "../store/audit.store.js";
 import { RedisRequestStore } from "../store/redis-request.store.js";
 import { type AppLogger, toSlackLogger } from "./logger.js";
+import { MetricsRegistry, recordCloudCall } from "./metrics.js";
 import { type RunningSlackApp, startSlackApp } from "./slack-app.js";
 
 export type Role = "all" | "app" | "worker";
@@ -67,6 +68,7 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
     );
   }
 
+  const metrics = new MetricsRegistry();
   // Checked before any connection is opened, so a missing key stops start-up cleanly.
   const sourceKey = options.cloud ? undefined : readSourceKey(env);
 
@@ -85,7 +87,7 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
     perSecondByAction: config.worker.cloudCallsPerSecondByAction,
   });
   const cloud =
-    options.cloud ?? buildTencentAdapter(env, config, rateLimiter, sourceKey ?? readSourceKey(env));
+    options.cloud ?? buildTencentAdapter(env, config, rateLimiter, sourceKey ?? readSourceKey(env), metrics);
   const slackClient = new WebClient(token, {
     slackApiUrl: env.SLACK_API_URL,
     logger: toSlackLogger(logger),
@@ -154,6 +156,29 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
             (r) => r === "PONG",
             () => false,
           ),
+        metrics: async () => {
+          const counts = await queue.queue.getJobCounts(
+            "waiting",
+            "active",
+            "delayed",
+            "failed",
+            "completed",
+          );
+          metrics.setGauges(
+            "cbs_bot_replication_jobs",
+            "Replication jobs in the queue by BullMQ state.",
+            Object.entries(counts).map(([state, value]) => ({ labels: { state }, value })),
+          );
+          const byState = new Map<string, number>();
+          for (const r of await deps.store.listRecent(1000))
+            byState.set(r.state, (byState.get(r.state) ?? 0) + 1);
+          metrics.setGauges(
+            "cbs_bot_recent_requests",
+            "The 1000 most recent requests, by state.",
+            [...byState].map(([state, value]) => ({ labels: { state }, value })),
+          );
+          return metrics.render();
+        },
         ...(options.slackRetries !== undefined ? { retries: options.slackRetries } : {}),
       })
     : undefined;
@@ -203,10 +228,12 @@ function buildTencentAdapter(
   config: Readonly<BotConfig>,
   rateLimiter: RedisCallRateLimiter,
   sourceKey: SourceKey,
+  metrics: MetricsRegistry,
 ): CloudApi {
   return new TencentCloudAdapter({
     caller: new TencentCaller({
       rateLimiter,
+      onCallFinished: (call) => recordCloudCall(metrics, call),
       timeoutSeconds: Math.max(1, Math.ceil(config.worker.cloudCallTimeout / 1000)),
       ...(env.TENCENTCLOUD_API_ENDPOINT ? { apiEndpoint: env.TENCENTCLOUD_API_ENDPOINT } : {}),
     }),

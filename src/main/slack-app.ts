@@ -18,6 +18,8 @@ export interface SlackAppOptions {
   slackLogger: SlackLogger;
   /** Resolves when the bot's dependencies answer (Redis); used by GET /readyz. */
   isReady: () => Promise<boolean>;
+  /** The Prometheus text for GET /metrics. */
+  metrics: () => Promise<string>;
   retries?: number;
 }
 
@@ -41,6 +43,22 @@ export async function startSlackApp(options: SlackAppOptions): Promise<RunningSl
         handler: (_req, res) => {
           res.writeHead(200, { "content-type": "application/json" });
           res.end('{"ok":true}');
+        },
+      },
+      {
+        path: "/metrics",
+        method: "GET",
+        handler: (_req, res) => {
+          options.metrics().then(
+            (text) => {
+              res.writeHead(200, { "content-type": "text/plain; version=0.0.4" });
+              res.end(text);
+            },
+            () => {
+              res.writeHead(503, { "content-type": "text/plain" });
+              res.end("metrics unavailable: Redis did not answer\n");
+            },
+          );
         },
       },
       {

@@ -259,4 +259,21 @@ describe("walking skeleton: /snapshot replicate → Approve → copy → thread 
     expect(said).toContain(reply);
     expect(h.slack.messages.length).toBe(messagesBefore);
   });
+
+  it("serves /healthz, /readyz and Prometheus /metrics that count the cloud calls made", async () => {
+    const base = h.appUrl.replace(/\/slack\/events$/, "");
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    expect((await fetch(`${base}/readyz`)).status).toBe(200);
+    const response = await fetch(`${base}/metrics`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toContain("text/plain");
+    const text = await response.text();
+    const copies = h.sim.callsOf("CopySnapshotCrossAccount").filter((c) => !c.errorCode).length;
+    expect(copies).toBeGreaterThan(0);
+    expect(text).toContain(
+      `cbs_bot_cloud_calls_total{action="CopySnapshotCrossAccount",outcome="ok"} ${copies}`,
+    );
+    expect(text).toMatch(/cbs_bot_recent_requests\{state="completed"\} [1-9]/);
+    expect(text).toMatch(/cbs_bot_replication_jobs\{state="waiting"\} \d+/);
+  });
 });

@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SlackMessage } from "../../src/slack/emulator/index.js";
 import { ALICE, BOB, CAROL, type Harness, REQUEST_CHANNEL, startHarness } from "../support/harness.js";
+import { hasButtons } from "../support/slack-blocks.js";
 
 const requestIdOf = (card: SlackMessage) => /rq-[a-z0-9]{6}/.exec(card.text)?.[0] ?? "";
-const hasButtons = (message: SlackMessage | undefined) =>
-  JSON.stringify(message?.blocks ?? []).includes('"type":"button"');
 
 /** Pending requests expire after `requestTtl` (a delayed job); a running copy cannot be cancelled. */
 describe("expiry and cancelling a copy in flight", () => {

@@ -15,22 +15,13 @@ import {
   SOURCE_UIN,
   startHarness,
 } from "../support/harness.js";
+import { buttonValue, hasButtons } from "../support/slack-blocks.js";
 
 const DAVE = "U0DAVE";
 const GONE = "U0GONE";
 const APPROVER_GROUP = "S0APPROVERS";
 const MISSING_GROUP = "S0MISSING";
 const OTHER_CHANNEL = "C0ELSEWHERE";
-
-type Block = { type: string; elements?: Array<{ action_id?: string; value?: string }> };
-
-const buttonValue = (message: SlackMessage, actionId: string) => {
-  for (const block of (message.blocks ?? []) as Block[])
-    for (const element of block.elements ?? []) if (element.action_id === actionId) return element.value;
-  return undefined;
-};
-const hasButtons = (message: SlackMessage | undefined) =>
-  JSON.stringify(message?.blocks ?? []).includes('"type":"button"');
 
 /**
  * Approval rules over signed HTTP (emulator) and a real Redis:

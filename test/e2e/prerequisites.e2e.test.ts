@@ -12,17 +12,10 @@ import {
   SOURCE_UIN,
   startHarness,
 } from "../support/harness.js";
+import { buttonValue } from "../support/slack-blocks.js";
 
 const RECHECK = "prerequisites_recheck";
 const CAM_ACTIONS = ["ListCollaborators", "ListAttachedUserAllPolicies", "GetPolicy"];
-
-function buttonValue(message: { blocks?: unknown[] }, actionId: string): string | undefined {
-  for (const block of (message.blocks ?? []) as Array<{
-    elements?: Array<{ action_id?: string; value?: string }>;
-  }>)
-    for (const element of block.elements ?? []) if (element.action_id === actionId) return element.value;
-  return undefined;
-}
 
 /** Prerequisite checks end to end: Slack emulator → Bolt → flows → real SDK → simulator, real Redis. */
 describe("prerequisite checks before approval and at run time", () => {

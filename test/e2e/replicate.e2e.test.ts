@@ -11,19 +11,7 @@ import {
   REQUEST_CHANNEL,
   startHarness,
 } from "../support/harness.js";
-
-function buttonValue(message: SlackMessage, actionId: string): string | undefined {
-  for (const block of (message.blocks ?? []) as Array<{
-    type: string;
-    elements?: Array<{ action_id?: string; value?: string }>;
-  }>) {
-    for (const element of block.elements ?? []) if (element.action_id === actionId) return element.value;
-  }
-  return undefined;
-}
-
-const hasButtons = (message: SlackMessage) =>
-  JSON.stringify(message.blocks ?? []).includes('"type":"button"');
+import { buttonValue, hasButtons } from "../support/slack-blocks.js";
 
 describe("walking skeleton: /snapshot replicate → Approve → copy → thread + channel notice", () => {
   let h: Harness;

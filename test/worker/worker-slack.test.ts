@@ -8,15 +8,8 @@ import {
   REQUEST_CHANNEL,
   startHarness,
 } from "../support/harness.js";
+import { buttonValue } from "../support/slack-blocks.js";
 import { seedApprovedRequests, waitUntilFinal } from "./worker-fixtures.js";
-
-function buttonValue(message: SlackMessage, actionId: string): string | undefined {
-  for (const block of (message.blocks ?? []) as Array<{
-    elements?: Array<{ action_id?: string; value?: string }>;
-  }>)
-    for (const element of block.elements ?? []) if (element.action_id === actionId) return element.value;
-  return undefined;
-}
 
 describe("worker errors and Slack side effects", () => {
   let h: Harness;

@@ -105,6 +105,10 @@ const storedRequestSchema = z
   })
   .passthrough();
 
+/**
+ * Records are written only by this store, so only what Lua's cjson can distort is checked (state,
+ * and empty arrays that come back as objects); the rest is trusted as the shape this code wrote.
+ */
 function decode(raw: string): ReplicationRequest {
   const parsed = storedRequestSchema.parse(JSON.parse(raw));
   return parsed as unknown as ReplicationRequest;

@@ -222,7 +222,7 @@ export async function startConsoleServer(options: {
     const body = await readJson(req);
     if (url.pathname === "/api/command") {
       const input = commandBody.safeParse(body);
-      if (!input.success) return sendJson(res, 400, { error: input.error.message });
+      if (!input.success) return sendJson(res, 400, { error: describeInvalid(input.error) });
       const { text, userId: who, channelId: where } = input.data;
       const match = /^\/snapshot(?:\s+([\s\S]*))?$/.exec(text);
       if (!match) {
@@ -247,7 +247,7 @@ export async function startConsoleServer(options: {
     }
     if (url.pathname === "/api/action") {
       const input = actionBody.safeParse(body);
-      if (!input.success) return sendJson(res, 400, { error: input.error.message });
+      if (!input.success) return sendJson(res, 400, { error: describeInvalid(input.error) });
       const a = input.data;
       const result = await slack.sendBlockAction(appUrl, {
         userId: a.userId,
@@ -260,13 +260,13 @@ export async function startConsoleServer(options: {
     }
     if (url.pathname === "/api/shortcut") {
       const input = shortcutBody.safeParse(body);
-      if (!input.success) return sendJson(res, 400, { error: input.error.message });
+      if (!input.success) return sendJson(res, 400, { error: describeInvalid(input.error) });
       const result = await slack.sendShortcut(appUrl, input.data);
       return sendJson(res, 200, { ok: true, status: result.status });
     }
     if (url.pathname === "/api/view-submit") {
       const input = viewSubmitBody.safeParse(body);
-      if (!input.success) return sendJson(res, 400, { error: input.error.message });
+      if (!input.success) return sendJson(res, 400, { error: describeInvalid(input.error) });
       const modal = feed.modalFor(input.data.userId);
       if (modal?.viewId !== input.data.viewId) return sendJson(res, 409, { error: "this modal is closed" });
       const result = await slack.sendViewSubmission(appUrl, {
@@ -290,7 +290,7 @@ export async function startConsoleServer(options: {
     }
     if (url.pathname === "/api/view-close") {
       const input = viewCloseBody.safeParse(body);
-      if (!input.success) return sendJson(res, 400, { error: input.error.message });
+      if (!input.success) return sendJson(res, 400, { error: describeInvalid(input.error) });
       if (feed.modalFor(input.data.userId)?.viewId === input.data.viewId) {
         feed.settleModal(input.data.viewId, { kind: "close" });
         scheduleBroadcast();
@@ -299,7 +299,7 @@ export async function startConsoleServer(options: {
     }
     if (url.pathname === "/api/fault") {
       const input = faultBody.safeParse(body);
-      if (!input.success) return sendJson(res, 400, { error: input.error.message });
+      if (!input.success) return sendJson(res, 400, { error: describeInvalid(input.error) });
       applyFault(sim, input.data.fault, input.data.on);
       await refreshCloud();
       return sendJson(res, 200, { ok: true, faults: cloud?.faults });
@@ -378,4 +378,9 @@ function listen(server: Server, host: string, port: number): Promise<number> {
       else resolve(address.port);
     });
   });
+}
+
+/** One readable line per bad field, instead of zod's JSON dump. */
+function describeInvalid(error: z.ZodError): string {
+  return error.issues.map((i) => `${i.path.map(String).join(".") || "body"}: ${i.message}`).join("; ");
 }

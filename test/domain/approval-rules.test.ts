@@ -9,36 +9,18 @@ import {
 } from "../../src/domain/approval-rules.js";
 import { buildPlan, describePlanChanges, fingerprintPlan } from "../../src/domain/plan-fingerprint.js";
 import type { ReplicationRequest, RequestState } from "../../src/domain/request.js";
-import type { Snapshot } from "../../src/domain/snapshot.js";
+import { aRequest, aSnapshot } from "../support/request-fixtures.js";
 
-const snapshot: Snapshot = {
-  snapshotId: "snap-abc12345",
-  name: "db",
-  region: "ap-shanghai",
-  state: "NORMAL",
-  diskId: "disk-1",
-  diskSizeGiB: 100,
-  diskUsage: "DATA_DISK",
-  encrypted: true,
-  percent: 100,
-  createdAt: "2026-11-24 03:00:00",
-};
+const snapshot = aSnapshot({ name: "db", diskId: "disk-1" });
 
-const request = (overrides: Partial<ReplicationRequest> = {}): ReplicationRequest => ({
-  id: "rq-abc123",
-  kind: "replicate",
-  state: "pending_approval",
-  requestedBy: "U0ALICE",
-  requestChannel: "C0REQ",
-  createdAt: "2026-11-25T00:00:00.000Z",
-  updatedAt: "2026-11-25T00:00:00.000Z",
-  snapshot,
-  destination: { alias: "dr-prod", accountUin: "200000000002" },
-  newName: "db-copy",
-  approvals: [],
-  copy: {},
-  ...overrides,
-});
+const request = (overrides: Partial<ReplicationRequest> = {}): ReplicationRequest =>
+  aRequest({
+    snapshot,
+    requestChannel: "C0REQ",
+    createdAt: "2026-11-25T00:00:00.000Z",
+    updatedAt: "2026-11-25T00:00:00.000Z",
+    ...overrides,
+  });
 
 const policy: ApproverPolicy = { users: ["U0BOB"], usergroups: [], required: 1, allowSelfApproval: false };
 

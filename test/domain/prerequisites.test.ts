@@ -15,21 +15,11 @@ import {
   type PrerequisiteResult,
 } from "../../src/domain/prerequisites.js";
 import type { Snapshot } from "../../src/domain/snapshot.js";
+import { aSnapshot } from "../support/request-fixtures.js";
 
 const SOURCE = "100000000001";
 const DEST = { alias: "dr-prod", accountUin: "200000000002" };
-const SNAPSHOT: Snapshot = {
-  snapshotId: "snap-abc12345",
-  name: "db-daily",
-  region: "ap-shanghai",
-  state: "NORMAL",
-  diskId: "disk-db000001",
-  diskSizeGiB: 100,
-  diskUsage: "DATA_DISK",
-  encrypted: true,
-  percent: 100,
-  createdAt: "2026-11-24 03:00:00",
-};
+const SNAPSHOT = aSnapshot();
 const policy = (name: string, statement: unknown, groups: string[] = []): AttachedPolicyDocument => ({
   policyId: "1",
   name,

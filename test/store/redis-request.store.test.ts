@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ReplicationRequest } from "../../src/domain/request.js";
 import { RedisAuditTrail } from "../../src/store/audit.store.js";
 import { RedisRequestStore } from "../../src/store/redis-request.store.js";
+import { aRequest, aSnapshot } from "../support/request-fixtures.js";
 
 const prefix = `test-store-${randomUUID().slice(0, 8)}`;
 let redis: Redis;
@@ -12,33 +13,12 @@ let audit: RedisAuditTrail;
 let seq = 0;
 
 function newRequest(overrides: Partial<ReplicationRequest> = {}): ReplicationRequest {
-  const now = new Date().toISOString();
-  return {
+  return aRequest({
     id: `rq-st${String(++seq).padStart(4, "0")}`,
-    kind: "replicate",
-    state: "pending_approval",
-    requestedBy: "U0ALICE",
     requestChannel: "C0REQ",
-    createdAt: now,
-    updatedAt: now,
-    snapshot: {
-      snapshotId: "snap-abc12345",
-      name: "db",
-      region: "ap-shanghai",
-      state: "NORMAL",
-      diskId: "disk-1",
-      diskSizeGiB: 100,
-      diskUsage: "DATA_DISK",
-      encrypted: true,
-      percent: 100,
-      createdAt: "2026-11-24 03:00:00",
-    },
-    destination: { alias: "dr-prod", accountUin: "200000000002" },
-    newName: "db-copy",
-    approvals: [],
-    copy: {},
+    snapshot: aSnapshot({ name: "db", diskId: "disk-1" }),
     ...overrides,
-  };
+  });
 }
 
 const approval = (userId: string) => ({ userId, at: new Date().toISOString() });

@@ -3,35 +3,20 @@ import { generateRequestId } from "../../src/domain/ids.js";
 import type { RequestStore } from "../../src/domain/ports/request-store.port.js";
 import type { ReplicationRequest, RequestState } from "../../src/domain/request.js";
 import { ALICE, BOB, DR_PROD_UIN, READ_ROLE, REQUEST_CHANNEL } from "../support/harness.js";
+import { aRequest } from "../support/request-fixtures.js";
 
 /** An approved request for snap-abc12345 → dr-prod, as the decide flow leaves it (no card: no Slack posts). */
 export function buildApprovedRequest(newName: string): ReplicationRequest {
   const now = new Date().toISOString();
-  return {
+  return aRequest({
     id: generateRequestId(),
-    kind: "replicate",
     state: "approved",
     requestedBy: ALICE,
     requestChannel: REQUEST_CHANNEL,
-    createdAt: now,
-    updatedAt: now,
-    snapshot: {
-      snapshotId: "snap-abc12345",
-      name: "db-daily",
-      region: "ap-shanghai",
-      state: "NORMAL",
-      diskId: "disk-db000001",
-      diskSizeGiB: 100,
-      diskUsage: "DATA_DISK",
-      encrypted: true,
-      percent: 100,
-      createdAt: "2026-11-24 03:00:00",
-    },
     destination: { alias: "dr-prod", accountUin: DR_PROD_UIN, readRoleArn: READ_ROLE },
     newName,
     approvals: [{ userId: BOB, at: now }],
-    copy: {},
-  };
+  });
 }
 
 /** Creates `count` approved requests with unique copy names and queues them. */

@@ -13,3 +13,10 @@ export function defaultCopyName(sourceName: string, at: Date): string {
   const base = (sourceName.trim() || "snapshot").slice(0, MAX_SNAPSHOT_NAME_LENGTH - suffix.length);
   return `${base}${suffix}`;
 }
+
+/** The n-th variant of a name (`name-2`, `name-3`, …), still within the console's 60 characters. */
+export function numberedCopyName(name: string, n: number): string {
+  if (n <= 1) return name;
+  const suffix = `-${n}`;
+  return `${name.slice(0, MAX_SNAPSHOT_NAME_LENGTH - suffix.length)}${suffix}`;
+}

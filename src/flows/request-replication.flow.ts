@@ -7,6 +7,7 @@ import { decideApprovalTerms, scheduleRequestExpiry } from "./approval-terms.js"
 import { checkRequester } from "./approver-lookup.js";
 import { type CheckedRequest, checkDestination } from "./check-prerequisites.flow.js";
 import type { FlowDeps } from "./flow-deps.js";
+import { reserveCopyName } from "./reserve-copy-name.js";
 import { resolveDestination } from "./resolve-destination.js";
 
 export interface ReplicateInput {
@@ -58,10 +59,23 @@ export async function requestReplication(deps: FlowDeps, input: ReplicateInput):
   }
 
   const now = deps.clock.now();
-  const newName = input.newName ?? defaultCopyName(snapshot.name, now);
+  const id = generateRequestId();
+  const wantedName = input.newName ?? defaultCopyName(snapshot.name, now);
+  const newName = await reserveCopyName(
+    deps,
+    { id, accountUin: destination.accountUin, region: snapshot.region },
+    wantedName,
+    input.newName !== undefined,
+  );
+  if (!newName) {
+    return {
+      kind: "refused",
+      message: `Another request already copies into ${destination.alias} (${destination.accountUin}) in ${snapshot.region} under the name "${wantedName}". Give this copy another name with \`as "<new name>"\`.`,
+    };
+  }
   const terms = await decideApprovalTerms(deps, snapshot, destination, newName, now);
   const request: ReplicationRequest = {
-    id: generateRequestId(),
+    id,
     kind: "replicate",
     state: "pending_approval",
     requestedBy: input.userId,

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { Redis } from "ioredis";
 import { z } from "zod";
 import type { AuditNote } from "../domain/ports/audit.port.js";
@@ -150,6 +151,40 @@ export class RedisRequestStore implements RequestStore {
       request.requestedBy,
     );
     if (created !== 1) throw new Error(`store.duplicate_id: request ${request.id} already exists`);
+  }
+
+  private copyNameKey(accountUin: string, region: string, name: string): string {
+    return `${this.prefix}:copy-name:${accountUin}:${region}:${createHash("sha256").update(name).digest("hex")}`;
+  }
+
+  async reserveCopyName(
+    accountUin: string,
+    region: string,
+    name: string,
+    requestId: string,
+  ): Promise<{ ok: true } | { ok: false; holder: string }> {
+    const key = this.copyNameKey(accountUin, region, name);
+    if ((await this.redis.set(key, requestId, "EX", RETENTION_SECONDS, "NX")) === "OK") return { ok: true };
+    const holder = await this.redis.get(key);
+    return holder === null || holder === requestId ? { ok: true } : { ok: false, holder };
+  }
+
+  async takeOverCopyName(
+    accountUin: string,
+    region: string,
+    name: string,
+    fromId: string,
+    toId: string,
+  ): Promise<boolean> {
+    const moved = await this.redis.eval(
+      "if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3]) return 1 end return 0",
+      1,
+      this.copyNameKey(accountUin, region, name),
+      fromId,
+      toId,
+      RETENTION_SECONDS,
+    );
+    return moved === 1;
   }
 
   async get(id: string): Promise<ReplicationRequest | undefined> {

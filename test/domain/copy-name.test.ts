@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { defaultCopyName } from "../../src/domain/copy-name.js";
+import { defaultCopyName, numberedCopyName } from "../../src/domain/copy-name.js";
 
 describe("defaultCopyName", () => {
   const at = new Date("2026-11-25T10:00:00Z");
@@ -13,5 +13,15 @@ describe("defaultCopyName", () => {
   });
   it("names an unnamed snapshot", () => {
     expect(defaultCopyName("  ", at)).toBe("snapshot-copy-20261125");
+  });
+});
+
+describe("numberedCopyName", () => {
+  it("leaves the first name alone and numbers the others", () => {
+    expect(numberedCopyName("db-copy-20261125", 1)).toBe("db-copy-20261125");
+    expect(numberedCopyName("db-copy-20261125", 12)).toBe("db-copy-20261125-12");
+  });
+  it("stays within 60 characters", () => {
+    expect(numberedCopyName("x".repeat(60), 3)).toBe(`${"x".repeat(58)}-3`);
   });
 });

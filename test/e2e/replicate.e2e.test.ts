@@ -188,6 +188,37 @@ describe("walking skeleton: /snapshot replicate → Approve → copy → thread 
     expect(String(copy[0]?.params.SnapshotName)).toMatch(/^db-daily-copy-\d{8}$/);
   });
 
+  it("no two requests share a copy name in one destination: defaults get -2, a taken explicit name is refused", async () => {
+    const first = await requestCard('replicate snap-abc12345 to dr-prod as "shared-name"');
+    const response = await h.slack.sendSlashCommand(h.appUrl, {
+      text: 'replicate snap-abc12345 to dr-prod as "shared-name"',
+      userId: ALICE,
+      channelId: REQUEST_CHANNEL,
+    });
+    expect(response.status).toBe(200);
+    await h.slack.waitFor(
+      () =>
+        h.slack.ephemerals.find((e) => e.user === ALICE && e.text.includes('under the name "shared-name"')),
+      { what: "refusal of a taken name" },
+    );
+    const a = await requestCard("replicate snap-abc12345 to dr-blind");
+    const b = await requestCard("replicate snap-abc12345 to dr-blind");
+    const nameOf = async (id: string) => (await h.bot.deps.store.get(id))?.newName ?? "";
+    // dr-blind's default name was already used by an earlier test: each new request takes the next number.
+    const [nameA, nameB] = [await nameOf(a.requestId), await nameOf(b.requestId)];
+    expect(nameA).toMatch(/^db-daily-copy-\d{8}-(\d+)$/);
+    expect(Number(nameB.split("-").at(-1))).toBe(Number(nameA.split("-").at(-1)) + 1);
+    // Once the first request ends without a copy, its name is free again.
+    await h.slack.sendSlashCommand(h.appUrl, {
+      text: `cancel ${first.requestId}`,
+      userId: ALICE,
+      channelId: REQUEST_CHANNEL,
+    });
+    await expect.poll(async () => (await h.bot.deps.store.get(first.requestId))?.state).toBe("cancelled");
+    const again = await requestCard('replicate snap-abc12345 to dr-prod as "shared-name"');
+    expect(await nameOf(again.requestId)).toBe("shared-name");
+  });
+
   it("a rejected request loses its buttons and copies nothing", async () => {
     const copiesBefore = h.sim.callsOf("CopySnapshotCrossAccount").length;
     const { card, requestId } = await requestCard("replicate snap-abc12345 to dr-prod");

@@ -45,4 +45,23 @@ export interface RequestStore {
   recordApproval(id: string, approval: Decision, required: number): Promise<ApprovalResult>;
   /** The most recent requests, newest first (for `/snapshot list`). */
   listRecent(limit: number): Promise<ReplicationRequest[]>;
+  /**
+   * Reserves a copy name in one destination account and region for one request, atomically;
+   * false when another request holds it. A lost copy id is found again by its name, so two of the
+   * bot's copies must never share one (docs/decisions/011).
+   */
+  reserveCopyName(
+    accountUin: string,
+    region: string,
+    name: string,
+    requestId: string,
+  ): Promise<{ ok: true } | { ok: false; holder: string }>;
+  /** Moves a reservation from `fromId` to `toId`, only if `fromId` still holds it. */
+  takeOverCopyName(
+    accountUin: string,
+    region: string,
+    name: string,
+    fromId: string,
+    toId: string,
+  ): Promise<boolean>;
 }

@@ -6,7 +6,6 @@ import type {
   AutoSnapshotPolicyView,
   CopyOutcome,
   CopyRecord,
-  DiskUsage,
   FaultSpec,
   GroupSeed,
   PolicySeed,
@@ -50,20 +49,10 @@ export const PRESET_POLICIES: readonly PolicySeed[] = [
   },
 ];
 
-interface SnapshotRecord {
+/** The stored form of a snapshot: the view's facts plus what the view derives (progress, shares). */
+interface SnapshotRecord
+  extends Omit<SnapshotView, "autoSnapshotPolicyId" | "tags" | "sharedWith" | "copiedFrom"> {
   seq: number;
-  ownerUin: string;
-  snapshotId: string;
-  region: string;
-  name: string;
-  diskId: string;
-  diskSize: number;
-  diskUsage: DiskUsage;
-  encrypt: boolean;
-  state: SnapshotState;
-  percent: number;
-  createTime: string;
-  zone: string;
   autoSnapshotPolicyId: string | undefined;
   tags: Array<{ key: string; value: string }>;
   copy: { startedAt: number; durationMs: number; outcome: CopyOutcome } | undefined;

@@ -50,13 +50,7 @@ const SNAPSHOT_FILTERS: Readonly<Record<string, (snapshot: VisibleSnapshot) => s
 
 function describeSnapshots({ world, callerUin, region, params }: ActionContext): Record<string, unknown> {
   const request = parseParams(describeSnapshotsSchema, params);
-  const ids = request.SnapshotIds?.length ? request.SnapshotIds : undefined;
-  if (ids && request.Filters?.length) {
-    throw new ApiError(
-      ErrorCodes.invalidParameter,
-      "`SnapshotIds` and `Filters` cannot be specified in the same request.",
-    );
-  }
+  const ids = idsOrFilters(request.SnapshotIds, request.Filters, "SnapshotIds");
   let snapshots = world.visibleSnapshots(callerUin, region);
   if (ids) {
     requireAtMost(ids, MAX_SNAPSHOT_IDS, "SnapshotIds");
@@ -69,18 +63,9 @@ function describeSnapshots({ world, callerUin, region, params }: ActionContext):
       );
     }
   }
-  for (const filter of request.Filters ?? []) {
-    const read = SNAPSHOT_FILTERS[filter.Name];
-    if (!read) {
-      throw new ApiError(
-        "InvalidFilter",
-        `The filter \`${filter.Name}\` is not supported; use one of ${Object.keys(SNAPSHOT_FILTERS).join(", ")}.`,
-      );
-    }
-    const wanted =
-      filter.Name === "encrypt" ? filter.Values.map((value) => value.toLowerCase()) : filter.Values;
-    snapshots = snapshots.filter((snapshot) => wanted.includes(read(snapshot)));
-  }
+  snapshots = applyFilters(snapshots, request.Filters, SNAPSHOT_FILTERS, (name, value) =>
+    name === "encrypt" ? value.toLowerCase() : value,
+  );
   const ordered = sortByCreateTime(snapshots, request.Order ?? "DESC", (s) => s.view.createTime);
   const page = paginate(ordered, request.Offset, request.Limit);
   return { TotalCount: ordered.length, SnapshotSet: page.map(toSnapshotItem) };
@@ -198,27 +183,12 @@ function describeAutoSnapshotPolicies({
   params,
 }: ActionContext): Record<string, unknown> {
   const request = parseParams(describeAutoSnapshotPoliciesSchema, params);
-  const ids = request.AutoSnapshotPolicyIds?.length ? request.AutoSnapshotPolicyIds : undefined;
-  if (ids && request.Filters?.length) {
-    throw new ApiError(
-      ErrorCodes.invalidParameter,
-      "`AutoSnapshotPolicyIds` and `Filters` cannot be specified in the same request.",
-    );
-  }
+  const ids = idsOrFilters(request.AutoSnapshotPolicyIds, request.Filters, "AutoSnapshotPolicyIds");
   let policies = world.visibleAutoSnapshotPolicies(callerUin, region);
   if (ids) {
     policies = policies.filter(({ view }) => ids.includes(view.id));
   }
-  for (const filter of request.Filters ?? []) {
-    const read = POLICY_FILTERS[filter.Name];
-    if (!read) {
-      throw new ApiError(
-        "InvalidFilter",
-        `The filter \`${filter.Name}\` is not supported; use one of ${Object.keys(POLICY_FILTERS).join(", ")}.`,
-      );
-    }
-    policies = policies.filter((policy) => filter.Values.includes(read(policy)));
-  }
+  policies = applyFilters(policies, request.Filters, POLICY_FILTERS);
   const ordered = sortByCreateTime(policies, request.Order ?? "DESC", (p) => p.view.createTime);
   const now = world.now();
   return {
@@ -479,4 +449,42 @@ function sortByCreateTime<T extends { seq: number }>(
 
 function paginate<T>(items: readonly T[], offset = 0, limit = 20): T[] {
   return items.slice(offset, offset + limit);
+}
+
+/** Tencent's rule for Describe actions: ask by ids or by filters, not both. */
+function idsOrFilters<T>(
+  ids: T[] | undefined,
+  filters: unknown[] | undefined,
+  idsName: string,
+): T[] | undefined {
+  const given = ids?.length ? ids : undefined;
+  if (given && filters?.length) {
+    throw new ApiError(
+      ErrorCodes.invalidParameter,
+      `\`${idsName}\` and \`Filters\` cannot be specified in the same request.`,
+    );
+  }
+  return given;
+}
+
+/** Keeps the items matching every filter; an unknown filter name is refused as Tencent does. */
+function applyFilters<T>(
+  items: T[],
+  filters: ReadonlyArray<{ Name: string; Values: string[] }> | undefined,
+  table: Readonly<Record<string, (item: T) => string>>,
+  normalize: (name: string, value: string) => string = (_name, value) => value,
+): T[] {
+  let kept = items;
+  for (const filter of filters ?? []) {
+    const read = table[filter.Name];
+    if (!read) {
+      throw new ApiError(
+        "InvalidFilter",
+        `The filter \`${filter.Name}\` is not supported; use one of ${Object.keys(table).join(", ")}.`,
+      );
+    }
+    const wanted = filter.Values.map((value) => normalize(filter.Name, value));
+    kept = kept.filter((item) => wanted.includes(read(item)));
+  }
+  return kept;
 }

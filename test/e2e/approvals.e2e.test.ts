@@ -15,7 +15,8 @@ import {
   SOURCE_UIN,
   startHarness,
 } from "../support/harness.js";
-import { buttonValue, hasButtons } from "../support/slack-blocks.js";
+import { hasButtons } from "../support/slack-blocks.js";
+import { requestCard as requestCardAs } from "../support/slack-steps.js";
 
 const DAVE = "U0DAVE";
 const GONE = "U0GONE";
@@ -63,16 +64,7 @@ describe("approvals you can trust", () => {
     await h?.close();
   });
 
-  async function requestCard(text: string, userId = ALICE) {
-    const before = h.slack.messages.length;
-    const response = await h.slack.sendSlashCommand(h.appUrl, { text, userId, channelId: REQUEST_CHANNEL });
-    expect(response.status).toBe(200);
-    const card = await h.slack.waitFor(
-      () => h.slack.messages.slice(before).find((m) => !m.threadTs && buttonValue(m, "request_approve")),
-      { what: `approval card for "${text}"` },
-    );
-    return { card, requestId: buttonValue(card, "request_approve") ?? "" };
-  }
+  const requestCard = (text: string, userId = ALICE) => requestCardAs(h, text, userId);
 
   function click(userId: string, card: SlackMessage, actionId = "request_approve", retryNum?: number) {
     return h.slack.sendBlockAction(

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { EphemeralMessage, SlackMessage } from "../../src/slack/emulator/index.js";
+import type { EphemeralMessage } from "../../src/slack/emulator/index.js";
 import {
   ALICE,
   BOB,
@@ -13,6 +13,7 @@ import {
   startHarness,
 } from "../support/harness.js";
 import { buttonValue } from "../support/slack-blocks.js";
+import { requestCard as requestCardAs } from "../support/slack-steps.js";
 
 const RECHECK = "prerequisites_recheck";
 const CAM_ACTIONS = ["ListCollaborators", "ListAttachedUserAllPolicies", "GetPolicy"];
@@ -50,15 +51,7 @@ describe("prerequisite checks before approval and at run time", () => {
     );
   }
 
-  async function requestCard(text: string): Promise<{ card: SlackMessage; requestId: string }> {
-    const before = h.slack.messages.length;
-    await h.slack.sendSlashCommand(h.appUrl, { text, userId: ALICE, channelId: REQUEST_CHANNEL });
-    const card = await h.slack.waitFor(
-      () => h.slack.messages.slice(before).find((m) => !m.threadTs && buttonValue(m, "request_approve")),
-      { what: `card for "${text}"`, timeoutMs: 10_000 },
-    );
-    return { card, requestId: buttonValue(card, "request_approve") ?? "" };
-  }
+  const requestCard = (text: string) => requestCardAs(h, text);
 
   it("50 requests in a burst to one destination make a handful of CAM calls, not three per request", async () => {
     const camBefore = camCalls();

@@ -12,6 +12,7 @@ import {
   startHarness,
 } from "../support/harness.js";
 import { buttonValue, hasButtons } from "../support/slack-blocks.js";
+import { requestCard as requestCardAs } from "../support/slack-steps.js";
 
 describe("walking skeleton: /snapshot replicate → Approve → copy → thread + channel notice", () => {
   let h: Harness;
@@ -23,21 +24,9 @@ describe("walking skeleton: /snapshot replicate → Approve → copy → thread 
   });
 
   async function requestCard(text: string): Promise<{ card: SlackMessage; requestId: string }> {
-    const before = h.slack.messages.length;
-    const response = await h.slack.sendSlashCommand(h.appUrl, {
-      text,
-      userId: ALICE,
-      channelId: REQUEST_CHANNEL,
-    });
-    expect(response.status).toBe(200);
-    const card = await h.slack.waitFor(
-      () => h.slack.messages.slice(before).find((m) => !m.threadTs && buttonValue(m, "request_approve")),
-      { what: `approval card for "${text}"` },
-    );
-    const requestId = buttonValue(card, "request_approve") ?? "";
-    expect(requestId).toMatch(/^rq-[a-z0-9]{6}$/);
-    expect(buttonValue(card, "request_reject")).toBe(requestId);
-    return { card, requestId };
+    const result = await requestCardAs(h, text);
+    expect(buttonValue(result.card, "request_reject")).toBe(result.requestId);
+    return result;
   }
 
   it("copies the approved snapshot exactly once and reports every step", async () => {

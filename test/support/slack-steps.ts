@@ -1,0 +1,22 @@
+import { expect } from "vitest";
+import type { SlackMessage } from "../../src/slack/emulator/index.js";
+import { ALICE, type Harness, REQUEST_CHANNEL } from "./harness.js";
+import { buttonValue } from "./slack-blocks.js";
+
+/** Types `/snapshot <text>` as `userId` and waits for the approval card it produces. */
+export async function requestCard(
+  h: Harness,
+  text: string,
+  userId: string = ALICE,
+): Promise<{ card: SlackMessage; requestId: string }> {
+  const before = h.slack.messages.length;
+  const response = await h.slack.sendSlashCommand(h.appUrl, { text, userId, channelId: REQUEST_CHANNEL });
+  expect(response.status).toBe(200);
+  const card = await h.slack.waitFor(
+    () => h.slack.messages.slice(before).find((m) => !m.threadTs && buttonValue(m, "request_approve")),
+    { what: `approval card for "${text}"`, timeoutMs: 10_000 },
+  );
+  const requestId = buttonValue(card, "request_approve") ?? "";
+  expect(requestId).toMatch(/^rq-[a-z0-9]{6}$/);
+  return { card, requestId };
+}

@@ -7,8 +7,8 @@
  */
 
 import { Redis } from "ioredis";
-import { pollCopiesInFlight } from "../src/flows/copy-watch.flow.js";
-import { RedisCopyWatch } from "../src/queue/copy-watch.store.js";
+import { RedisCopyWatch } from "../src/adapters/queue-bullmq/copy-watch.store.js";
+import { pollCopiesInFlight } from "../src/kinds/snapshot-copy/copy-watch.flow.js";
 import { DR_PROD_UIN, READ_ROLE, startHarness } from "../test/support/harness.js";
 import {
   copiesByName,

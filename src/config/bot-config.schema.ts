@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { DESTINATION_ALIAS, REGION, UIN } from "../domain/ids.js";
+import { DESTINATION_ALIAS, REGION, UIN } from "../core/ids.js";
 import { parseDuration } from "./duration.js";
 
 const uin = z

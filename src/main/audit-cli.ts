@@ -1,10 +1,10 @@
 import { existsSync } from "node:fs";
 import { Redis } from "ioredis";
+import { RedisAuditTrail } from "../adapters/store-redis/audit.store.js";
 import { parseDuration } from "../config/duration.js";
 import { ConfigError, type Environment, loadBotConfigFile } from "../config/load-config.js";
-import { REQUEST_ID } from "../domain/ids.js";
-import type { AuditQuery } from "../domain/ports/audit.port.js";
-import { RedisAuditTrail } from "../store/audit.store.js";
+import { REQUEST_ID } from "../core/ids.js";
+import type { AuditQuery } from "../core/ports/audit.port.js";
 
 export const AUDIT_USAGE =
   "usage: npm run audit -- [--since <ISO time | 24h | 7d>] [--until <ISO time | duration ago>] [--request rq-xxxxxx] [--prefix <redisPrefix>]";

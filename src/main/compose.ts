@@ -1,24 +1,27 @@
 import { WebClient } from "@slack/web-api";
 import type { Worker } from "bullmq";
 import { Redis } from "ioredis";
-import { RedisCallRateLimiter } from "../cloud/cloud-rate-limiter.js";
-import { TencentCaller } from "../cloud/tencent-client.js";
-import { TencentCloudAdapter } from "../cloud/tencent-cloud.adapter.js";
+import { SlackDirectory } from "../adapters/chat-slack/slack.directory.js";
+import { SlackNotifier } from "../adapters/chat-slack/slack.notifier.js";
+import { RedisCallRateLimiter } from "../adapters/cloud-tencent/cloud-rate-limiter.js";
+import { TencentCaller } from "../adapters/cloud-tencent/tencent-client.js";
+import { TencentCloudAdapter } from "../adapters/cloud-tencent/tencent-cloud.adapter.js";
+import { BullmqJobQueue } from "../adapters/queue-bullmq/bullmq-job.queue.js";
+import { RedisCopyWatch } from "../adapters/queue-bullmq/copy-watch.store.js";
+import { BullmqExpiryScheduler } from "../adapters/queue-bullmq/expiry.queue.js";
+import { startExpiryWorker } from "../adapters/queue-bullmq/expiry.worker.js";
+import {
+  type RunningReplicationWorker,
+  startReplicationWorker,
+} from "../adapters/queue-bullmq/replication.worker.js";
+import { RedisAuditTrail } from "../adapters/store-redis/audit.store.js";
+import { RedisRequestStore } from "../adapters/store-redis/redis-request.store.js";
+import type { FlowDeps } from "../app/flow-deps.js";
 import type { BotConfig, Environment } from "../config/load-config.js";
 import { ConfigError } from "../config/load-config.js";
-import { type Clock, systemClock } from "../domain/ports/clock.port.js";
-import type { CloudApi } from "../domain/ports/cloud-api.port.js";
-import { CamCache } from "../flows/cam-cache.js";
-import type { FlowDeps } from "../flows/flow-deps.js";
-import { BullmqJobQueue } from "../queue/bullmq-job.queue.js";
-import { RedisCopyWatch } from "../queue/copy-watch.store.js";
-import { BullmqExpiryScheduler } from "../queue/expiry.queue.js";
-import { startExpiryWorker } from "../queue/expiry.worker.js";
-import { type RunningReplicationWorker, startReplicationWorker } from "../queue/replication.worker.js";
-import { SlackDirectory } from "../slack/slack.directory.js";
-import { SlackNotifier } from "../slack/slack.notifier.js";
-import { RedisAuditTrail } from "../store/audit.store.js";
-import { RedisRequestStore } from "../store/redis-request.store.js";
+import { CamCache } from "../core/cam/cam-cache.js";
+import { type Clock, systemClock } from "../core/ports/clock.port.js";
+import type { CloudApi } from "../core/ports/cloud-api.port.js";
 import { type AppLogger, toSlackLogger } from "./logger.js";
 import { MetricsRegistry, recordCloudCall } from "./metrics.js";
 import { type RunningSlackApp, startSlackApp } from "./slack-app.js";

@@ -1,6 +1,6 @@
 import { LogLevel, type Logger as SlackLogger } from "@slack/logger";
 import { pino } from "pino";
-import type { Logger } from "../domain/ports/logger.port.js";
+import type { Logger } from "../core/ports/logger.port.js";
 
 /** Paths that may carry secrets; pino replaces them wherever they appear in a log line. */
 const REDACT = [

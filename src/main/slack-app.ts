@@ -2,12 +2,12 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { App, HTTPReceiver } from "@slack/bolt";
 import type { Logger as SlackLogger } from "@slack/logger";
-import type { FlowDeps } from "../flows/flow-deps.js";
-import { registerDecisionActions } from "../slack/decision.action.js";
-import { registerRecheckAction } from "../slack/recheck.action.js";
-import { registerRejectReasonView } from "../slack/reject-reason.view.js";
-import { registerReplicateShortcut } from "../slack/shortcut.replicate.js";
-import { registerSnapshotCommand } from "../slack/snapshot.command.js";
+import { registerDecisionActions } from "../adapters/chat-slack/decision.action.js";
+import { registerRecheckAction } from "../adapters/chat-slack/recheck.action.js";
+import { registerRejectReasonView } from "../adapters/chat-slack/reject-reason.view.js";
+import { registerReplicateShortcut } from "../adapters/chat-slack/shortcut.replicate.js";
+import { registerSnapshotCommand } from "../adapters/chat-slack/snapshot.command.js";
+import type { FlowDeps } from "../app/flow-deps.js";
 
 export interface SlackAppOptions {
   botToken: string;

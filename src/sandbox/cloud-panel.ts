@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { TencentSimulator } from "../cloud/simulator/index.js";
+import type { TencentSimulator } from "../../dev/tencent-simulator/index.js";
 import { COPY_POLICY_ID, SANDBOX } from "./sandbox-seed.js";
 
 /** What the console's side panel shows of the simulated cloud. Plain data, sent as JSON. */

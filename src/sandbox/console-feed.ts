@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { EmulatorEvent, SlackEmulator, SlackHttpResult } from "../slack/emulator/index.js";
+import type { EmulatorEvent, SlackEmulator, SlackHttpResult } from "../../dev/slack-emulator/index.js";
 
 /** One message as the console shows it to one user: channel messages, thread replies, their ephemerals. */
 export interface ConsoleMessage {

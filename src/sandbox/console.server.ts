@@ -1,9 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { z } from "zod";
-import type { TencentSimulator } from "../cloud/simulator/index.js";
+import type { EmulatorEvent, SlackEmulator } from "../../dev/slack-emulator/index.js";
+import type { TencentSimulator } from "../../dev/tencent-simulator/index.js";
+import { SHORTCUT_REPLICATE } from "../adapters/chat-slack/slack-ids.js";
 import type { AppLogger } from "../main/logger.js";
-import type { EmulatorEvent, SlackEmulator } from "../slack/emulator/index.js";
-import { SHORTCUT_REPLICATE } from "../slack/slack-ids.js";
 import { applyFault, type CloudView, FAULTS, readCloudView } from "./cloud-panel.js";
 import { readConsoleAsset } from "./console-assets.js";
 import { ConsoleFeed, type ConsoleMessage, type ConsoleModal } from "./console-feed.js";

@@ -1,4 +1,4 @@
-import type { TencentSimulator } from "../cloud/simulator/index.js";
+import type { TencentSimulator } from "../../dev/tencent-simulator/index.js";
 import type { BotConfigInput } from "../config/load-config.js";
 
 /** The demo world of the sandbox (issue 6): one source account, three destinations in three states. */

@@ -1,10 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
-import { startTencentSimulator } from "../cloud/simulator/index.js";
+import { startSlackEmulator } from "../../dev/slack-emulator/index.js";
+import { startTencentSimulator } from "../../dev/tencent-simulator/index.js";
 import { buildBotConfig, ConfigError, type Environment, parseEnvironment } from "../config/load-config.js";
 import { startBot } from "../main/compose.js";
 import type { AppLogger } from "../main/logger.js";
-import { startSlackEmulator } from "../slack/emulator/index.js";
 import { startConsoleServer } from "./console.server.js";
 import { deleteKeysWithPrefix } from "./redis-keys.js";
 import { SANDBOX, sandboxConfig, seedSandboxCloud } from "./sandbox-seed.js";

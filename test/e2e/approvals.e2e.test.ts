@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { StoredAuditEntry } from "../../src/domain/ports/audit.port.js";
+import type { SlackMessage } from "../../dev/slack-emulator/index.js";
+import type { BullmqJobQueue } from "../../src/adapters/queue-bullmq/bullmq-job.queue.js";
+import type { StoredAuditEntry } from "../../src/core/ports/audit.port.js";
 import { runAudit } from "../../src/main/audit-cli.js";
-import type { BullmqJobQueue } from "../../src/queue/bullmq-job.queue.js";
-import type { SlackMessage } from "../../src/slack/emulator/index.js";
 import {
   ALICE,
   BOB,

@@ -1,6 +1,6 @@
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { SendOptions } from "../../src/slack/emulator/index.js";
+import type { SendOptions } from "../../dev/slack-emulator/index.js";
 import { ALICE, BOB, type Harness, REQUEST_CHANNEL, startHarness } from "../support/harness.js";
 
 const FORGED: Array<[string, SendOptions]> = [

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseSnapshotCommand, type SnapshotCommand } from "../../src/domain/command.grammar.js";
-import { cancelRequest } from "../../src/flows/cancel-request.flow.js";
-import { decideRequest, precheck } from "../../src/flows/decide-request.flow.js";
-import { getRequestStatus } from "../../src/flows/request-status.flow.js";
-import { checkReplicateForm } from "../../src/slack/shortcut.replicate.js";
+import { checkReplicateForm } from "../../src/adapters/chat-slack/shortcut.replicate.js";
+import { cancelRequest } from "../../src/app/cancel-request.flow.js";
+import { decideRequest, precheck } from "../../src/app/decide-request.flow.js";
+import { getRequestStatus } from "../../src/app/request-status.flow.js";
+import { parseSnapshotCommand, type SnapshotCommand } from "../../src/core/command.grammar.js";
 import { ALICE, BOB, type Harness, REQUEST_CHANNEL, startHarness } from "../support/harness.js";
 
 /** Deterministic: the same seed gives the same 10,000+ inputs on every run. */

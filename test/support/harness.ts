@@ -1,15 +1,15 @@
 import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
-import { startTencentSimulator, type TencentSimulator } from "../../src/cloud/simulator/index.js";
-import { type BotConfigInput, buildBotConfig, parseEnvironment } from "../../src/config/load-config.js";
-import { type RunningBot, startBot } from "../../src/main/compose.js";
-import { createLogger } from "../../src/main/logger.js";
 import {
   type EmulatorUser,
   type EmulatorUsergroup,
   type SlackEmulator,
   startSlackEmulator,
-} from "../../src/slack/emulator/index.js";
+} from "../../dev/slack-emulator/index.js";
+import { startTencentSimulator, type TencentSimulator } from "../../dev/tencent-simulator/index.js";
+import { type BotConfigInput, buildBotConfig, parseEnvironment } from "../../src/config/load-config.js";
+import { type RunningBot, startBot } from "../../src/main/compose.js";
+import { createLogger } from "../../src/main/logger.js";
 
 export const SOURCE_UIN = "100000000001";
 export const DR_PROD_UIN = "200000000002";

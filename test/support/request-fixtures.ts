@@ -1,5 +1,5 @@
-import type { ReplicationRequest } from "../../src/domain/request.js";
-import type { Snapshot } from "../../src/domain/snapshot.js";
+import type { ReplicationRequest } from "../../src/core/request/request.js";
+import type { Snapshot } from "../../src/core/snapshot.js";
 
 /** A NORMAL 100 GiB encrypted data-disk snapshot, as the source account's snap-abc12345. */
 export function aSnapshot(overrides: Partial<Snapshot> = {}): Snapshot {

@@ -1,5 +1,5 @@
 import { expect } from "vitest";
-import type { SlackMessage } from "../../src/slack/emulator/index.js";
+import type { SlackMessage } from "../../dev/slack-emulator/index.js";
 import { ALICE, type Harness, REQUEST_CHANNEL } from "./harness.js";
 import { buttonValue } from "./slack-blocks.js";
 

@@ -1,7 +1,7 @@
-import type { TencentSimulator } from "../../src/cloud/simulator/index.js";
-import { generateRequestId } from "../../src/domain/ids.js";
-import type { RequestStore } from "../../src/domain/ports/request-store.port.js";
-import type { ReplicationRequest, RequestState } from "../../src/domain/request.js";
+import type { TencentSimulator } from "../../dev/tencent-simulator/index.js";
+import { generateRequestId } from "../../src/core/ids.js";
+import type { RequestStore } from "../../src/core/ports/request-store.port.js";
+import type { ReplicationRequest, RequestState } from "../../src/core/request/request.js";
 import { ALICE, BOB, DR_PROD_UIN, READ_ROLE, REQUEST_CHANNEL } from "../support/harness.js";
 import { aRequest } from "../support/request-fixtures.js";
 

@@ -1,7 +1,7 @@
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { pollCopiesInFlight } from "../../src/flows/copy-watch.flow.js";
-import { RedisCopyWatch } from "../../src/queue/copy-watch.store.js";
+import { RedisCopyWatch } from "../../src/adapters/queue-bullmq/copy-watch.store.js";
+import { pollCopiesInFlight } from "../../src/kinds/snapshot-copy/copy-watch.flow.js";
 import { DR_PROD_UIN, type Harness, READ_ROLE, startHarness } from "../support/harness.js";
 import { copiesByName, peakCallsPerSecond, seedApprovedRequests, waitUntilFinal } from "./worker-fixtures.js";
 

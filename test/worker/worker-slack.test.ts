@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { SlackMessage } from "../../src/slack/emulator/index.js";
+import type { SlackMessage } from "../../dev/slack-emulator/index.js";
 import {
   ALICE,
   BOB,

@@ -1,0 +1,67 @@
+import type { App, BlockButtonAction } from "@slack/bolt";
+import { listDestinationReadiness } from "../../app/accounts.flow.js";
+import { runPrerequisiteChecks } from "../../app/check-prerequisites.flow.js";
+import type { FlowDeps } from "../../app/flow-deps.js";
+import { renderUnexpectedError } from "./command-replies.blocks.js";
+import {
+  buildAccountsReply,
+  buildRecheckReply,
+  type RecheckPayload,
+  recheckPayloadSchema,
+} from "./prerequisites.blocks.js";
+import { ACTION_RECHECK } from "./slack-ids.js";
+
+/**
+ * Re-check on a failed-check message: ack, run the checks again on fresh CAM answers, and say what
+ * changed. On a private message the answer replaces it; on a card it is a new private message.
+ */
+export function registerRecheckAction(app: App, deps: FlowDeps): void {
+  app.action<BlockButtonAction>(ACTION_RECHECK, async ({ ack, action, body, respond }) => {
+    await ack();
+    const replace = body.container?.is_ephemeral === true;
+    const payload = parseValue(action.value);
+    if (!payload) {
+      await respond({
+        response_type: "ephemeral",
+        replace_original: false,
+        text: "This Re-check button carries nothing I can check; run `/snapshot check` again.",
+      });
+      return;
+    }
+    try {
+      const reply =
+        payload.k === "accounts"
+          ? buildAccountsReply(await listDestinationReadiness(deps), payload.p)
+          : buildRecheckReply(
+              payload,
+              await runPrerequisiteChecks(
+                deps,
+                {
+                  snapshotId: payload.s,
+                  destination: payload.d,
+                  ...(payload.r ? { region: payload.r } : {}),
+                },
+                { fresh: true },
+              ),
+            );
+      await respond({ response_type: "ephemeral", replace_original: replace, ...reply });
+    } catch (err) {
+      deps.logger.error({ err, userId: body.user.id }, "re-check failed");
+      await respond({
+        response_type: "ephemeral",
+        replace_original: false,
+        text: renderUnexpectedError(),
+      }).catch(() => undefined);
+    }
+  });
+}
+
+function parseValue(value: string | undefined): RecheckPayload | undefined {
+  if (!value) return undefined;
+  try {
+    const parsed = recheckPayloadSchema.safeParse(JSON.parse(value));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}

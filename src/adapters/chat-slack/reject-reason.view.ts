@@ -1,0 +1,107 @@
+import type { App, types } from "@slack/bolt";
+import { z } from "zod";
+import { decideRequest, MAX_REASON_LENGTH } from "../../app/decide-request.flow.js";
+import type { FlowDeps } from "../../app/flow-deps.js";
+import { REQUEST_ID } from "../../core/ids.js";
+import type { ReplicationRequest } from "../../core/request/request.js";
+import { renderUnexpectedError } from "./command-replies.blocks.js";
+import { VIEW_REJECT_REASON } from "./slack-ids.js";
+
+export const REASON_BLOCK = "reason";
+export const REASON_ACTION = "reason_input";
+
+const metadataSchema = z.object({
+  requestId: z.string().regex(REQUEST_ID),
+  channel: z.string().min(1).max(40),
+});
+
+const submissionSchema = z.object({
+  private_metadata: z.string(),
+  state: z.object({
+    values: z.record(
+      z.string(),
+      z.record(z.string(), z.object({ value: z.string().nullish() }).passthrough()),
+    ),
+  }),
+});
+
+/** The modal Reject opens: an optional reason, shown on the card and in the thread. */
+export function buildRejectReasonView(request: ReplicationRequest, channel: string): types.ModalView {
+  return {
+    type: "modal",
+    callback_id: VIEW_REJECT_REASON,
+    private_metadata: JSON.stringify({ requestId: request.id, channel }),
+    title: { type: "plain_text", text: "Reject request" },
+    submit: { type: "plain_text", text: "Reject" },
+    close: { type: "plain_text", text: "Back" },
+    blocks: [
+      {
+        type: "section",
+        text: {
+          type: "mrkdwn",
+          text: `Reject \`${request.id}\`: copy \`${request.snapshot.snapshotId}\` to ${request.destination.alias} (${request.destination.accountUin}), asked by <@${request.requestedBy}>?`,
+        },
+      },
+      {
+        type: "input",
+        block_id: REASON_BLOCK,
+        optional: true,
+        label: { type: "plain_text", text: "Reason (optional, shown on the card)" },
+        element: {
+          type: "plain_text_input",
+          action_id: REASON_ACTION,
+          multiline: true,
+          max_length: MAX_REASON_LENGTH,
+        },
+      },
+    ],
+  };
+}
+
+/** The reject modal's submission: validate, close the modal, decide, and tell a refused person why. */
+export function registerRejectReasonView(app: App, deps: FlowDeps): void {
+  app.view(VIEW_REJECT_REASON, async ({ ack, view, body }) => {
+    const parsed = submissionSchema.safeParse(view);
+    const metadata = parsed.success ? safeJson(parsed.data.private_metadata) : undefined;
+    const meta = metadataSchema.safeParse(metadata);
+    if (!parsed.success || !meta.success) {
+      await ack({
+        response_action: "errors",
+        errors: { [REASON_BLOCK]: "This dialog is no longer valid; nothing changed." },
+      });
+      return;
+    }
+    const reason = parsed.data.state.values[REASON_BLOCK]?.[REASON_ACTION]?.value ?? "";
+    if (reason.length > MAX_REASON_LENGTH) {
+      await ack({
+        response_action: "errors",
+        errors: { [REASON_BLOCK]: `Keep the reason under ${MAX_REASON_LENGTH} characters.` },
+      });
+      return;
+    }
+    await ack();
+    const { requestId, channel } = meta.data;
+    const userId = body.user.id;
+    let text: string | undefined;
+    try {
+      const outcome = await decideRequest(deps, { requestId, userId, decision: "reject", reason });
+      if (outcome.kind === "refused") text = `:no_entry_sign: ${outcome.message}`;
+    } catch (err) {
+      deps.logger.error({ err, requestId }, "rejection failed");
+      text = renderUnexpectedError();
+    }
+    if (text) {
+      await deps.notifier
+        .tellUser(channel, userId, text)
+        .catch((err) => deps.logger.warn({ err, requestId }, "could not tell the user privately"));
+    }
+  });
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

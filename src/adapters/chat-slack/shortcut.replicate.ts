@@ -1,0 +1,180 @@
+import type { App, types } from "@slack/bolt";
+import { z } from "zod";
+import { checkRequester } from "../../app/approver-lookup.js";
+import type { FlowDeps } from "../../app/flow-deps.js";
+import { resolveDestination } from "../../app/resolve-destination.js";
+import type { BotConfig } from "../../config/load-config.js";
+import { MAX_SNAPSHOT_NAME_LENGTH, REGION, SNAPSHOT_ID } from "../../core/ids.js";
+import { requestReplication } from "../../kinds/snapshot-copy/request-replication.flow.js";
+import { renderReplicateOutcome, renderUnexpectedError } from "./command-replies.blocks.js";
+import { SHORTCUT_REPLICATE, VIEW_REPLICATE } from "./slack-ids.js";
+
+/** Block ids of the modal's inputs; each input's action id is `value`. */
+export const FIELD = {
+  snapshot: "snapshot",
+  destination: "destination",
+  name: "name",
+  region: "region",
+  channel: "channel",
+} as const;
+
+/** The global shortcut's modal: the fields of `/snapshot replicate`, plus where to post the request. */
+export function buildReplicateModal(config: Readonly<BotConfig>): types.ModalView {
+  const aliases = Object.keys(config.destinations).join(", ");
+  const text = (block: string, label: string, placeholder: string, optional: boolean, hint?: string) => ({
+    type: "input" as const,
+    block_id: block,
+    optional,
+    label: { type: "plain_text" as const, text: label },
+    element: {
+      type: "plain_text_input" as const,
+      action_id: "value",
+      placeholder: { type: "plain_text" as const, text: placeholder },
+    },
+    ...(hint ? { hint: { type: "plain_text" as const, text: hint } } : {}),
+  });
+  return {
+    type: "modal",
+    callback_id: VIEW_REPLICATE,
+    title: { type: "plain_text", text: "Replicate a snapshot" },
+    submit: { type: "plain_text", text: "Ask for approval" },
+    close: { type: "plain_text", text: "Cancel" },
+    blocks: [
+      text(FIELD.snapshot, "Snapshot id", "snap-abc12345", false),
+      text(
+        FIELD.destination,
+        "Destination",
+        "dr-prod",
+        false,
+        `An alias or its account UIN: ${aliases}`.slice(0, 150),
+      ),
+      text(
+        FIELD.name,
+        "New name",
+        "<source name>-copy-<yyyymmdd>",
+        true,
+        `At most ${MAX_SNAPSHOT_NAME_LENGTH} characters`,
+      ),
+      text(
+        FIELD.region,
+        "Region",
+        config.source.regions.join(", "),
+        true,
+        "Leave empty to search every configured region",
+      ),
+      {
+        type: "input",
+        block_id: FIELD.channel,
+        label: { type: "plain_text", text: "Post the request in" },
+        element: {
+          type: "conversations_select",
+          action_id: "value",
+          filter: { include: ["public", "private"] },
+        },
+      },
+    ],
+  };
+}
+
+const stateSchema = z.record(
+  z.string(),
+  z.record(
+    z.string(),
+    z.object({ value: z.string().nullish(), selected_conversation: z.string().nullish() }).passthrough(),
+  ),
+);
+
+export interface ReplicateForm {
+  snapshotId: string;
+  destination: string;
+  newName?: string;
+  region?: string;
+  channelId: string;
+}
+
+export type FormCheck = { ok: true; form: ReplicateForm } | { ok: false; errors: Record<string, string> };
+
+/** Validates the modal's values: errors are keyed by block id (`response_action: errors`). */
+export function checkReplicateForm(values: unknown, config: Readonly<BotConfig>): FormCheck {
+  const state = stateSchema.safeParse(values);
+  const read = (block: string) => {
+    if (!state.success) return "";
+    const input = state.data[block]?.value;
+    return (input?.value ?? input?.selected_conversation ?? "").trim();
+  };
+  const errors: Record<string, string> = {};
+  const snapshotId = read(FIELD.snapshot).toLowerCase();
+  if (!SNAPSHOT_ID.test(snapshotId))
+    errors[FIELD.snapshot] = "A snapshot id is snap- followed by 8 letters or digits, e.g. snap-abc12345.";
+  const destinationName = read(FIELD.destination).toLowerCase();
+  const destination = resolveDestination(config, destinationName);
+  if (!destination.ok)
+    errors[FIELD.destination] =
+      `Not a configured destination. Use one of: ${Object.keys(config.destinations).join(", ")}.`;
+  const newName = read(FIELD.name);
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what we refuse
+  if (newName.length > MAX_SNAPSHOT_NAME_LENGTH || /[\u0000-\u001f\u007f]/.test(newName))
+    errors[FIELD.name] =
+      `At most ${MAX_SNAPSHOT_NAME_LENGTH} characters, no control characters (Tencent Cloud's limit).`;
+  const region = read(FIELD.region).toLowerCase();
+  if (region && !REGION.test(region)) errors[FIELD.region] = "A region name looks like ap-guangzhou.";
+  const channelId = read(FIELD.channel);
+  if (!/^[CGD][A-Z0-9]{2,}$/.test(channelId))
+    errors[FIELD.channel] = "Pick the channel where the request is made.";
+  else if (config.slack.requestChannels.length > 0 && !config.slack.requestChannels.includes(channelId))
+    errors[FIELD.channel] = "Replication requests are taken only in the configured request channels.";
+  if (Object.keys(errors).length > 0 || !destination.ok) return { ok: false, errors };
+  return {
+    ok: true,
+    form: {
+      snapshotId,
+      destination: destination.destination.alias,
+      ...(newName ? { newName } : {}),
+      ...(region ? { region } : {}),
+      channelId,
+    },
+  };
+}
+
+/** The global shortcut "Replicate a snapshot": opens the modal; its submission is one request. */
+export function registerReplicateShortcut(app: App, deps: FlowDeps): void {
+  app.shortcut(SHORTCUT_REPLICATE, async ({ ack, shortcut, client }) => {
+    await ack();
+    try {
+      await client.views.open({ trigger_id: shortcut.trigger_id, view: buildReplicateModal(deps.config) });
+    } catch (err) {
+      deps.logger.error({ err }, "replicate modal could not be opened");
+    }
+  });
+
+  app.view(VIEW_REPLICATE, async ({ ack, view, body }) => {
+    const checked = checkReplicateForm(view.state?.values, deps.config);
+    if (!checked.ok) {
+      await ack({ response_action: "errors", errors: checked.errors });
+      return;
+    }
+    const { form } = checked;
+    const userId = body.user.id;
+    const requester = await checkRequester(deps, userId, form.destination).catch(() => ({
+      kind: "allowed" as const,
+    }));
+    if (requester.kind === "refused") {
+      await ack({
+        response_action: "errors",
+        errors: { [FIELD.destination]: requester.reason.slice(0, 150) },
+      });
+      return;
+    }
+    await ack();
+    let text: string;
+    try {
+      text = renderReplicateOutcome(await requestReplication(deps, { ...form, userId }));
+    } catch (err) {
+      deps.logger.error({ err, userId }, "replication request from the modal failed");
+      text = renderUnexpectedError();
+    }
+    await deps.notifier
+      .tellUser(form.channelId, userId, text)
+      .catch((err) => deps.logger.warn({ err, userId }, "could not tell the user privately"));
+  });
+}

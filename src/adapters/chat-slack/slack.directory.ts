@@ -1,0 +1,30 @@
+import type { WebClient } from "@slack/web-api";
+import type { Directory } from "../../core/ports/directory.port.js";
+
+const CACHE_MS = 5 * 60_000;
+
+/** Slack user group membership, cached briefly so a burst of clicks costs one lookup. */
+export class SlackDirectory implements Directory {
+  private readonly cache = new Map<string, { members: string[]; until: number }>();
+
+  constructor(private readonly client: WebClient) {}
+
+  async usergroupMembers(usergroupId: string): Promise<string[]> {
+    const cached = this.cache.get(usergroupId);
+    if (cached && cached.until > Date.now()) return cached.members;
+    const result = await this.client.usergroups.users.list({ usergroup: usergroupId });
+    const members = result.users ?? [];
+    this.cache.set(usergroupId, { members, until: Date.now() + CACHE_MS });
+    return members;
+  }
+
+  async userState(userId: string): Promise<"active" | "deleted" | "not_found"> {
+    try {
+      const result = await this.client.users.info({ user: userId });
+      return result.user?.deleted ? "deleted" : "active";
+    } catch (err) {
+      if ((err as { data?: { error?: string } }).data?.error === "user_not_found") return "not_found";
+      throw err;
+    }
+  }
+}

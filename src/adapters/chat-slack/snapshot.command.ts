@@ -1,0 +1,60 @@
+import type { App } from "@slack/bolt";
+import type { FlowDeps } from "../../app/flow-deps.js";
+import { parseSnapshotCommand, type SnapshotCommand } from "../../core/command.grammar.js";
+import {
+  renderCommandError,
+  renderNotYetAvailable,
+  renderUnexpectedError,
+} from "./command-replies.blocks.js";
+import { handleAccounts } from "./commands/accounts.command.js";
+import { handleCancel } from "./commands/cancel.command.js";
+import { handleCheck } from "./commands/check.command.js";
+import type { CommandContext, CommandHandler } from "./commands/command-context.js";
+import { handleHelp } from "./commands/help.command.js";
+import { handleList } from "./commands/list.command.js";
+import { handleReplicate } from "./commands/replicate.command.js";
+import { handleStatus } from "./commands/status.command.js";
+import { SLASH_COMMAND } from "./slack-ids.js";
+
+type HandlerTable = { [K in SnapshotCommand["kind"]]?: CommandHandler<K> };
+
+/** One handler per command kind, each in its own file under commands/. */
+const HANDLERS: HandlerTable = {
+  replicate: handleReplicate,
+  status: handleStatus,
+  list: handleList,
+  cancel: handleCancel,
+  check: handleCheck,
+  accounts: handleAccounts,
+  help: handleHelp,
+};
+
+/** `/snapshot …`: parse, ack at once (with the error, for bad input), then the command's handler. */
+export function registerSnapshotCommand(app: App, deps: FlowDeps): void {
+  app.command(SLASH_COMMAND, async ({ command: slash, ack, respond }) => {
+    let acked = false;
+    const ackText = async (text: string) => {
+      acked = true;
+      await ack({ response_type: "ephemeral", text });
+    };
+    const parsed = parseSnapshotCommand(slash.text);
+    if (!parsed.ok) {
+      await ackText(renderCommandError(parsed.error));
+      return;
+    }
+    const handler = HANDLERS[parsed.command.kind] as CommandHandler<SnapshotCommand["kind"]> | undefined;
+    if (!handler) {
+      await ackText(renderNotYetAvailable(parsed.command.kind));
+      return;
+    }
+    const ctx: CommandContext = { command: parsed.command, slash, ack: ackText, respond, deps };
+    try {
+      await handler(ctx);
+    } catch (err) {
+      deps.logger.error({ err, command: parsed.command.kind, userId: slash.user_id }, "slash command failed");
+      if (!acked) await ackText(renderUnexpectedError());
+      else
+        await respond({ response_type: "ephemeral", text: renderUnexpectedError() }).catch(() => undefined);
+    }
+  });
+}

@@ -1,0 +1,237 @@
+import type { z } from "zod";
+import {
+  type AttachedPolicy,
+  type CloudApi,
+  CloudError,
+  type Collaborator,
+  type CopyAccepted,
+  type CopyRequest,
+  type DestinationReader,
+} from "../../core/ports/cloud-api.port.js";
+import type { Snapshot } from "../../core/snapshot.js";
+import type { TencentCaller, TencentCredentials } from "./tencent-client.js";
+import {
+  assumeRoleResponseSchema,
+  copySnapshotCrossAccountResponseSchema,
+  describeSnapshotsResponseSchema,
+  getPolicyResponseSchema,
+  listAttachedUserAllPoliciesResponseSchema,
+  listCollaboratorsResponseSchema,
+  toSnapshot,
+} from "./tencent-responses.schema.js";
+
+/** Renew temporary credentials this long before Tencent says they expire. */
+const CREDENTIAL_RENEW_MARGIN_MS = 5 * 60_000;
+const READ_SESSION_SECONDS = 3600;
+/** CAM page sizes: `ListAttachedUserAllPolicies` takes `Rp` up to 200; a bound on pages keeps a bad answer from looping. */
+const CAM_POLICY_PAGE = 200;
+const CAM_COLLABORATOR_PAGE = 200;
+const CAM_MAX_PAGES = 50;
+
+interface CachedCredentials {
+  credentials: TencentCredentials;
+  renewAt: number;
+}
+
+export interface TencentCloudAdapterOptions {
+  caller: TencentCaller;
+  sourceCredentials: TencentCredentials;
+  now?: () => number;
+}
+
+/** CloudApi over the real Tencent Cloud SDK (or the simulator, which speaks the same protocol). */
+export class TencentCloudAdapter implements CloudApi {
+  private readonly caller: TencentCaller;
+  private readonly source: TencentCredentials;
+  private readonly now: () => number;
+  private readonly roleCredentials = new Map<string, CachedCredentials>();
+
+  constructor(options: TencentCloudAdapterOptions) {
+    this.caller = options.caller;
+    this.source = options.sourceCredentials;
+    this.now = options.now ?? Date.now;
+  }
+
+  async findSourceSnapshot(snapshotId: string, regions: readonly string[]): Promise<Snapshot | undefined> {
+    for (const region of regions) {
+      const found = await this.describeSnapshots(this.source, region, { SnapshotIds: [snapshotId] });
+      const snapshot = found.find((s) => s.snapshotId === snapshotId);
+      if (snapshot) return snapshot;
+    }
+    return undefined;
+  }
+
+  /**
+   * `CopySnapshotCrossAccount` is not published; the request and response shapes are assumed
+   * (DESIGN §6.3, docs/decisions/002-copy-snapshot-cross-account-shape.md). Only this function and
+   * the simulator know them.
+   */
+  async copySnapshotCrossAccount(request: CopyRequest): Promise<CopyAccepted> {
+    const raw = await this.caller.call(
+      "cbs",
+      "CopySnapshotCrossAccount",
+      {
+        SnapshotIds: [request.snapshotId],
+        TargetAccountUin: request.targetAccountUin,
+        SnapshotName: request.newName,
+      },
+      this.source,
+      request.region,
+      request.notAfter === undefined ? {} : { notAfter: request.notAfter },
+    );
+    const response = parseResponse(copySnapshotCrossAccountResponseSchema, raw, "CopySnapshotCrossAccount");
+    const result = response.SnapshotCopyResultSet[0];
+    if (result?.Code !== "Success" || !result.SnapshotId) {
+      throw new CloudError({
+        code: result?.Code || "cloud.copy_refused",
+        message: result?.Message || "Tencent Cloud accepted the call but reported no new snapshot",
+        requestId: response.RequestId,
+        retryable: false,
+      });
+    }
+    return { newSnapshotId: result.SnapshotId, requestId: response.RequestId };
+  }
+
+  async describeDestinationSnapshots(
+    reader: DestinationReader,
+    region: string,
+    snapshotIds: readonly string[],
+  ): Promise<Snapshot[]> {
+    if (snapshotIds.length === 0) return [];
+    const credentials = await this.assumeReadRole(reader, region);
+    const snapshots: Snapshot[] = [];
+    // DescribeSnapshots takes at most 100 ids per call.
+    for (let i = 0; i < snapshotIds.length; i += 100) {
+      const batch = snapshotIds.slice(i, i + 100);
+      snapshots.push(
+        ...(await this.describeSnapshots(credentials, region, { SnapshotIds: batch, Limit: 100 })),
+      );
+    }
+    return snapshots;
+  }
+
+  async findDestinationSnapshotsByName(
+    reader: DestinationReader,
+    region: string,
+    name: string,
+  ): Promise<Snapshot[]> {
+    const credentials = await this.assumeReadRole(reader, region);
+    return this.describeSnapshots(credentials, region, {
+      Filters: [{ Name: "snapshot-name", Values: [name] }],
+      Limit: 100,
+    });
+  }
+
+  async listCollaborators(): Promise<Collaborator[]> {
+    const collaborators: Collaborator[] = [];
+    for (let offset = 0; offset < CAM_MAX_PAGES * CAM_COLLABORATOR_PAGE; offset += CAM_COLLABORATOR_PAGE) {
+      const raw = await this.caller.call(
+        "cam",
+        "ListCollaborators",
+        { Limit: CAM_COLLABORATOR_PAGE, Offset: offset },
+        this.source,
+      );
+      const page = parseResponse(listCollaboratorsResponseSchema, raw, "ListCollaborators");
+      collaborators.push(...page.Data.map((c) => ({ uin: String(c.Uin), name: c.Name })));
+      if (page.Data.length === 0 || collaborators.length >= page.TotalNum) break;
+    }
+    return collaborators;
+  }
+
+  /** `AttachType 0`: direct and through groups, every page of up to 200 (the action allows 5 calls/s). */
+  async listAttachedPolicies(targetUin: string): Promise<AttachedPolicy[]> {
+    const policies: AttachedPolicy[] = [];
+    for (let page = 1; page <= CAM_MAX_PAGES; page++) {
+      const raw = await this.caller.call(
+        "cam",
+        "ListAttachedUserAllPolicies",
+        { TargetUin: Number(targetUin), Rp: CAM_POLICY_PAGE, Page: page, AttachType: 0 },
+        this.source,
+      );
+      const answer = parseResponse(
+        listAttachedUserAllPoliciesResponseSchema,
+        raw,
+        "ListAttachedUserAllPolicies",
+      );
+      policies.push(
+        ...answer.PolicyList.map((p) => ({
+          policyId: p.PolicyId,
+          name: p.PolicyName,
+          type: p.StrategyType === "2" ? ("preset" as const) : ("custom" as const),
+          groups: p.Groups.map((g) => g.GroupName),
+        })),
+      );
+      if (answer.PolicyList.length < CAM_POLICY_PAGE || policies.length >= answer.TotalNum) break;
+    }
+    return policies;
+  }
+
+  async getPolicyDocument(policyId: string): Promise<string | undefined> {
+    try {
+      const raw = await this.caller.call("cam", "GetPolicy", { PolicyId: Number(policyId) }, this.source);
+      return parseResponse(getPolicyResponseSchema, raw, "GetPolicy").PolicyDocument;
+    } catch (err) {
+      // Detached and deleted between the list and this call: it grants nothing any more.
+      if (err instanceof CloudError && err.code === "ResourceNotFound.PolicyIdNotFound") return undefined;
+      throw err;
+    }
+  }
+
+  private async describeSnapshots(
+    credentials: TencentCredentials,
+    region: string,
+    params: Record<string, unknown>,
+  ): Promise<Snapshot[]> {
+    try {
+      const raw = await this.caller.call("cbs", "DescribeSnapshots", params, credentials, region);
+      const response = parseResponse(describeSnapshotsResponseSchema, raw, "DescribeSnapshots");
+      return response.SnapshotSet.map((item) => toSnapshot(item, region));
+    } catch (err) {
+      // Asking by id for snapshots that are gone is an answer ("none"), not a failure.
+      if (err instanceof CloudError && err.code === "InvalidSnapshotId.NotFound") return [];
+      throw err;
+    }
+  }
+
+  private async assumeReadRole(reader: DestinationReader, region: string): Promise<TencentCredentials> {
+    const cached = this.roleCredentials.get(reader.readRoleArn);
+    if (cached && cached.renewAt > this.now()) return cached.credentials;
+    const raw = await this.caller.call(
+      "sts",
+      "AssumeRole",
+      {
+        RoleArn: reader.readRoleArn,
+        RoleSessionName: "cbs-snapshot-bot",
+        DurationSeconds: READ_SESSION_SECONDS,
+      },
+      this.source,
+      region,
+    );
+    const response = parseResponse(assumeRoleResponseSchema, raw, "AssumeRole");
+    const credentials = {
+      secretId: response.Credentials.TmpSecretId,
+      secretKey: response.Credentials.TmpSecretKey,
+      token: response.Credentials.Token,
+      // Calls through the role count against the destination account's rate limits.
+      accountUin: reader.accountUin,
+    };
+    this.roleCredentials.set(reader.readRoleArn, {
+      credentials,
+      renewAt: response.ExpiredTime * 1000 - CREDENTIAL_RENEW_MARGIN_MS,
+    });
+    return credentials;
+  }
+}
+
+function parseResponse<S extends z.ZodType>(schema: S, raw: unknown, action: string): z.output<S> {
+  const result = schema.safeParse(raw);
+  if (!result.success) {
+    const first = result.error.issues[0];
+    throw new CloudError({
+      code: "cloud.unexpected_response",
+      message: `${action} answered in an unexpected shape (${first?.path.join(".") || "response"}: ${first?.message}); the Tencent API may have changed`,
+      retryable: false,
+    });
+  }
+  return result.data;
+}

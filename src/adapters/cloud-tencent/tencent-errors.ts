@@ -1,0 +1,61 @@
+import { CloudError } from "../../core/ports/cloud-api.port.js";
+
+/** Tencent error codes worth trying again: the request may succeed later unchanged. */
+const TRANSIENT_CODES = [
+  "InternalError",
+  "RequestLimitExceeded",
+  "ResourceUnavailable",
+  "ResourceBusy",
+  "ServiceUnavailable",
+  "LimitExceeded.RequestLimitExceeded",
+];
+
+export function isTransientCode(code: string): boolean {
+  return TRANSIENT_CODES.some((c) => code === c || code.startsWith(`${c}.`));
+}
+
+/** Tencent refused the call for its rate limit: it did not run, so it may be sent again as is. */
+export function isRateLimitCode(code: string): boolean {
+  return (
+    code === "RequestLimitExceeded" ||
+    code.startsWith("RequestLimitExceeded.") ||
+    code === "LimitExceeded.RequestLimitExceeded"
+  );
+}
+
+interface SdkErrorShape {
+  code?: unknown;
+  message?: unknown;
+  requestId?: unknown;
+  httpCode?: unknown;
+}
+
+/**
+ * Turns whatever the SDK threw into a CloudError. The SDK's exception class is not exported at the
+ * package root and may be loaded twice, so this reads fields instead of using instanceof.
+ */
+export function toCloudError(err: unknown, action: string): CloudError {
+  if (err instanceof CloudError) return err;
+  const e = (err && typeof err === "object" ? err : {}) as SdkErrorShape;
+  const message = typeof e.message === "string" && e.message ? e.message : String(err);
+  const requestId = typeof e.requestId === "string" && e.requestId ? e.requestId : undefined;
+  const base = requestId === undefined ? {} : { requestId };
+  if (typeof e.code === "string" && e.code) {
+    return new CloudError({ ...base, code: e.code, message, retryable: isTransientCode(e.code) });
+  }
+  if (typeof e.httpCode === "number") {
+    return new CloudError({
+      ...base,
+      code: `cloud.http_${e.httpCode}`,
+      message: `${action}: HTTP ${e.httpCode}: ${message}`,
+      retryable: e.httpCode >= 500 || e.httpCode === 429,
+    });
+  }
+  // Timeouts, refused connections and resets carry no code: the cloud may not have seen the call.
+  return new CloudError({
+    ...base,
+    code: "cloud.network",
+    message: `${action}: ${message}`,
+    retryable: true,
+  });
+}

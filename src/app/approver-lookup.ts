@@ -1,0 +1,77 @@
+import type { AuditEntry } from "../core/ports/audit.port.js";
+import {
+  type ApprovalCheck,
+  type ApproverPolicy,
+  type People,
+  pickApproverPolicy,
+} from "../core/request/approval-rules.js";
+import type { FlowDeps } from "./flow-deps.js";
+
+/** The approvers of copies into `alias`: the destination's own, else the global ones. */
+export function approverPolicyFor(deps: FlowDeps, alias: string): ApproverPolicy {
+  return pickApproverPolicy(deps.config.approvers, deps.config.destinations[alias]?.approvers);
+}
+
+/** Is `userId` one of `people` (directly, or through a user group that can still be read)? */
+export async function isAmong(deps: FlowDeps, userId: string, people: People): Promise<boolean> {
+  if (people.users.includes(userId)) return true;
+  for (const group of people.usergroups) {
+    try {
+      if ((await deps.directory.usergroupMembers(group)).includes(userId)) return true;
+    } catch (err) {
+      // A deleted or unreadable group grants nothing; it must not crash the click.
+      deps.logger.warn({ err, usergroup: group }, "user group could not be read");
+    }
+  }
+  return false;
+}
+
+/** Per-destination requesters (DESIGN §7): who may ask to copy into which account. */
+export async function checkRequester(deps: FlowDeps, userId: string, alias: string): Promise<ApprovalCheck> {
+  const requesters = deps.config.destinations[alias]?.requesters;
+  if (!requesters || (await isAmong(deps, userId, requesters))) return { kind: "allowed" };
+  return {
+    kind: "refused",
+    reason: `You are not among the people who may ask for copies into \`${alias}\`. Ask one of them, or an operator to add you to \`destinations.${alias}.requesters\`.`,
+  };
+}
+
+/**
+ * Approvers who left the workspace and user groups that no longer exist: reported on the card so
+ * someone fixes the configuration, never a crash. Users that cannot be looked up are not reported.
+ */
+export async function findApproverProblems(deps: FlowDeps, policy: ApproverPolicy): Promise<string[]> {
+  const problems: string[] = [];
+  const { userState } = deps.directory;
+  if (userState) {
+    for (const user of policy.users) {
+      try {
+        const state = await userState.call(deps.directory, user);
+        if (state === "deleted") problems.push(`approver <@${user}> has left the workspace`);
+        if (state === "not_found") problems.push(`approver ${user} is not a user of this workspace`);
+      } catch (err) {
+        deps.logger.debug({ err, user }, "approver could not be looked up");
+      }
+    }
+  }
+  for (const group of policy.usergroups) {
+    try {
+      const members = await deps.directory.usergroupMembers(group);
+      if (members.length === 0) problems.push(`approver group ${group} has no members`);
+    } catch (err) {
+      deps.logger.debug({ err, group }, "approver group could not be read");
+      problems.push(`approver group ${group} no longer exists or cannot be read`);
+    }
+  }
+  return problems;
+}
+
+/** Records an entry (a refusal, a stop) in the audit trail; a failure to record never fails the answer to the person. */
+export async function recordAuditEntry(deps: FlowDeps, entry: Omit<AuditEntry, "at">): Promise<void> {
+  if (!deps.audit) return;
+  try {
+    await deps.audit.record({ ...entry, at: deps.clock.now().toISOString() });
+  } catch (err) {
+    deps.logger.warn({ err, requestId: entry.requestId }, "audit entry could not be written");
+  }
+}

@@ -1,0 +1,105 @@
+import { createCamReader } from "../core/cam/cam-cache.js";
+import {
+  checkPrerequisites,
+  type PrerequisiteReport,
+  type PrerequisiteResult,
+} from "../core/cam/prerequisites.js";
+import type { Destination } from "../core/request/request.js";
+import type { FlowDeps } from "./flow-deps.js";
+import { resolveDestination } from "./resolve-destination.js";
+
+/** A refusal based on CAM answers older than this asks CAM again first (a fix may have landed). */
+const REFUSAL_FRESHNESS_MS = 5_000;
+
+export interface CheckRequestInput {
+  snapshotId: string;
+  /** A configured alias or UIN, as typed. */
+  destination: string;
+  region?: string;
+}
+
+export interface CheckOptions {
+  /** Only CAM answers looked up at or after this time (ms); `fresh` means now. */
+  notBefore?: number;
+  fresh?: boolean;
+}
+
+/** What a Re-check needs to ask again, and what it compares with. */
+export interface CheckedRequest {
+  snapshotId: string;
+  /** the destination's alias */
+  destination: string;
+  region?: string;
+  results: PrerequisiteResult[];
+}
+
+export type CheckOutcome =
+  | { kind: "refused"; message: string }
+  | {
+      kind: "checked";
+      destination: Destination;
+      regions: readonly string[];
+      report: PrerequisiteReport;
+      checkedAt: string;
+    };
+
+/**
+ * The prerequisite checks for one snapshot and destination (`/snapshot check`, `/snapshot
+ * replicate`, Re-check). CAM answers come through the cache; a failed CAM check is confirmed with
+ * an answer at most a few seconds old before anyone is told "no".
+ */
+export async function runPrerequisiteChecks(
+  deps: FlowDeps,
+  input: CheckRequestInput,
+  options: CheckOptions = {},
+): Promise<CheckOutcome> {
+  const lookup = resolveDestination(deps.config, input.destination);
+  if (!lookup.ok) return { kind: "refused", message: lookup.message };
+  const checked = await checkDestination(deps, lookup.destination, input, options);
+  return { kind: "checked", destination: lookup.destination, ...checked };
+}
+
+/** The same, for a destination already resolved (the worker's run-time check). */
+export async function checkDestination(
+  deps: FlowDeps,
+  destination: Destination,
+  input: { snapshotId: string; region?: string },
+  options: CheckOptions = {},
+): Promise<{ regions: readonly string[]; report: PrerequisiteReport; checkedAt: string }> {
+  const now = deps.clock.now();
+  const regions = input.region ? [input.region] : deps.config.source.regions;
+  const notBefore = options.fresh ? now.getTime() : options.notBefore;
+  // One snapshot look-up even when the CAM part is asked twice.
+  let snapshotLookup: ReturnType<FlowDeps["cloud"]["findSourceSnapshot"]> | undefined;
+  const findSnapshot = (id: string, where: readonly string[]) => {
+    snapshotLookup ??= deps.cloud.findSourceSnapshot(id, where);
+    return snapshotLookup;
+  };
+  const run = (since: number | undefined) =>
+    checkPrerequisites(
+      {
+        snapshotId: input.snapshotId,
+        regions,
+        sourceUin: deps.config.source.accountUin,
+        destination,
+      },
+      {
+        findSnapshot,
+        cam: createCamReader(deps.cloud, deps.camCache, since === undefined ? {} : { notBefore: since }),
+      },
+    );
+  let report = await run(notBefore);
+  const confirmSince = now.getTime() - REFUSAL_FRESHNESS_MS;
+  if (hasCamFailure(report.results) && (notBefore === undefined || notBefore < confirmSince)) {
+    deps.logger.debug(
+      { destination: destination.alias },
+      "CAM check failed on a cached answer; asking again",
+    );
+    report = await run(confirmSince);
+  }
+  return { regions, report, checkedAt: now.toISOString() };
+}
+
+function hasCamFailure(results: readonly PrerequisiteResult[]): boolean {
+  return results.some((r) => r.check !== "snapshot" && r.status === "failed");
+}

@@ -1,0 +1,154 @@
+import {
+  checkApprover,
+  checkRejecter,
+  describeDecidedState,
+  isPastExpiry,
+  requiredApprovalsOf,
+} from "../core/request/approval-rules.js";
+import type { ReplicationRequest } from "../core/request/request.js";
+import { approverPolicyFor, isAmong, recordAuditEntry } from "./approver-lookup.js";
+import { expireRequest } from "./expire-request.flow.js";
+import type { FlowDeps } from "./flow-deps.js";
+
+export type Decision = "approve" | "reject";
+
+export type DecisionOutcome =
+  | { kind: "approved"; request: ReplicationRequest }
+  | { kind: "approval_recorded"; request: ReplicationRequest; remaining: number }
+  | { kind: "rejected"; request: ReplicationRequest }
+  | { kind: "refused"; message: string };
+
+/** Rejections carry an optional reason typed in a modal; Slack's input limit is 3000 characters. */
+export const MAX_REASON_LENGTH = 500;
+
+const EXPIRED_MESSAGE =
+  "This request expired before enough approvers approved it; nothing changed. Make a new request if the copy is still needed.";
+
+/**
+ * An Approve or Reject on a card. Every click is decided atomically in the store, so concurrent
+ * clicks, double-clicks and retried deliveries give one outcome; every refusal changes nothing,
+ * says why, and is recorded in the audit trail.
+ */
+export async function decideRequest(
+  deps: FlowDeps,
+  input: { requestId: string; userId: string; decision: Decision; reason?: string },
+): Promise<DecisionOutcome> {
+  const pre = await precheck(deps, input.requestId, input.userId, input.decision);
+  if (pre.kind === "refused") return pre;
+  const { request, approver } = pre;
+  const log = deps.logger.child({ flow: "decide-request", requestId: request.id, userId: input.userId });
+  const at = deps.clock.now().toISOString();
+
+  if (input.decision === "reject") {
+    const reason = input.reason?.trim().slice(0, MAX_REASON_LENGTH) || undefined;
+    const rejection = { userId: input.userId, at, ...(reason ? { reason } : {}) };
+    const result = await deps.store.transition(
+      request.id,
+      ["pending_approval"],
+      "rejected",
+      { rejection },
+      { userId: input.userId, ...(reason ? { detail: reason } : {}) },
+    );
+    if (!result.ok) {
+      const message =
+        result.reason === "not_found"
+          ? "This request no longer exists."
+          : describeDecidedState(result.request);
+      return refuse(deps, request.id, input.userId, "reject_refused", message);
+    }
+    log.info({}, "request rejected");
+    await deps.notifier.updateCard(result.request);
+    await deps.notifier.postThreadReply(
+      result.request,
+      `Rejected by <@${input.userId}>${reason ? `: ${reason}` : "."} Nothing was copied. <@${request.requestedBy}>, make a new request if the copy is still needed.`,
+    );
+    return { kind: "rejected", request: result.request };
+  }
+
+  const policy = approverPolicyFor(deps, request.destination.alias);
+  const check = checkApprover(request, input.userId, approver, policy);
+  if (check.kind === "refused")
+    return refuse(deps, request.id, input.userId, "approval_refused", check.reason);
+  const required = requiredApprovalsOf(request, policy);
+  const result = await deps.store.recordApproval(request.id, { userId: input.userId, at }, required);
+  switch (result.kind) {
+    case "not_found":
+      return { kind: "refused", message: `Request ${request.id} no longer exists.` };
+    case "duplicate":
+      return refuse(
+        deps,
+        request.id,
+        input.userId,
+        "approval_refused",
+        "You have already approved this request; another approver is needed.",
+      );
+    case "expired":
+      await expireRequest(deps, request.id);
+      return refuse(deps, request.id, input.userId, "approval_refused", EXPIRED_MESSAGE);
+    case "wrong_state":
+      return refuse(deps, request.id, input.userId, "approval_refused", describeDecidedState(result.request));
+    case "recorded": {
+      await deps.notifier.updateCard(result.request);
+      await deps.notifier.postThreadReply(
+        result.request,
+        `Approved by <@${input.userId}> (${result.count}/${result.required}); ${result.required - result.count} more approval${result.required - result.count === 1 ? "" : "s"} needed.`,
+      );
+      return {
+        kind: "approval_recorded",
+        request: result.request,
+        remaining: result.required - result.count,
+      };
+    }
+    case "approved": {
+      // Only one click ever sees "approved"; the job id is the request id besides.
+      await deps.queue.enqueueReplication(result.request.id);
+      log.info({}, "request approved and queued");
+      await deps.notifier.updateCard(result.request);
+      await deps.notifier.postThreadReply(
+        result.request,
+        `Approved by <@${input.userId}>${required > 1 ? ` (${required}/${required})` : ""}. Queued for replication.`,
+      );
+      return { kind: "approved", request: result.request };
+    }
+  }
+}
+
+/**
+ * May this person decide on this request at all? Used before a Reject opens its reason modal, so
+ * that a non-approver is refused at once instead of after typing a reason.
+ */
+export async function precheck(
+  deps: FlowDeps,
+  requestId: string,
+  userId: string,
+  decision: Decision,
+): Promise<
+  { kind: "allowed"; request: ReplicationRequest; approver: boolean } | { kind: "refused"; message: string }
+> {
+  const event = decision === "approve" ? "approval_refused" : "reject_refused";
+  const request = await deps.store.get(requestId);
+  if (!request) return { kind: "refused", message: `Request ${requestId} no longer exists.` };
+  if (request.state !== "pending_approval")
+    return refuse(deps, request.id, userId, event, describeDecidedState(request));
+  if (isPastExpiry(request, deps.clock.now())) {
+    await expireRequest(deps, request.id);
+    return refuse(deps, request.id, userId, event, EXPIRED_MESSAGE);
+  }
+  const approver = await isAmong(deps, userId, approverPolicyFor(deps, request.destination.alias));
+  if (decision === "reject") {
+    const check = checkRejecter(approver);
+    if (check.kind === "refused") return refuse(deps, request.id, userId, event, check.reason);
+  }
+  return { kind: "allowed", request, approver };
+}
+
+async function refuse(
+  deps: FlowDeps,
+  requestId: string,
+  userId: string,
+  event: "approval_refused" | "reject_refused",
+  message: string,
+): Promise<{ kind: "refused"; message: string }> {
+  await recordAuditEntry(deps, { event, requestId, userId, detail: message });
+  return { kind: "refused", message };
+}

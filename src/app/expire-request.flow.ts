@@ -1,0 +1,33 @@
+import type { ReplicationRequest } from "../core/request/request.js";
+import type { FlowDeps } from "./flow-deps.js";
+
+export type ExpiryOutcome =
+  | { kind: "expired"; request: ReplicationRequest }
+  /** Decided, cancelled or already expired before its time was up: nothing to do. */
+  | { kind: "unchanged" };
+
+/**
+ * A pending request's `requestTtl` is up (run by a delayed job, or by a click that finds it past
+ * its time). Atomic: a request approved a moment earlier stays approved.
+ */
+export async function expireRequest(deps: FlowDeps, requestId: string): Promise<ExpiryOutcome> {
+  const result = await deps.store.transition(requestId, ["pending_approval"], "expired", {});
+  if (!result.ok) return { kind: "unchanged" };
+  const request = result.request;
+  deps.logger.info({ flow: "expire-request", requestId }, "request expired");
+  const count = request.approvals.length;
+  const needed = request.requiredApprovals ?? deps.config.approvers.required;
+  const text = `Expired: nobody approved it in time${count > 0 ? ` (${count}/${needed} approvals)` : ""}. Nothing was copied. <@${request.requestedBy}>, make a new request if the copy is still needed.`;
+  await deps.notifier.updateCard(request);
+  await deps.notifier.postThreadReply(request, text);
+  try {
+    await deps.notifier.tellUser(
+      request.requestChannel,
+      request.requestedBy,
+      `Your request \`${request.id}\` (${request.snapshot.snapshotId} → ${request.destination.alias}) expired without enough approvals; nothing was copied.`,
+    );
+  } catch (err) {
+    deps.logger.debug({ err, requestId }, "requester could not be told privately");
+  }
+  return { kind: "expired", request };
+}

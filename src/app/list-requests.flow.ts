@@ -1,0 +1,51 @@
+import type { ListScope } from "../core/command.grammar.js";
+import type { ReplicationRequest, RequestState } from "../core/request/request.js";
+import type { FlowDeps } from "./flow-deps.js";
+
+export interface ListedRequest {
+  request: ReplicationRequest;
+  link?: string;
+}
+
+export interface RequestList {
+  scope: ListScope;
+  items: ListedRequest[];
+  /** More matched than are shown. */
+  more: number;
+}
+
+/** How far back `/snapshot list` looks, and how many it shows. */
+const SCAN_LIMIT = 500;
+export const SHOWN_LIMIT = 15;
+
+const ACTIVE: ReadonlySet<RequestState> = new Set(["approved", "checking", "copying", "verifying"]);
+
+function matches(scope: ListScope, request: ReplicationRequest, userId: string): boolean {
+  switch (scope) {
+    case "mine":
+      return request.requestedBy === userId;
+    case "pending":
+      return request.state === "pending_approval";
+    case "active":
+      return ACTIVE.has(request.state);
+    case "all":
+      return true;
+  }
+}
+
+/** `/snapshot list [mine|pending|active|all]`: the most recent matching requests, with card links. */
+export async function listRequests(
+  deps: FlowDeps,
+  input: { scope: ListScope; userId: string },
+): Promise<RequestList> {
+  const recent = await deps.store.listRecent(SCAN_LIMIT);
+  const matching = recent.filter((r) => matches(input.scope, r, input.userId));
+  const shown = matching.slice(0, SHOWN_LIMIT);
+  const items = await Promise.all(
+    shown.map(async (request) => {
+      const link = await deps.notifier.cardLink?.(request);
+      return link ? { request, link } : { request };
+    }),
+  );
+  return { scope: input.scope, items, more: matching.length - shown.length };
+}

@@ -1,0 +1,19 @@
+import type { ReplicationRequest } from "../core/request/request.js";
+import type { FlowDeps } from "./flow-deps.js";
+
+export interface RequestStatus {
+  request: ReplicationRequest;
+  /** Permalink of the approval card, when Slack gives one. */
+  link?: string;
+}
+
+/** `/snapshot status <id>`. */
+export async function getRequestStatus(
+  deps: FlowDeps,
+  requestId: string,
+): Promise<RequestStatus | undefined> {
+  const request = await deps.store.get(requestId);
+  if (!request) return undefined;
+  const link = await deps.notifier.cardLink?.(request);
+  return link ? { request, link } : { request };
+}

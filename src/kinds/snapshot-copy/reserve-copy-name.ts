@@ -1,0 +1,39 @@
+import type { FlowDeps } from "../../app/flow-deps.js";
+import { isFinal } from "../../core/request/request.js";
+import { numberedCopyName } from "./copy-name.js";
+
+/** How many numbered variants of a default name are tried before giving up. */
+const MAX_VARIANTS = 200;
+
+/**
+ * Every copy the bot makes gets a name no other of its requests uses in that destination account
+ * and region: after a crash, a copy whose id was lost is found by its name (decision 011), so a
+ * shared name could make one request adopt another's copy. An explicit name is taken as given or
+ * refused; a default name gets the first free variant (`…-copy-20261125-2`).
+ */
+export async function reserveCopyName(
+  deps: FlowDeps,
+  request: { id: string; accountUin: string; region: string },
+  name: string,
+  explicit: boolean,
+): Promise<string | undefined> {
+  const { accountUin, region } = request;
+  const tries = explicit ? 1 : MAX_VARIANTS;
+  for (let n = 1; n <= tries; n++) {
+    const candidate = numberedCopyName(name, n);
+    const reserved = await deps.store.reserveCopyName(accountUin, region, candidate, request.id);
+    if (reserved.ok) return candidate;
+    // A request that ended without ever calling the copy (rejected, cancelled, expired, failed
+    // before copying) made no snapshot under that name: its name may be used again.
+    const holder = await deps.store.get(reserved.holder);
+    const madeNoCopy =
+      !holder || (isFinal(holder.state) && !holder.copy.copyRequestedAt && !holder.copy.newSnapshotId);
+    if (
+      madeNoCopy &&
+      (await deps.store.takeOverCopyName(accountUin, region, candidate, reserved.holder, request.id))
+    ) {
+      return candidate;
+    }
+  }
+  return undefined;
+}

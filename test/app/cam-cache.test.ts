@@ -126,7 +126,7 @@ describe("CAM cache", () => {
     const reader = createCamReader(adapter, cache);
     await expect(reader.readAttachedPolicies(DEST)).rejects.toMatchObject({
       code: "RequestLimitExceeded",
-      retryable: true,
+      category: "throttled",
     });
     expect((await reader.readAttachedPolicies(DEST)).length).toBeGreaterThan(0);
     sim.state.clearFaults();

@@ -145,7 +145,11 @@ describe("prerequisite checks", () => {
   });
 
   it("CAM refusing with a rate limit is 'cannot verify' (transient), not a crash", async () => {
-    const limited = new CloudError({ code: "RequestLimitExceeded", message: "slow down", retryable: true });
+    const limited = new CloudError({
+      code: "RequestLimitExceeded",
+      message: "slow down",
+      category: "throttled",
+    });
     const results = await run({ policies: limited });
     expect(results[2]).toMatchObject({
       status: "cannot-verify",
@@ -156,14 +160,14 @@ describe("prerequisite checks", () => {
   });
 
   it("a bot key that may not read CAM says which CAM permissions it needs", async () => {
-    const denied = new CloudError({ code: "UnauthorizedOperation", message: "no", retryable: false });
+    const denied = new CloudError({ code: "UnauthorizedOperation", message: "no", category: "permanent" });
     const results = await run({ collaborators: denied });
     expect(results[1]).toMatchObject({ check: "collaborator", status: "cannot-verify" });
     expect(results[1]?.fix).toContain("cam:ListCollaborators");
   });
 
   it("a failed snapshot look-up is 'cannot verify', and other errors are not swallowed", async () => {
-    const busy = new CloudError({ code: "InternalError", message: "x", retryable: true });
+    const busy = new CloudError({ code: "InternalError", message: "x", category: "maybe_sent" });
     expect((await run({ snapshot: busy }))[0]).toMatchObject({ status: "cannot-verify", transient: true });
     await expect(run({ snapshot: new TypeError("bug") })).rejects.toThrow("bug");
   });

@@ -73,7 +73,7 @@ export class TencentCaller {
         throw new CloudError({
           code: "cloud.deadline_passed",
           message: `${action} was not sent: its deadline passed while it waited for a rate-limit slot`,
-          retryable: true,
+          category: "throttled",
         });
       }
       const startedAt = Date.now();

@@ -86,7 +86,7 @@ export class TencentCloudAdapter implements CloudApi {
         code: result?.Code || "cloud.copy_refused",
         message: result?.Message || "Tencent Cloud accepted the call but reported no new snapshot",
         requestId: response.RequestId,
-        retryable: false,
+        category: "permanent",
       });
     }
     return { newSnapshotId: result.SnapshotId, requestId: response.RequestId };
@@ -230,7 +230,7 @@ function parseResponse<S extends z.ZodType>(schema: S, raw: unknown, action: str
     throw new CloudError({
       code: "cloud.unexpected_response",
       message: `${action} answered in an unexpected shape (${first?.path.join(".") || "response"}: ${first?.message}); the Tencent API may have changed`,
-      retryable: false,
+      category: "permanent",
     });
   }
   return result.data;

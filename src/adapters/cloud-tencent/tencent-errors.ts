@@ -1,4 +1,4 @@
-import { CloudError } from "../../core/ports/cloud-api.port.js";
+import { CloudError, type CloudErrorCategory } from "../../core/ports/cloud-api.port.js";
 
 /** Tencent error codes worth trying again: the request may succeed later unchanged. */
 const TRANSIENT_CODES = [
@@ -23,6 +23,20 @@ export function isRateLimitCode(code: string): boolean {
   );
 }
 
+const UNAVAILABLE_CODES = ["ResourceUnavailable", "ResourceBusy", "ServiceUnavailable"];
+
+function hasCode(code: string, families: readonly string[]): boolean {
+  return families.some((c) => code === c || code.startsWith(`${c}.`));
+}
+
+/** How a Tencent error code steers the caller (see CloudErrorCategory). */
+export function categorizeCode(code: string): CloudErrorCategory {
+  if (isRateLimitCode(code)) return "throttled";
+  if (hasCode(code, ["InternalError"])) return "maybe_sent";
+  if (hasCode(code, UNAVAILABLE_CODES)) return "unavailable";
+  return "permanent";
+}
+
 interface SdkErrorShape {
   code?: unknown;
   message?: unknown;
@@ -41,14 +55,14 @@ export function toCloudError(err: unknown, action: string): CloudError {
   const requestId = typeof e.requestId === "string" && e.requestId ? e.requestId : undefined;
   const base = requestId === undefined ? {} : { requestId };
   if (typeof e.code === "string" && e.code) {
-    return new CloudError({ ...base, code: e.code, message, retryable: isTransientCode(e.code) });
+    return new CloudError({ ...base, code: e.code, message, category: categorizeCode(e.code) });
   }
   if (typeof e.httpCode === "number") {
     return new CloudError({
       ...base,
       code: `cloud.http_${e.httpCode}`,
       message: `${action}: HTTP ${e.httpCode}: ${message}`,
-      retryable: e.httpCode >= 500 || e.httpCode === 429,
+      category: e.httpCode === 429 ? "throttled" : e.httpCode >= 500 ? "maybe_sent" : "permanent",
     });
   }
   // Timeouts, refused connections and resets carry no code: the cloud may not have seen the call.
@@ -56,6 +70,6 @@ export function toCloudError(err: unknown, action: string): CloudError {
     ...base,
     code: "cloud.network",
     message: `${action}: ${message}`,
-    retryable: true,
+    category: "maybe_sent",
   });
 }

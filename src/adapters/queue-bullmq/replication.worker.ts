@@ -2,7 +2,7 @@ import { DelayedError, type Job, Queue, RateLimitError, UnrecoverableError, Work
 import type { Redis } from "ioredis";
 import type { FlowDeps } from "../../app/flow-deps.js";
 import { failReplication, runReplicationStep } from "../../app/run-replication.flow.js";
-import { CloudError } from "../../core/ports/cloud-api.port.js";
+import { CloudError, isThrottled } from "../../core/ports/cloud-api.port.js";
 import type { Logger } from "../../core/ports/logger.port.js";
 import { pollCopiesInFlight } from "../../kinds/snapshot-copy/copy-watch.flow.js";
 import { REPLICATION_QUEUE, type ReplicationJob, replicationJobSchema } from "./replication-job.schema.js";
@@ -67,7 +67,7 @@ export function startReplicationWorker(options: ReplicationWorkerOptions): Runni
         return outcome.state;
       } catch (err) {
         if (err instanceof DelayedError) throw err;
-        if (err instanceof CloudError && isRateLimited(err)) {
+        if (isThrottled(err)) {
           // The shared limiter should prevent this; when it happens anyway, every job waits.
           logger.warn({ requestId, code: err.code }, "cloud rate limit reached; pausing the queue");
           await replicationQueue.rateLimit(options.rateLimitPauseMs ?? 1000);
@@ -173,8 +173,4 @@ export function startReplicationWorker(options: ReplicationWorkerOptions): Runni
       await Promise.all([replicationQueue.close(), copyWatchQueue.close()]);
     },
   };
-}
-
-function isRateLimited(err: CloudError): boolean {
-  return err.code === "RequestLimitExceeded" || err.code.startsWith("RequestLimitExceeded.");
 }

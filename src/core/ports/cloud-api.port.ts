@@ -1,26 +1,46 @@
 import type { Snapshot } from "../snapshot.js";
 
+/**
+ * What a failed cloud call means for the caller, decided once by the cloud adapter (no other room
+ * reads a provider's error codes):
+ * - `throttled`: refused before it ran (rate limit, a deadline passed unsent); safe to send again.
+ * - `maybe_sent`: it may have run (internal error, timeout, a reset after sending); look before
+ *   sending a write again.
+ * - `unavailable`: the service could not take it now (busy, unavailable); try again later.
+ * - `permanent`: the same call will fail the same way; do not retry.
+ */
+export type CloudErrorCategory = "throttled" | "maybe_sent" | "unavailable" | "permanent";
+
 /** A failure reported by the cloud, already classified. */
 export interface CloudFailure {
-  /** Tencent's error code (`InvalidSnapshotId.NotFound`), or `cloud.network` / `cloud.http_<status>`. */
+  /** The provider's error code (`InvalidSnapshotId.NotFound`), or `cloud.network` / `cloud.http_<status>`: for people and logs. */
   code: string;
   message: string;
   requestId?: string;
-  /** True when trying again later may succeed (rate limits, internal errors, timeouts). */
-  retryable: boolean;
+  category: CloudErrorCategory;
 }
 
 export class CloudError extends Error implements CloudFailure {
   readonly code: string;
   readonly requestId?: string;
-  readonly retryable: boolean;
+  readonly category: CloudErrorCategory;
   constructor(failure: CloudFailure) {
     super(failure.message);
     this.name = "CloudError";
     this.code = failure.code;
-    this.retryable = failure.retryable;
+    this.category = failure.category;
     if (failure.requestId !== undefined) this.requestId = failure.requestId;
   }
+
+  /** True when trying again later may succeed. */
+  get retryable(): boolean {
+    return this.category !== "permanent";
+  }
+}
+
+/** The call was refused before it ran (rate limit): the queue should slow down, not count a failure. */
+export function isThrottled(err: unknown): err is CloudError {
+  return err instanceof CloudError && err.category === "throttled";
 }
 
 export interface CopyRequest {

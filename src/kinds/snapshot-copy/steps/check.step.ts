@@ -26,7 +26,11 @@ export async function check(deps: FlowDeps, request: ReplicationRequest): Promis
   const busy = results.find((r) => r.status === "cannot-verify" && r.transient);
   if (busy) {
     // Tencent Cloud was busy: the queue tries the step again later (with backoff).
-    throw new CloudError({ code: busy.code ?? "cloud.unavailable", message: busy.reason, retryable: true });
+    throw new CloudError({
+      code: busy.code ?? "cloud.unavailable",
+      message: busy.reason,
+      category: "unavailable",
+    });
   }
   const snapshot = report.snapshot;
   // A snapshot that could not be looked up (and is not a passing busy cloud) stops the copy too.

@@ -113,9 +113,5 @@ export async function copy(deps: FlowDeps, request: ReplicationRequest): Promise
 
 /** Errors that say the call did not run at all (rate limit): the only transient ones that clear the intent. */
 function isRefusedUnrun(err: CloudError): boolean {
-  return (
-    err.code === "RequestLimitExceeded" ||
-    err.code.startsWith("RequestLimitExceeded.") ||
-    err.code === "cloud.deadline_passed"
-  );
+  return err.category === "throttled";
 }

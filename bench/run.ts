@@ -47,7 +47,7 @@ async function main(): Promise<void> {
     h.sim.state.clearFaults();
     const seconds = (Date.now() - started) / 1000;
     const copies = copiesByName(h.sim);
-    const doubled = requests.filter((r) => (copies.get(r.newName) ?? 0) !== 1).length;
+    const doubled = requests.filter((r) => (copies.get(r.spec.newName) ?? 0) !== 1).length;
     const peak = peakCallsPerSecond(h.sim);
     const limited = h.sim.calls.filter((c) => c.errorCode === "RequestLimitExceeded").length;
     console.log(

@@ -1,11 +1,9 @@
-import type { ReplicationRequest } from "../core/request/request.js";
-import type { Snapshot } from "../core/snapshot.js";
-import { fingerprintNewPlan } from "../kinds/snapshot-copy/verify-plan.js";
+import type { Request } from "../core/request/request.js";
 import { approverPolicyFor, findApproverProblems } from "./approver-lookup.js";
 import type { FlowDeps } from "./flow-deps.js";
 
 export type ApprovalTerms = Pick<
-  ReplicationRequest,
+  Request,
   "requiredApprovals" | "expiresAt" | "planFingerprint" | "approverProblems"
 >;
 
@@ -15,23 +13,21 @@ export type ApprovalTerms = Pick<
  */
 export async function decideApprovalTerms(
   deps: FlowDeps,
-  snapshot: Snapshot,
-  destination: { alias: string; accountUin: string },
-  newName: string,
+  request: Request,
   now: Date,
 ): Promise<ApprovalTerms> {
-  const policy = approverPolicyFor(deps, destination.alias);
+  const policy = approverPolicyFor(deps, request.destination.alias);
   const problems = await findApproverProblems(deps, policy);
   return {
     requiredApprovals: policy.required,
     expiresAt: new Date(now.getTime() + deps.config.requestTtl).toISOString(),
-    planFingerprint: fingerprintNewPlan(deps, snapshot, destination.accountUin, newName),
+    planFingerprint: deps.kinds.of(request).fingerprintPlan(request, deps),
     ...(problems.length > 0 ? { approverProblems: problems } : {}),
   };
 }
 
 /** One delayed job per request; if it cannot be scheduled, approvals still stop at `expiresAt`. */
-export async function scheduleRequestExpiry(deps: FlowDeps, request: ReplicationRequest): Promise<void> {
+export async function scheduleRequestExpiry(deps: FlowDeps, request: Request): Promise<void> {
   if (!deps.expiry || !request.expiresAt) return;
   try {
     await deps.expiry.scheduleExpiry(request.id, new Date(request.expiresAt));

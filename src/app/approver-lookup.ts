@@ -1,3 +1,4 @@
+import { code, mention, type Text, text } from "../core/messages/message.js";
 import type { AuditEntry } from "../core/ports/audit.port.js";
 import {
   type ApprovalCheck,
@@ -32,7 +33,7 @@ export async function checkRequester(deps: FlowDeps, userId: string, alias: stri
   if (!requesters || (await isAmong(deps, userId, requesters))) return { kind: "allowed" };
   return {
     kind: "refused",
-    reason: `You are not among the people who may ask for copies into \`${alias}\`. Ask one of them, or an operator to add you to \`destinations.${alias}.requesters\`.`,
+    reason: text`You are not among the people who may ask for copies into ${code(alias)}. Ask one of them, or an operator to add you to ${code(`destinations.${alias}.requesters`)}.`,
   };
 }
 
@@ -40,15 +41,15 @@ export async function checkRequester(deps: FlowDeps, userId: string, alias: stri
  * Approvers who left the workspace and user groups that no longer exist: reported on the card so
  * someone fixes the configuration, never a crash. Users that cannot be looked up are not reported.
  */
-export async function findApproverProblems(deps: FlowDeps, policy: ApproverPolicy): Promise<string[]> {
-  const problems: string[] = [];
+export async function findApproverProblems(deps: FlowDeps, policy: ApproverPolicy): Promise<Text[]> {
+  const problems: Text[] = [];
   const { userState } = deps.directory;
   if (userState) {
     for (const user of policy.users) {
       try {
         const state = await userState.call(deps.directory, user);
-        if (state === "deleted") problems.push(`approver <@${user}> has left the workspace`);
-        if (state === "not_found") problems.push(`approver ${user} is not a user of this workspace`);
+        if (state === "deleted") problems.push(text`approver ${mention(user)} has left the workspace`);
+        if (state === "not_found") problems.push(text`approver ${user} is not a user of this workspace`);
       } catch (err) {
         deps.logger.debug({ err, user }, "approver could not be looked up");
       }
@@ -57,10 +58,10 @@ export async function findApproverProblems(deps: FlowDeps, policy: ApproverPolic
   for (const group of policy.usergroups) {
     try {
       const members = await deps.directory.usergroupMembers(group);
-      if (members.length === 0) problems.push(`approver group ${group} has no members`);
+      if (members.length === 0) problems.push(text`approver group ${group} has no members`);
     } catch (err) {
       deps.logger.debug({ err, group }, "approver group could not be read");
-      problems.push(`approver group ${group} no longer exists or cannot be read`);
+      problems.push(text`approver group ${group} no longer exists or cannot be read`);
     }
   }
   return problems;

@@ -1,11 +1,10 @@
-import { CANCELLABLE_STATES, checkCanceller } from "../core/request/approval-rules.js";
-import type { ReplicationRequest } from "../core/request/request.js";
+import { code, mention, type Text, text, toPlainText } from "../core/messages/message.js";
+import { checkCanceller } from "../core/request/approval-rules.js";
+import type { Request } from "../core/request/request.js";
 import { approverPolicyFor, isAmong, recordAuditEntry } from "./approver-lookup.js";
 import type { FlowDeps } from "./flow-deps.js";
 
-export type CancelOutcome =
-  | { kind: "cancelled"; request: ReplicationRequest }
-  | { kind: "refused"; message: string };
+export type CancelOutcome = { kind: "cancelled"; request: Request } | { kind: "refused"; message: Text };
 
 /**
  * `/snapshot cancel <id>`: by the requester or an approver, while nothing has been sent to
@@ -19,33 +18,33 @@ export async function cancelRequest(
   if (!request) {
     return {
       kind: "refused",
-      message: `No request \`${input.requestId}\` is known (finished requests are kept for 90 days).`,
+      message: text`No request ${code(input.requestId)} is known (finished requests are kept for 90 days).`,
     };
   }
   const approver = await isAmong(deps, input.userId, approverPolicyFor(deps, request.destination.alias));
   const check = checkCanceller(request, input.userId, approver);
-  const refuse = async (message: string): Promise<CancelOutcome> => {
+  const refuse = async (message: Text): Promise<CancelOutcome> => {
     await recordAuditEntry(deps, {
       event: "cancel_refused",
       requestId: request.id,
       userId: input.userId,
-      detail: message,
+      detail: toPlainText(message),
     });
     return { kind: "refused", message };
   };
   if (check.kind === "refused") return refuse(check.reason);
-  const result = await deps.store.transition(
-    request.id,
-    CANCELLABLE_STATES,
-    "cancelled",
-    { cancellation: { userId: input.userId, at: deps.clock.now().toISOString() } },
-    { userId: input.userId },
-  );
+  const result = await deps.store.transition(request.id, {
+    to: "cancelled",
+    patch: { cancellation: { userId: input.userId, at: deps.clock.now().toISOString() } },
+    note: { userId: input.userId },
+  });
   if (!result.ok) {
     // Moved on between the read and the write (approved → checking, or decided): say where it is now.
-    if (result.reason === "not_found") return refuse(`Request ${request.id} no longer exists.`);
+    if (result.reason === "not_found") return refuse(text`Request ${request.id} no longer exists.`);
     const again = checkCanceller(result.request, input.userId, approver);
-    return refuse(again.kind === "refused" ? again.reason : `${request.id} changed meanwhile; try again.`);
+    return refuse(
+      again.kind === "refused" ? again.reason : text`${request.id} changed meanwhile; try again.`,
+    );
   }
   deps.logger.info(
     { flow: "cancel-request", requestId: request.id, userId: input.userId },
@@ -54,7 +53,7 @@ export async function cancelRequest(
   await deps.notifier.updateCard(result.request);
   await deps.notifier.postThreadReply(
     result.request,
-    `Cancelled by <@${input.userId}>${request.state === "approved" ? " before the copy started" : ""}. Nothing was copied.`,
+    text`Cancelled by ${mention(input.userId)}${request.state === "approved" ? " before it started" : ""}. Nothing was done.`,
   );
   return { kind: "cancelled", request: result.request };
 }

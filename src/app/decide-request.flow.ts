@@ -1,3 +1,4 @@
+import { mention, type Text, text, toPlainText } from "../core/messages/message.js";
 import {
   checkApprover,
   checkRejecter,
@@ -5,7 +6,7 @@ import {
   isPastExpiry,
   requiredApprovalsOf,
 } from "../core/request/approval-rules.js";
-import type { ReplicationRequest } from "../core/request/request.js";
+import type { Request } from "../core/request/request.js";
 import { approverPolicyFor, isAmong, recordAuditEntry } from "./approver-lookup.js";
 import { expireRequest } from "./expire-request.flow.js";
 import type { FlowDeps } from "./flow-deps.js";
@@ -13,16 +14,15 @@ import type { FlowDeps } from "./flow-deps.js";
 export type Decision = "approve" | "reject";
 
 export type DecisionOutcome =
-  | { kind: "approved"; request: ReplicationRequest }
-  | { kind: "approval_recorded"; request: ReplicationRequest; remaining: number }
-  | { kind: "rejected"; request: ReplicationRequest }
-  | { kind: "refused"; message: string };
+  | { kind: "approved"; request: Request }
+  | { kind: "approval_recorded"; request: Request; remaining: number }
+  | { kind: "rejected"; request: Request }
+  | { kind: "refused"; message: Text };
 
 /** Rejections carry an optional reason typed in a modal; Slack's input limit is 3000 characters. */
 export const MAX_REASON_LENGTH = 500;
 
-const EXPIRED_MESSAGE =
-  "This request expired before enough approvers approved it; nothing changed. Make a new request if the copy is still needed.";
+const EXPIRED_MESSAGE = text`This request expired before enough approvers approved it; nothing changed. Make a new request if it is still needed.`;
 
 /**
  * An Approve or Reject on a card. Every click is decided atomically in the store, so concurrent
@@ -42,17 +42,15 @@ export async function decideRequest(
   if (input.decision === "reject") {
     const reason = input.reason?.trim().slice(0, MAX_REASON_LENGTH) || undefined;
     const rejection = { userId: input.userId, at, ...(reason ? { reason } : {}) };
-    const result = await deps.store.transition(
-      request.id,
-      ["pending_approval"],
-      "rejected",
-      { rejection },
-      { userId: input.userId, ...(reason ? { detail: reason } : {}) },
-    );
+    const result = await deps.store.transition(request.id, {
+      to: "rejected",
+      patch: { rejection },
+      note: { userId: input.userId, ...(reason ? { detail: reason } : {}) },
+    });
     if (!result.ok) {
       const message =
         result.reason === "not_found"
-          ? "This request no longer exists."
+          ? text`This request no longer exists.`
           : describeDecidedState(result.request);
       return refuse(deps, request.id, input.userId, "reject_refused", message);
     }
@@ -60,7 +58,7 @@ export async function decideRequest(
     await deps.notifier.updateCard(result.request);
     await deps.notifier.postThreadReply(
       result.request,
-      `Rejected by <@${input.userId}>${reason ? `: ${reason}` : "."} Nothing was copied. <@${request.requestedBy}>, make a new request if the copy is still needed.`,
+      text`Rejected by ${mention(input.userId)}${reason ? `: ${reason}` : "."} Nothing was done. ${mention(request.requestedBy)}, make a new request if it is still needed.`,
     );
     return { kind: "rejected", request: result.request };
   }
@@ -73,14 +71,14 @@ export async function decideRequest(
   const result = await deps.store.recordApproval(request.id, { userId: input.userId, at }, required);
   switch (result.kind) {
     case "not_found":
-      return { kind: "refused", message: `Request ${request.id} no longer exists.` };
+      return { kind: "refused", message: text`Request ${request.id} no longer exists.` };
     case "duplicate":
       return refuse(
         deps,
         request.id,
         input.userId,
         "approval_refused",
-        "You have already approved this request; another approver is needed.",
+        text`You have already approved this request; another approver is needed.`,
       );
     case "expired":
       await expireRequest(deps, request.id);
@@ -91,7 +89,7 @@ export async function decideRequest(
       await deps.notifier.updateCard(result.request);
       await deps.notifier.postThreadReply(
         result.request,
-        `Approved by <@${input.userId}> (${result.count}/${result.required}); ${result.required - result.count} more approval${result.required - result.count === 1 ? "" : "s"} needed.`,
+        text`Approved by ${mention(input.userId)} (${result.count}/${result.required}); ${result.required - result.count} more approval${result.required - result.count === 1 ? "" : "s"} needed.`,
       );
       return {
         kind: "approval_recorded",
@@ -101,12 +99,12 @@ export async function decideRequest(
     }
     case "approved": {
       // Only one click ever sees "approved"; the job id is the request id besides.
-      await deps.queue.enqueueReplication(result.request.id);
+      await deps.queue.enqueueRequest(result.request.id);
       log.info({}, "request approved and queued");
       await deps.notifier.updateCard(result.request);
       await deps.notifier.postThreadReply(
         result.request,
-        `Approved by <@${input.userId}>${required > 1 ? ` (${required}/${required})` : ""}. Queued for replication.`,
+        text`Approved by ${mention(input.userId)}${required > 1 ? ` (${required}/${required})` : ""}. Queued for replication.`,
       );
       return { kind: "approved", request: result.request };
     }
@@ -122,12 +120,10 @@ export async function precheck(
   requestId: string,
   userId: string,
   decision: Decision,
-): Promise<
-  { kind: "allowed"; request: ReplicationRequest; approver: boolean } | { kind: "refused"; message: string }
-> {
+): Promise<{ kind: "allowed"; request: Request; approver: boolean } | { kind: "refused"; message: Text }> {
   const event = decision === "approve" ? "approval_refused" : "reject_refused";
   const request = await deps.store.get(requestId);
-  if (!request) return { kind: "refused", message: `Request ${requestId} no longer exists.` };
+  if (!request) return { kind: "refused", message: text`Request ${requestId} no longer exists.` };
   if (request.state !== "pending_approval")
     return refuse(deps, request.id, userId, event, describeDecidedState(request));
   if (isPastExpiry(request, deps.clock.now())) {
@@ -147,8 +143,8 @@ async function refuse(
   requestId: string,
   userId: string,
   event: "approval_refused" | "reject_refused",
-  message: string,
-): Promise<{ kind: "refused"; message: string }> {
-  await recordAuditEntry(deps, { event, requestId, userId, detail: message });
+  message: Text,
+): Promise<{ kind: "refused"; message: Text }> {
+  await recordAuditEntry(deps, { event, requestId, userId, detail: toPlainText(message) });
   return { kind: "refused", message };
 }

@@ -1,8 +1,9 @@
-import type { ReplicationRequest } from "../core/request/request.js";
+import { code, mention, text } from "../core/messages/message.js";
+import type { Request } from "../core/request/request.js";
 import type { FlowDeps } from "./flow-deps.js";
 
 export type ExpiryOutcome =
-  | { kind: "expired"; request: ReplicationRequest }
+  | { kind: "expired"; request: Request }
   /** Decided, cancelled or already expired before its time was up: nothing to do. */
   | { kind: "unchanged" };
 
@@ -11,20 +12,23 @@ export type ExpiryOutcome =
  * its time). Atomic: a request approved a moment earlier stays approved.
  */
 export async function expireRequest(deps: FlowDeps, requestId: string): Promise<ExpiryOutcome> {
-  const result = await deps.store.transition(requestId, ["pending_approval"], "expired", {});
+  const result = await deps.store.transition(requestId, { to: "expired" });
   if (!result.ok) return { kind: "unchanged" };
   const request = result.request;
   deps.logger.info({ flow: "expire-request", requestId }, "request expired");
   const count = request.approvals.length;
   const needed = request.requiredApprovals ?? deps.config.approvers.required;
-  const text = `Expired: nobody approved it in time${count > 0 ? ` (${count}/${needed} approvals)` : ""}. Nothing was copied. <@${request.requestedBy}>, make a new request if the copy is still needed.`;
   await deps.notifier.updateCard(request);
-  await deps.notifier.postThreadReply(request, text);
+  await deps.notifier.postThreadReply(
+    request,
+    text`Expired: nobody approved it in time${count > 0 ? ` (${count}/${needed} approvals)` : ""}. Nothing was done. ${mention(request.requestedBy)}, make a new request if it is still needed.`,
+  );
+  const summary = deps.kinds.of(request).describeCard(request).summary;
   try {
     await deps.notifier.tellUser(
-      request.requestChannel,
+      request.origin,
       request.requestedBy,
-      `Your request \`${request.id}\` (${request.snapshot.snapshotId} → ${request.destination.alias}) expired without enough approvals; nothing was copied.`,
+      text`Your request ${code(request.id)} (${summary}) expired without enough approvals; nothing was done.`,
     );
   } catch (err) {
     deps.logger.debug({ err, requestId }, "requester could not be told privately");

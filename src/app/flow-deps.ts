@@ -10,12 +10,15 @@ import type { JobQueue } from "../core/ports/job-queue.port.js";
 import type { Logger } from "../core/ports/logger.port.js";
 import type { Notifier } from "../core/ports/notifier.port.js";
 import type { RequestStore } from "../core/ports/request-store.port.js";
+import type { KindRegistry } from "./request-kind.js";
 
 /** Everything a use case may touch, wired once by the composition root. */
 export interface FlowDeps {
   config: Readonly<BotConfig>;
+  /** The kinds of request this deployment knows (src/kinds/registry.ts). */
+  kinds: KindRegistry;
   cloud: CloudApi;
-  /** Copies in flight, followed in batches by one poller (src/flows/copy-watch.flow.ts). */
+  /** Copies in flight, followed in batches by one poller (src/kinds/snapshot-copy/copy-watch.flow.ts). */
   copyWatch: CopyWatch;
   store: RequestStore;
   queue: JobQueue;

@@ -1,9 +1,10 @@
 import type { ListScope } from "../core/command.grammar.js";
-import type { ReplicationRequest, RequestState } from "../core/request/request.js";
+import { isInProgress } from "../core/request/lifecycle.js";
+import type { Request } from "../core/request/request.js";
 import type { FlowDeps } from "./flow-deps.js";
 
 export interface ListedRequest {
-  request: ReplicationRequest;
+  request: Request;
   link?: string;
 }
 
@@ -18,16 +19,14 @@ export interface RequestList {
 const SCAN_LIMIT = 500;
 export const SHOWN_LIMIT = 15;
 
-const ACTIVE: ReadonlySet<RequestState> = new Set(["approved", "checking", "copying", "verifying"]);
-
-function matches(scope: ListScope, request: ReplicationRequest, userId: string): boolean {
+function matches(scope: ListScope, request: Request, userId: string): boolean {
   switch (scope) {
     case "mine":
       return request.requestedBy === userId;
     case "pending":
       return request.state === "pending_approval";
     case "active":
-      return ACTIVE.has(request.state);
+      return isInProgress(request.state);
     case "all":
       return true;
   }

@@ -1,8 +1,8 @@
-import type { ReplicationRequest } from "../core/request/request.js";
+import type { Request } from "../core/request/request.js";
 import type { FlowDeps } from "./flow-deps.js";
 
 export interface RequestStatus {
-  request: ReplicationRequest;
+  request: Request;
   /** Permalink of the approval card, when Slack gives one. */
   link?: string;
 }

@@ -17,11 +17,13 @@ import {
 import { RedisAuditTrail } from "../adapters/store-redis/audit.store.js";
 import { RedisRequestStore } from "../adapters/store-redis/redis-request.store.js";
 import type { FlowDeps } from "../app/flow-deps.js";
+import type { RequestKind } from "../app/request-kind.js";
 import type { BotConfig, Environment } from "../config/load-config.js";
 import { ConfigError } from "../config/load-config.js";
 import { CamCache } from "../core/cam/cam-cache.js";
 import { type Clock, systemClock } from "../core/ports/clock.port.js";
 import type { CloudApi } from "../core/ports/cloud-api.port.js";
+import { createKindRegistry } from "../kinds/registry.js";
 import { type AppLogger, toSlackLogger } from "./logger.js";
 import { MetricsRegistry, recordCloudCall } from "./metrics.js";
 import { type RunningSlackApp, startSlackApp } from "./slack-app.js";
@@ -38,6 +40,8 @@ export interface BotOptions {
   clock?: Clock;
   port?: number;
   slackRetries?: number;
+  /** Kinds of request besides the built-in ones (tests). */
+  extraKinds?: readonly RequestKind[];
   /** How long CAM answers are reused by the prerequisite checks. @defaultValue 60 s */
   camCacheTtlMs?: number;
 }
@@ -103,14 +107,17 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
     onError: (err) => logger.warn({ err: err.message }, "queue: redis error"),
   });
   const expiry = new BullmqExpiryScheduler({ connection: redis, prefix: config.redisPrefix });
+  const kinds = createKindRegistry(options.extraKinds);
   const deps: FlowDeps = {
     config,
+    kinds,
     cloud,
     copyWatch: new RedisCopyWatch(workerRedis ?? redis, config.redisPrefix),
     store: new RedisRequestStore(redis, config.redisPrefix),
     queue,
     notifier: new SlackNotifier(
       slackClient,
+      kinds,
       config.approvers.required,
       logger,
       config.approvers.mention ? { approverMention: config.approvers.mention } : {},

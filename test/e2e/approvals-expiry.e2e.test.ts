@@ -59,7 +59,10 @@ describe("expiry and cancelling a copy in flight", () => {
     await h.slack.waitFor(
       () =>
         h.slack.ephemerals.find(
-          (e) => e.user === ALICE && e.text.includes(`${requestId}\` (snap-abc12345 → dr-prod) expired`),
+          (e) =>
+            e.user === ALICE &&
+            e.text.includes(`${requestId}\` (snap-abc12345 → dr-prod`) &&
+            e.text.includes("expired without enough approvals"),
         ),
       { what: "requester told privately" },
     );
@@ -92,8 +95,9 @@ describe("expiry and cancelling a copy in flight", () => {
       channelId: REQUEST_CHANNEL,
     });
     expect(JSON.stringify(answer.body)).toContain("cannot be cancelled there");
-    const state = (await h.bot.deps.store.get(requestId))?.state;
-    expect(["copying", "verifying"]).toContain(state);
+    const stored = await h.bot.deps.store.get(requestId);
+    expect(stored?.state).toBe("running");
+    expect(["copying", "verifying"]).toContain(stored?.step);
     // The expiry job of an approved request finds it decided and leaves it alone.
     await new Promise((r) => setTimeout(r, 1700));
     expect((await h.bot.deps.store.get(requestId))?.state).not.toBe("expired");

@@ -251,7 +251,11 @@ describe("approvals you can trust", () => {
     expect(hasButtons(current(card))).toBe(false);
     expect(JSON.stringify(current(card)?.blocks)).toContain("wrong &lt;disk&gt; &amp; region");
     await h.slack.waitFor(
-      () => threadTexts(card).find((t) => t.includes("Rejected by") && t.includes("wrong <disk>")),
+      // Escaped like every piece of text a person typed: it can never ping or link.
+      () =>
+        threadTexts(card).find(
+          (t) => t.includes("Rejected by") && t.includes("wrong &lt;disk&gt; &amp; region"),
+        ),
       {
         what: "reason in the thread",
       },

@@ -11,6 +11,7 @@ import {
   REQUEST_CHANNEL,
   startHarness,
 } from "../support/harness.js";
+import { asCopy } from "../support/request-fixtures.js";
 import { buttonValue, hasButtons } from "../support/slack-blocks.js";
 import { requestCard as requestCardAs } from "../support/slack-steps.js";
 
@@ -192,7 +193,7 @@ describe("walking skeleton: /snapshot replicate → Approve → copy → thread 
     );
     const a = await requestCard("replicate snap-abc12345 to dr-blind");
     const b = await requestCard("replicate snap-abc12345 to dr-blind");
-    const nameOf = async (id: string) => (await h.bot.deps.store.get(id))?.newName ?? "";
+    const nameOf = async (id: string) => asCopy(await h.bot.deps.store.get(id))?.spec.newName ?? "";
     // dr-blind's default name was already used by an earlier test: each new request takes the next number.
     const [nameA, nameB] = [await nameOf(a.requestId), await nameOf(b.requestId)];
     expect(nameA).toMatch(/^db-daily-copy-\d{8}-(\d+)$/);

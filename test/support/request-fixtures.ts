@@ -1,5 +1,5 @@
-import type { ReplicationRequest } from "../../src/core/request/request.js";
 import type { Snapshot } from "../../src/core/snapshot.js";
+import type { SnapshotCopyRequest } from "../../src/kinds/snapshot-copy/snapshot-copy.request.js";
 
 /** A NORMAL 100 GiB encrypted data-disk snapshot, as the source account's snap-abc12345. */
 export function aSnapshot(overrides: Partial<Snapshot> = {}): Snapshot {
@@ -18,22 +18,29 @@ export function aSnapshot(overrides: Partial<Snapshot> = {}): Snapshot {
   };
 }
 
+export type RequestOverrides = Partial<SnapshotCopyRequest> & { snapshot?: Snapshot; newName?: string };
+
 /** A pending request by alice to copy `aSnapshot()` to dr-prod; override what the test is about. */
-export function aRequest(overrides: Partial<ReplicationRequest> = {}): ReplicationRequest {
+export function aRequest(overrides: RequestOverrides = {}): SnapshotCopyRequest {
+  const { snapshot, newName, ...rest } = overrides;
   const now = new Date().toISOString();
   return {
     id: "rq-abc123",
-    kind: "replicate",
+    kind: "snapshot-copy",
     state: "pending_approval",
     requestedBy: "U0ALICE",
-    requestChannel: "C0REQUESTS",
+    origin: "C0REQUESTS",
     createdAt: now,
     updatedAt: now,
-    snapshot: aSnapshot(),
     destination: { alias: "dr-prod", accountUin: "200000000002" },
-    newName: "db-copy",
     approvals: [],
-    copy: {},
-    ...overrides,
+    spec: { snapshot: snapshot ?? aSnapshot(), newName: newName ?? "db-copy" },
+    progress: {},
+    ...rest,
   };
+}
+
+/** A stored request as the manual copy it is (tests read its spec and progress). */
+export function asCopy(request: unknown): SnapshotCopyRequest | undefined {
+  return request as SnapshotCopyRequest | undefined;
 }

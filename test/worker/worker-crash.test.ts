@@ -11,6 +11,7 @@ import {
   SOURCE_UIN,
   startHarness,
 } from "../support/harness.js";
+import { asCopy } from "../support/request-fixtures.js";
 import { startWorkerProcess, type WorkerProcess } from "../support/worker-process.js";
 import { copiesByName, seedApprovedRequests, waitUntilFinal } from "./worker-fixtures.js";
 
@@ -98,11 +99,11 @@ describe("worker processes: SIGKILL, SIGTERM, several at once", () => {
       const copies = copiesByName(h.sim);
       for (const r of requests) {
         const calls = h.sim.calls.filter(
-          (c) => c.action === "CopySnapshotCrossAccount" && c.params.SnapshotName === r.newName,
+          (c) => c.action === "CopySnapshotCrossAccount" && c.params.SnapshotName === r.spec.newName,
         );
         expect(
-          copies.get(r.newName),
-          `${r.newName}: ${JSON.stringify(calls.map((c) => [c.at, c.errorCode]))}`,
+          copies.get(r.spec.newName),
+          `${r.spec.newName}: ${JSON.stringify(calls.map((c) => [c.at, c.errorCode]))}`,
         ).toBe(1);
       }
     } finally {
@@ -129,12 +130,12 @@ describe("worker processes: SIGKILL, SIGTERM, several at once", () => {
       expect(Date.now() - sentAt).toBeLessThan(5_000);
       // The copy call in flight was answered and recorded before the worker left.
       const saved = await h.bot.deps.store.get(request?.id ?? "");
-      expect(saved?.copy.newSnapshotId).toMatch(/^snap-/);
+      expect(asCopy(saved)?.progress.newSnapshotId).toMatch(/^snap-/);
 
       const second = spawnWorker();
       const counts = await waitUntilFinal(h.bot.deps.store, [request?.id ?? ""], 20_000);
       expect(counts).toEqual({ completed: 1 });
-      expect(copiesByName(h.sim).get(request?.newName ?? "")).toBe(1);
+      expect(copiesByName(h.sim).get(request?.spec.newName ?? "")).toBe(1);
       second.child.kill("SIGTERM");
       await second.exited;
     } finally {
@@ -158,13 +159,13 @@ describe("worker processes: SIGKILL, SIGTERM, several at once", () => {
       expect((await first.exited).code).toBe(0);
       expect(Date.now() - sentAt).toBeLessThan(2_000);
       // The answer never reached the bot, but the copy is being made.
-      expect((await h.bot.deps.store.get(request?.id ?? ""))?.copy.newSnapshotId).toBeUndefined();
+      expect(asCopy(await h.bot.deps.store.get(request?.id ?? ""))?.progress.newSnapshotId).toBeUndefined();
 
       const second = spawnWorker({ cloudCallTimeout: "4s" });
       const counts = await waitUntilFinal(h.bot.deps.store, [request?.id ?? ""], 40_000);
       expect(counts).toEqual({ completed: 1 });
       expect(h.sim.callsOf("CopySnapshotCrossAccount").length - copiesBefore).toBe(1);
-      expect(copiesByName(h.sim).get(request?.newName ?? "")).toBe(1);
+      expect(copiesByName(h.sim).get(request?.spec.newName ?? "")).toBe(1);
       second.child.kill("SIGTERM");
       await second.exited;
     } finally {

@@ -1,18 +1,19 @@
 import type { TencentSimulator } from "../../dev/tencent-simulator/index.js";
 import { generateRequestId } from "../../src/core/ids.js";
 import type { RequestStore } from "../../src/core/ports/request-store.port.js";
-import type { ReplicationRequest, RequestState } from "../../src/core/request/request.js";
+import type { RequestState } from "../../src/core/request/request.js";
+import type { SnapshotCopyRequest } from "../../src/kinds/snapshot-copy/snapshot-copy.request.js";
 import { ALICE, BOB, DR_PROD_UIN, READ_ROLE, REQUEST_CHANNEL } from "../support/harness.js";
 import { aRequest } from "../support/request-fixtures.js";
 
 /** An approved request for snap-abc12345 → dr-prod, as the decide flow leaves it (no card: no Slack posts). */
-export function buildApprovedRequest(newName: string): ReplicationRequest {
+export function buildApprovedRequest(newName: string): SnapshotCopyRequest {
   const now = new Date().toISOString();
   return aRequest({
     id: generateRequestId(),
     state: "approved",
     requestedBy: ALICE,
-    requestChannel: REQUEST_CHANNEL,
+    origin: REQUEST_CHANNEL,
     destination: { alias: "dr-prod", accountUin: DR_PROD_UIN, readRoleArn: READ_ROLE },
     newName,
     approvals: [{ userId: BOB, at: now }],
@@ -21,11 +22,11 @@ export function buildApprovedRequest(newName: string): ReplicationRequest {
 
 /** Creates `count` approved requests with unique copy names and queues them. */
 export async function seedApprovedRequests(
-  deps: { store: RequestStore; queue: { enqueueReplication(id: string): Promise<void> } },
+  deps: { store: RequestStore; queue: { enqueueRequest(id: string): Promise<void> } },
   count: number,
   namePrefix: string,
-): Promise<ReplicationRequest[]> {
-  const requests: ReplicationRequest[] = [];
+): Promise<SnapshotCopyRequest[]> {
+  const requests: SnapshotCopyRequest[] = [];
   const seen = new Set<string>();
   while (requests.length < count) {
     const request = buildApprovedRequest(`${namePrefix}-${requests.length}`);
@@ -34,7 +35,7 @@ export async function seedApprovedRequests(
     await deps.store.create(request);
     requests.push(request);
   }
-  await Promise.all(requests.map((r) => deps.queue.enqueueReplication(r.id)));
+  await Promise.all(requests.map((r) => deps.queue.enqueueRequest(r.id)));
   return requests;
 }
 

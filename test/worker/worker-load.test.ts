@@ -73,7 +73,7 @@ describe("worker under load (real Redis, real SDK against the simulator)", () =>
       );
       expect(counts).toEqual({ completed: 200 });
       const copies = copiesByName(h.sim);
-      for (const r of requests) expect(copies.get(r.newName)).toBe(1);
+      for (const r of requests) expect(copies.get(r.spec.newName)).toBe(1);
       expect(h.sim.state.copies.length - copiesBefore).toBe(200);
       // The burst stayed under Tencent's limit at the simulator, retries included (the 500- and
       // 1000-request bursts are in `npm run bench`).
@@ -102,7 +102,7 @@ describe("worker under load (real Redis, real SDK against the simulator)", () =>
     );
     expect(counts).toEqual({ completed: 500 });
     const copies = copiesByName(h.sim);
-    for (const r of requests) expect(copies.get(r.newName)).toBe(1);
+    for (const r of requests) expect(copies.get(r.spec.newName)).toBe(1);
     const peak = peakCallsPerSecond({ ...h.sim, calls: h.sim.calls.slice(callsBefore) });
     expect(peak.peak, peak.key).toBeLessThanOrEqual(20);
     expect(h.sim.calls.slice(callsBefore).filter((c) => c.errorCode === "RequestLimitExceeded")).toHaveLength(

@@ -112,6 +112,6 @@ describe("a Redis restart in the middle of a run", () => {
     );
     expect(counts).toEqual({ completed: 30 });
     const copies = copiesByName(h.sim);
-    for (const r of requests) expect(copies.get(r.newName), r.newName).toBe(1);
+    for (const r of requests) expect(copies.get(r.spec.newName), r.spec.newName).toBe(1);
   }, 90_000);
 });

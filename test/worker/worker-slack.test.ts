@@ -8,6 +8,7 @@ import {
   REQUEST_CHANNEL,
   startHarness,
 } from "../support/harness.js";
+import { asCopy } from "../support/request-fixtures.js";
 import { buttonValue } from "../support/slack-blocks.js";
 import { seedApprovedRequests, waitUntilFinal } from "./worker-fixtures.js";
 
@@ -114,7 +115,7 @@ describe("worker errors and Slack side effects", () => {
     ).toHaveLength(1);
     expect(h.sim.state.copies.filter((c) => c.name === "lost-answer")).toHaveLength(1);
     const request = await h.bot.deps.store.get(requestId);
-    expect(request?.copy.newSnapshotId).toBe(
+    expect(asCopy(request)?.progress.newSnapshotId).toBe(
       h.sim.state.copies.find((c) => c.name === "lost-answer")?.newSnapshotId,
     );
   });

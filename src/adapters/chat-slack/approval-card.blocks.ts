@@ -1,23 +1,14 @@
-import type { types } from "@slack/bolt";
-
-type KnownBlock = types.KnownBlock;
-
-import type { ReplicationRequest, RequestState } from "../../core/request/request.js";
-import { describeDiskUsage } from "../../core/snapshot.js";
+import type { RequestKind } from "../../app/request-kind.js";
+import type { Block, Message, Text } from "../../core/messages/message.js";
+import { code, group, joinText, mention, strong, text, time } from "../../core/messages/message.js";
+import type { Request } from "../../core/request/request.js";
+import { renderMessage, type SlackMessageContent } from "./mrkdwn.renderer.js";
 import { buildCheckSection } from "./prerequisites.blocks.js";
-import { ACTION_APPROVE, ACTION_REJECT } from "./slack-ids.js";
 
-export interface SlackMessageContent {
-  text: string;
-  blocks: KnownBlock[];
-}
-
-const STATE_LABEL: Record<RequestState, string> = {
+const STATE_LABEL: Record<Request["state"], string> = {
   pending_approval: ":hourglass_flowing_sand: Waiting for approval",
   approved: ":white_check_mark: Approved — queued",
-  checking: ":mag: Checking prerequisites",
-  copying: ":arrows_counterclockwise: Copying",
-  verifying: ":arrows_counterclockwise: Copy in progress",
+  running: ":arrows_counterclockwise: In progress",
   completed: ":large_green_circle: Completed",
   submitted: ":outbox_tray: Submitted (completion not verifiable)",
   failed: ":red_circle: Failed",
@@ -26,141 +17,108 @@ const STATE_LABEL: Record<RequestState, string> = {
   expired: ":alarm_clock: Expired",
 };
 
-export function describeState(state: RequestState): string {
-  return STATE_LABEL[state];
+const STEP_ICON = ":arrows_counterclockwise:";
+
+/** The state as the card and the replies show it: the kind's own words for its step while running. */
+export function describeState(request: Pick<Request, "state" | "step">, kind?: RequestKind): string {
+  if (request.state === "running" && request.step) {
+    const words = kind?.describeStep(request.step) ?? request.step;
+    return `${STEP_ICON} ${words.charAt(0).toUpperCase()}${words.slice(1)}`;
+  }
+  return STATE_LABEL[request.state];
 }
 
-/** The approval card (DESIGN §5). Pure: the same request always renders the same card. */
+export const listPeople = (ids: readonly string[]): Text =>
+  joinText(
+    ids.map((id) => [mention(id)]),
+    ", ",
+  );
+
+/** The approval card of a request of any kind. Pure: the same request always renders the same card. */
 export function buildApprovalCard(
-  request: ReplicationRequest,
+  request: Request,
+  kind: RequestKind,
   requiredApprovals: number,
   options: { approverMention?: string } = {},
 ): SlackMessageContent {
-  const { snapshot, destination } = request;
-  const text = `Replication request ${request.id}: ${snapshot.snapshotId} → ${destination.alias} (${destination.accountUin}) — ${STATE_LABEL[request.state]}`;
-  const blocks: KnownBlock[] = [
-    {
-      type: "header",
-      text: { type: "plain_text", text: `Copy ${snapshot.snapshotId} to ${destination.alias}`, emoji: true },
-    },
-    {
-      type: "section",
-      text: {
-        type: "mrkdwn",
-        text: `*${STATE_LABEL[request.state]}* · request \`${request.id}\` · asked by <@${request.requestedBy}>`,
-      },
-    },
-    {
-      type: "section",
-      fields: [
-        { type: "mrkdwn", text: `*Snapshot*\n\`${snapshot.snapshotId}\` ${snapshot.name}` },
-        { type: "mrkdwn", text: `*Region*\n${snapshot.region}` },
-        { type: "mrkdwn", text: `*Disk*\n\`${snapshot.diskId}\` (${describeDiskUsage(snapshot.diskUsage)})` },
-        { type: "mrkdwn", text: `*Size*\n${snapshot.diskSizeGiB} GiB` },
-        { type: "mrkdwn", text: `*Encryption*\n${snapshot.encrypted ? "encrypted" : "not encrypted"}` },
-        { type: "mrkdwn", text: `*Created*\n${snapshot.createdAt || "unknown"}` },
-        { type: "mrkdwn", text: `*Destination*\n${destination.alias} (${destination.accountUin})` },
-        { type: "mrkdwn", text: `*New name*\n${escapeMrkdwn(request.newName)}` },
-      ],
-    },
-  ];
-  blocks.push(...buildChecksBlocks(request));
-  const context: string[] = [];
+  const content = kind.describeCard(request);
+  const state = describeState(request, kind);
+  const context: Text[] = [...content.facts];
   const needed = request.requiredApprovals ?? requiredApprovals;
   if (request.approvals.length > 0) {
-    context.push(
-      `Approved by ${request.approvals.map((a) => `<@${a.userId}>`).join(", ")} (${request.approvals.length}/${needed})`,
+    context.unshift(
+      text`Approved by ${listPeople(request.approvals.map((a) => a.userId))} (${request.approvals.length}/${needed})`,
     );
   } else if (request.state === "pending_approval" && needed > 1) {
-    context.push(`Approvals: 0/${needed}`);
+    context.unshift(text`Approvals: 0/${needed}`);
   }
-  if (request.cancellation) context.push(`Cancelled by <@${request.cancellation.userId}>`);
-  if (request.state === "pending_approval" && request.expiresAt) {
-    const epoch = Math.floor(Date.parse(request.expiresAt) / 1000);
-    context.push(`Expires <!date^${epoch}^{date_short_pretty} {time}|${request.expiresAt}>`);
-  }
+  if (request.cancellation) context.push(text`Cancelled by ${mention(request.cancellation.userId)}`);
+  if (request.state === "pending_approval" && request.expiresAt)
+    context.push(text`Expires ${time(request.expiresAt)}`);
   if (request.approverProblems?.length) {
-    context.push(`:warning: Approver configuration: ${request.approverProblems.join("; ")}`);
+    context.push(text`⚠️ Approver configuration: ${joinText(request.approverProblems, "; ")}`);
   }
   if (request.rejection) {
     context.push(
-      `Rejected by <@${request.rejection.userId}>${request.rejection.reason ? `: ${escapeMrkdwn(request.rejection.reason)}` : ""}`,
+      text`Rejected by ${mention(request.rejection.userId)}${request.rejection.reason ? `: ${request.rejection.reason}` : undefined}`,
     );
   }
-  if (request.copy.newSnapshotId) context.push(`Copy: \`${request.copy.newSnapshotId}\``);
-  if (request.failure) context.push(`Failure: ${escapeMrkdwn(request.failure.message)}`);
-  if (context.length > 0) {
-    blocks.push({ type: "context", elements: context.map((t) => ({ type: "mrkdwn", text: t })) });
-  }
-  if (request.state === "pending_approval" && options.approverMention) {
-    // One group mention, never every approver one by one (DESIGN §5).
-    blocks.push({
+  if (request.failure) context.push(text`Failure: ${request.failure.message}`);
+
+  const blocks: Block[] = [
+    { type: "header", text: content.title },
+    {
       type: "section",
-      text: { type: "mrkdwn", text: `<!subteam^${options.approverMention}> this request needs a review.` },
+      text: text`${strong(state)} · request ${code(request.id)} · asked by ${mention(request.requestedBy)}`,
+    },
+    { type: "fields", fields: content.fields },
+  ];
+  const message: Message = {
+    text: text`Request ${request.id}: ${content.summary} — ${state}`,
+    blocks,
+  };
+  const rendered = renderMessage(message);
+  const tail: Block[] = [];
+  if (context.length > 0) tail.push({ type: "context", items: context });
+  if (request.state === "pending_approval" && options.approverMention) {
+    // One group mention, never every approver one by one.
+    tail.push({
+      type: "section",
+      text: text`${group(options.approverMention)} this request needs a review.`,
     });
   }
   if (request.state === "pending_approval") {
-    blocks.push({
+    tail.push({
       type: "actions",
-      block_id: "request_decision",
-      elements: [
+      id: "request_decision",
+      actions: [
         {
-          type: "button",
-          action_id: ACTION_APPROVE,
+          id: "approve",
+          label: "Approve",
+          value: request.id,
           style: "primary",
-          text: { type: "plain_text", text: "Approve" },
-          value: request.id,
-          confirm: {
-            title: { type: "plain_text", text: "Approve this copy?" },
-            text: {
-              type: "mrkdwn",
-              text: `Copy \`${snapshot.snapshotId}\` (${snapshot.diskSizeGiB} GiB) into account ${destination.accountUin}. The copy cannot be undone by the bot.`,
-            },
-            confirm: { type: "plain_text", text: "Approve" },
-            deny: { type: "plain_text", text: "Cancel" },
-          },
+          confirm: { title: "Approve this request?", text: content.confirm, yes: "Approve", no: "Cancel" },
         },
-        {
-          type: "button",
-          action_id: ACTION_REJECT,
-          style: "danger",
-          text: { type: "plain_text", text: "Reject" },
-          value: request.id,
-        },
+        { id: "reject", label: "Reject", value: request.id, style: "danger" },
       ],
     });
   }
-  return { text, blocks };
+  const tailBlocks = renderMessage({ text: [], blocks: tail }).blocks ?? [];
+  return {
+    text: rendered.text,
+    blocks: [...(rendered.blocks ?? []), ...buildCheckSection(request, request.checks), ...tailBlocks],
+  };
 }
 
-/** The notify channel's one message per finished request. */
-export function buildOutcomeNotice(request: ReplicationRequest, threadLink?: string): SlackMessageContent {
-  const { snapshot, destination, copy } = request;
-  const headline =
-    request.state === "completed"
-      ? `:large_green_circle: Replication ${request.id} completed`
-      : request.state === "submitted"
-        ? `:outbox_tray: Replication ${request.id} submitted (completion not verifiable)`
-        : `:red_circle: Replication ${request.id} failed`;
-  const detail = `${snapshot.snapshotId} → account ${destination.accountUin} (${destination.alias}) as ${copy.newSnapshotId ?? "no copy"}`;
-  const reason = request.failure
-    ? ` — ${request.failure.message}${request.failure.fix ? ` ${request.failure.fix}` : ""}`
-    : "";
-  const text = `${headline}: ${detail}${reason}`;
-  const blocks: KnownBlock[] = [
-    { type: "section", text: { type: "mrkdwn", text: `*${headline}*\n${detail}${reason}` } },
-  ];
+/** The notify channel's one message per finished request, with a link to its thread. */
+export function buildOutcomeNotice(
+  request: Request,
+  kind: RequestKind,
+  threadLink?: string,
+): SlackMessageContent {
+  const notice = kind.describeOutcome(request);
+  const blocks = [...(notice.blocks ?? [{ type: "section" as const, text: notice.text }])];
   if (threadLink)
-    blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: `<${threadLink}|See the thread>` }] });
-  return { text, blocks };
-}
-
-/** Names come from people; keep them from turning into mentions or formatting. */
-export function escapeMrkdwn(text: string): string {
-  return text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;");
-}
-
-/** The prerequisite results (✓ / ✗ / ?) the approvers decide with; Re-check once a run-time check failed. */
-function buildChecksBlocks(request: ReplicationRequest): KnownBlock[] {
-  return buildCheckSection(request, request.checks);
+    blocks.push({ type: "context", items: [[{ kind: "link", url: threadLink, label: "See the thread" }]] });
+  return renderMessage({ text: notice.text, blocks });
 }

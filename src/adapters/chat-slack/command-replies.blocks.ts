@@ -1,10 +1,13 @@
 import type { CancelOutcome } from "../../app/cancel-request.flow.js";
 import type { RequestList } from "../../app/list-requests.flow.js";
+import type { KindRegistry } from "../../app/request-kind.js";
 import type { RequestStatus } from "../../app/request-status.flow.js";
 import type { CommandError } from "../../core/command.grammar.js";
 import { ALL_USAGE } from "../../core/command.grammar.js";
+import { code, conversation, link, mention, type Text, text, time } from "../../core/messages/message.js";
 import type { ReplicateOutcome } from "../../kinds/snapshot-copy/request-replication.flow.js";
-import { describeState, escapeMrkdwn } from "./approval-card.blocks.js";
+import { describeState, listPeople } from "./approval-card.blocks.js";
+import { renderText } from "./mrkdwn.renderer.js";
 
 /** Private replies to `/snapshot …`, as plain text (they are short and read once). */
 export function renderCommandError(error: CommandError): string {
@@ -25,39 +28,52 @@ export function renderLookingUp(snapshotId: string, destination: string): string
 }
 
 export function renderReplicateOutcome(outcome: ReplicateOutcome): string {
-  if (outcome.kind === "refused") return `:no_entry_sign: ${outcome.message}`;
-  return `:inbox_tray: Request \`${outcome.request.id}\` is waiting for approval in <#${outcome.cardChannel}>. You will see each step in the card's thread.`;
+  if (outcome.kind === "refused") return renderRefusal(outcome.message);
+  return `:inbox_tray: ${renderText(text`Request ${code(outcome.request.id)} is waiting for approval in ${conversation(outcome.cardChannel)}. You will see each step in the card's thread.`)}`;
+}
+
+/** A private "no", with what to do instead. */
+export function renderRefusal(message: Text): string {
+  return `:no_entry_sign: ${renderText(message)}`;
 }
 
 export function renderNotYetAvailable(kind: string): string {
   return `\`/snapshot ${kind}\` is not available in this version of the bot yet. See \`/snapshot help\`.`;
 }
 
-export function renderStatus(requestId: string, status: RequestStatus | undefined): string {
+export function renderStatus(
+  requestId: string,
+  status: RequestStatus | undefined,
+  kinds: KindRegistry,
+): string {
   if (!status) return `No request \`${requestId}\` is known (finished requests are kept for 90 days).`;
   const { request } = status;
-  const lines = [
-    `*${request.id}*: ${describeState(request.state)}${status.link ? ` · <${status.link}|card>` : ""}`,
-    `${request.snapshot.snapshotId} → ${request.destination.alias} (${request.destination.accountUin}) as "${escapeMrkdwn(request.newName)}", asked by <@${request.requestedBy}> ${request.createdAt}`,
+  const kind = kinds.of(request);
+  const card = kind.describeCard(request);
+  const id = status.link ? link(status.link, "card") : undefined;
+  const lines: Text[] = [
+    text`${{ kind: "strong", text: request.id }}: ${describeState(request, kind)}${id ? text` · ${id}` : undefined}`,
+    text`${card.summary}, asked by ${mention(request.requestedBy)} ${time(request.createdAt)}`,
   ];
   const needed = request.requiredApprovals;
   if (request.approvals.length > 0)
     lines.push(
-      `Approved by ${request.approvals.map((a) => `<@${a.userId}>`).join(", ")}${needed ? ` (${request.approvals.length}/${needed})` : ""}`,
+      text`Approved by ${listPeople(request.approvals.map((a) => a.userId))}${needed ? ` (${request.approvals.length}/${needed})` : undefined}`,
     );
-  else if (request.state === "pending_approval" && needed) lines.push(`Approvals: 0/${needed}`);
-  if (request.state === "pending_approval" && request.expiresAt) lines.push(`Expires ${request.expiresAt}`);
+  else if (request.state === "pending_approval" && needed) lines.push(text`Approvals: 0/${needed}`);
+  if (request.state === "pending_approval" && request.expiresAt)
+    lines.push(text`Expires ${time(request.expiresAt)}`);
   if (request.rejection)
     lines.push(
-      `Rejected by <@${request.rejection.userId}>${request.rejection.reason ? `: ${escapeMrkdwn(request.rejection.reason)}` : ""}`,
+      text`Rejected by ${mention(request.rejection.userId)}${request.rejection.reason ? `: ${request.rejection.reason}` : undefined}`,
     );
-  if (request.cancellation) lines.push(`Cancelled by <@${request.cancellation.userId}>`);
-  if (request.copy.newSnapshotId) lines.push(`Copy: \`${request.copy.newSnapshotId}\``);
+  if (request.cancellation) lines.push(text`Cancelled by ${mention(request.cancellation.userId)}`);
+  lines.push(...card.facts);
   if (request.failure)
     lines.push(
-      `Failure: ${request.failure.message}${request.failure.fix ? ` — ${request.failure.fix}` : ""}`,
+      text`Failure: ${request.failure.message}${request.failure.fix ? ` — ${request.failure.fix}` : undefined}`,
     );
-  return lines.join("\n");
+  return lines.map((line) => renderText(line, 2900)).join("\n");
 }
 
 const SCOPE_TITLE: Record<RequestList["scope"], string> = {
@@ -67,15 +83,20 @@ const SCOPE_TITLE: Record<RequestList["scope"], string> = {
   all: "Recent requests",
 };
 
-export function renderList(list: RequestList): string {
+export function renderList(list: RequestList, kinds: KindRegistry): string {
   if (list.items.length === 0) {
     return `${SCOPE_TITLE[list.scope]}: none. (\`/snapshot list mine|pending|active|all\`)`;
   }
   const lines = [`*${SCOPE_TITLE[list.scope]}* (newest first):`];
-  for (const { request, link } of list.items) {
-    const id = link ? `<${link}|${request.id}>` : `\`${request.id}\``;
+  for (const item of list.items) {
+    const { request } = item;
+    const kind = kinds.of(request);
+    const id = item.link ? link(item.link, request.id) : code(request.id);
     lines.push(
-      `• ${id} ${describeState(request.state)} — ${request.snapshot.snapshotId} → ${request.destination.alias}, by <@${request.requestedBy}>`,
+      renderText(
+        text`• ${id} ${describeState(request, kind)} — ${kind.describeCard(request).summary}, by ${mention(request.requestedBy)}`,
+        500,
+      ),
     );
   }
   if (list.more > 0) lines.push(`…and ${list.more} more.`);
@@ -83,7 +104,7 @@ export function renderList(list: RequestList): string {
 }
 
 export function renderCancelOutcome(outcome: CancelOutcome): string {
-  if (outcome.kind === "refused") return `:no_entry_sign: ${outcome.message}`;
+  if (outcome.kind === "refused") return renderRefusal(outcome.message);
   return `:heavy_multiplication_x: Request \`${outcome.request.id}\` is cancelled; nothing was copied.`;
 }
 

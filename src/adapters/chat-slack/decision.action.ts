@@ -2,7 +2,7 @@ import type { AllMiddlewareArgs, App, BlockButtonAction, SlackActionMiddlewareAr
 import { decideRequest, precheck } from "../../app/decide-request.flow.js";
 import type { FlowDeps } from "../../app/flow-deps.js";
 import { REQUEST_ID } from "../../core/ids.js";
-import { renderUnexpectedError } from "./command-replies.blocks.js";
+import { renderRefusal, renderUnexpectedError } from "./command-replies.blocks.js";
 import { buildRejectReasonView } from "./reject-reason.view.js";
 import { ACTION_APPROVE, ACTION_REJECT } from "./slack-ids.js";
 
@@ -47,7 +47,7 @@ function onCardButton(
 export function registerDecisionActions(app: App, deps: FlowDeps): void {
   onCardButton(app, deps, ACTION_APPROVE, async ({ body }, requestId, say) => {
     const outcome = await decideRequest(deps, { requestId, userId: body.user.id, decision: "approve" });
-    if (outcome.kind === "refused") await say(`:no_entry_sign: ${outcome.message}`);
+    if (outcome.kind === "refused") await say(renderRefusal(outcome.message));
     else if (outcome.kind === "approval_recorded") {
       await say(
         `Your approval is recorded; ${outcome.remaining} more approval${outcome.remaining === 1 ? "" : "s"} needed.`,
@@ -58,13 +58,13 @@ export function registerDecisionActions(app: App, deps: FlowDeps): void {
   onCardButton(app, deps, ACTION_REJECT, async ({ body, client }, requestId, say) => {
     const allowed = await precheck(deps, requestId, body.user.id, "reject");
     if (allowed.kind === "refused") {
-      await say(`:no_entry_sign: ${allowed.message}`);
+      await say(renderRefusal(allowed.message));
       return;
     }
-    const channel = body.channel?.id ?? allowed.request.card?.channel ?? allowed.request.requestChannel;
+    const channel = body.channel?.id ?? allowed.request.card?.conversation ?? allowed.request.origin;
     await client.views.open({
       trigger_id: body.trigger_id,
-      view: buildRejectReasonView(allowed.request, channel),
+      view: buildRejectReasonView(allowed.request, deps.kinds.of(allowed.request), channel),
     });
   });
 }

@@ -1,4 +1,7 @@
-import type { ReplicationRequest } from "../../core/request/request.js";
+import type { KindRegistry } from "../../app/request-kind.js";
+import type { Request } from "../../core/request/request.js";
+import { renderText } from "./mrkdwn.renderer.js";
+import { clip, SLACK_LIMITS } from "./slack-limits.js";
 
 export interface OutcomeDigestOptions {
   /** Outcomes within this window after a notice are grouped. */
@@ -9,7 +12,7 @@ export interface OutcomeDigestOptions {
 
 interface ChannelState {
   openUntil: number;
-  queued: ReplicationRequest[];
+  queued: Request[];
   timer?: NodeJS.Timeout;
 }
 
@@ -24,12 +27,12 @@ export class OutcomeDigest {
 
   constructor(
     private readonly options: OutcomeDigestOptions,
-    private readonly postOne: (request: ReplicationRequest, channel: string) => Promise<void>,
-    private readonly postMany: (requests: ReplicationRequest[], channel: string) => Promise<void>,
+    private readonly postOne: (request: Request, channel: string) => Promise<void>,
+    private readonly postMany: (requests: Request[], channel: string) => Promise<void>,
     private readonly now: () => number = Date.now,
   ) {}
 
-  async add(request: ReplicationRequest, channel: string): Promise<void> {
+  async add(request: Request, channel: string): Promise<void> {
     const now = this.now();
     const state = this.channels.get(channel);
     if (!state || (now >= state.openUntil && state.queued.length === 0)) {
@@ -65,22 +68,19 @@ export class OutcomeDigest {
 const MAX_DIGEST_LINES = 40;
 
 /** One message for many outcomes: counts per outcome, then one line per request. */
-export function buildOutcomeDigest(requests: readonly ReplicationRequest[]): { text: string } {
+export function buildOutcomeDigest(requests: readonly Request[], kinds: KindRegistry): { text: string } {
   const counts = new Map<string, number>();
   for (const r of requests) counts.set(r.state, (counts.get(r.state) ?? 0) + 1);
   const summary = [...counts].map(([state, n]) => `${n} ${state}`).join(", ");
-  const lines = requests.slice(0, MAX_DIGEST_LINES).map((r) => {
-    const mark =
-      r.state === "completed"
-        ? ":large_green_circle:"
-        : r.state === "failed"
-          ? ":red_circle:"
-          : ":outbox_tray:";
-    const reason = r.failure ? ` — ${r.failure.message}` : "";
-    return `${mark} ${r.id} ${r.state}: ${r.snapshot.snapshotId} → ${r.destination.alias} (${r.destination.accountUin}) as ${r.copy.newSnapshotId ?? "no copy"}${reason}`;
-  });
+  // Each line is the request's own notice, shortened: the kind says what it did.
+  const lines = requests
+    .slice(0, MAX_DIGEST_LINES)
+    .map((r) => `• ${renderText(kinds.of(r).describeOutcome(r).text, 500)}`);
   if (requests.length > MAX_DIGEST_LINES) lines.push(`…and ${requests.length - MAX_DIGEST_LINES} more`);
   return {
-    text: `:bookmark_tabs: ${requests.length} replications finished (${summary}):\n${lines.join("\n")}`,
+    text: clip(
+      `:bookmark_tabs: ${requests.length} replications finished (${summary}):\n${lines.join("\n")}`,
+      SLACK_LIMITS.messageText,
+    ),
   };
 }

@@ -11,8 +11,10 @@ import {
   type PrerequisiteResult,
   statusMark,
 } from "../../core/cam/prerequisites.js";
-import type { Destination } from "../../core/request/request.js";
-import type { SlackMessageContent } from "./approval-card.blocks.js";
+import type { Text } from "../../core/messages/message.js";
+import type { Destination, Request } from "../../core/request/request.js";
+import { isSnapshotCopy } from "../../kinds/snapshot-copy/snapshot-copy.request.js";
+import { renderText, type SlackMessageContent } from "./mrkdwn.renderer.js";
 import { ACTION_RECHECK } from "./slack-ids.js";
 
 type KnownBlock = types.KnownBlock;
@@ -131,7 +133,8 @@ export function buildCheckReply(
   snapshotId: string,
   region?: string,
 ): SlackMessageContent {
-  if (outcome.kind === "refused") return { text: `:no_entry_sign: ${outcome.message}`, blocks: [] };
+  if (outcome.kind === "refused")
+    return { text: `:no_entry_sign: ${renderText([outcome.message])}`, blocks: [] };
   const { results } = outcome.report;
   const headline = `${headlineFor(results)} for ${describeTarget(snapshotId, outcome.destination)} (dry run: nothing was created).`;
   const allPassed = results.every((r) => r.status === "passed");
@@ -159,7 +162,7 @@ export function buildCheckReply(
 }
 
 /** `/snapshot replicate` refused by the checks: the reasons, the fixes and Re-check. */
-export function buildReplicateRefusal(message: string, checked: CheckedRequest): SlackMessageContent {
+export function buildReplicateRefusal(message: Text, checked: CheckedRequest): SlackMessageContent {
   const blocks: KnownBlock[] = [
     {
       type: "section",
@@ -171,7 +174,7 @@ export function buildReplicateRefusal(message: string, checked: CheckedRequest):
     ...resultsBlocks(checked.results),
     recheckButton(checkValue("replicate", checked)),
   ];
-  return { text: `:no_entry_sign: ${message}`, blocks };
+  return { text: `:no_entry_sign: ${renderText(message)}`, blocks };
 }
 
 /** A Re-check of `/snapshot check` or of a refused request: the new results and what changed. */
@@ -179,7 +182,8 @@ export function buildRecheckReply(
   payload: Extract<RecheckPayload, { k: "check" | "replicate" }>,
   outcome: CheckOutcome,
 ): SlackMessageContent {
-  if (outcome.kind === "refused") return { text: `:no_entry_sign: ${outcome.message}`, blocks: [] };
+  if (outcome.kind === "refused")
+    return { text: `:no_entry_sign: ${renderText([outcome.message])}`, blocks: [] };
   const { results } = outcome.report;
   const changes = describeChanges(payload.p, results);
   const allPassed = results.every((r) => r.status === "passed");
@@ -298,7 +302,7 @@ export function buildAccountsReply(
  * run-time checks also gets Re-check, answered privately to whoever clicks.
  */
 export function buildCheckSection(
-  request: { snapshot: { snapshotId: string; region: string }; destination: Destination; state: string },
+  request: Request,
   results: readonly PrerequisiteResult[] | undefined,
 ): KnownBlock[] {
   if (!results || results.length === 0) return [];
@@ -310,24 +314,20 @@ export function buildCheckSection(
   const blocks: KnownBlock[] = [
     { type: "section", text: { type: "mrkdwn", text: clip(`*Prerequisite checks*\n${lines.join("\n")}`) } },
   ];
-  return [...blocks, ...buildRecheckForFailedRequest({ ...request, checks: results })];
+  return [...blocks, ...buildRecheckForFailedRequest({ ...request, checks: [...results] })];
 }
 
 /** Re-check for a request that failed its run-time checks (on the card and on the thread's failure reply). */
-export function buildRecheckForFailedRequest(request: {
-  snapshot: { snapshotId: string; region: string };
-  destination: Destination;
-  state: string;
-  checks?: readonly PrerequisiteResult[] | undefined;
-}): KnownBlock[] {
+export function buildRecheckForFailedRequest(request: Request): KnownBlock[] {
   const results = request.checks ?? [];
-  if (request.state !== "failed" || !results.some((r) => r.status === "failed")) return [];
+  if (!isSnapshotCopy(request) || request.state !== "failed" || !results.some((r) => r.status === "failed"))
+    return [];
   return [
     recheckButton(
       checkValue("check", {
-        snapshotId: request.snapshot.snapshotId,
+        snapshotId: request.spec.snapshot.snapshotId,
         destination: request.destination.alias,
-        region: request.snapshot.region,
+        region: request.spec.snapshot.region,
         results: [...results],
       }),
     ),

@@ -2,10 +2,14 @@ import type { App, types } from "@slack/bolt";
 import { z } from "zod";
 import { decideRequest, MAX_REASON_LENGTH } from "../../app/decide-request.flow.js";
 import type { FlowDeps } from "../../app/flow-deps.js";
+import type { RequestKind } from "../../app/request-kind.js";
 import { REQUEST_ID } from "../../core/ids.js";
-import type { ReplicationRequest } from "../../core/request/request.js";
-import { renderUnexpectedError } from "./command-replies.blocks.js";
+import { code, mention, text } from "../../core/messages/message.js";
+import type { Request } from "../../core/request/request.js";
+import { renderRefusal, renderUnexpectedError } from "./command-replies.blocks.js";
+import { renderText } from "./mrkdwn.renderer.js";
 import { VIEW_REJECT_REASON } from "./slack-ids.js";
+import { SLACK_LIMITS } from "./slack-limits.js";
 
 export const REASON_BLOCK = "reason";
 export const REASON_ACTION = "reason_input";
@@ -26,7 +30,7 @@ const submissionSchema = z.object({
 });
 
 /** The modal Reject opens: an optional reason, shown on the card and in the thread. */
-export function buildRejectReasonView(request: ReplicationRequest, channel: string): types.ModalView {
+export function buildRejectReasonView(request: Request, kind: RequestKind, channel: string): types.ModalView {
   return {
     type: "modal",
     callback_id: VIEW_REJECT_REASON,
@@ -39,7 +43,10 @@ export function buildRejectReasonView(request: ReplicationRequest, channel: stri
         type: "section",
         text: {
           type: "mrkdwn",
-          text: `Reject \`${request.id}\`: copy \`${request.snapshot.snapshotId}\` to ${request.destination.alias} (${request.destination.accountUin}), asked by <@${request.requestedBy}>?`,
+          text: renderText(
+            text`Reject ${code(request.id)}: ${kind.describeCard(request).summary}, asked by ${mention(request.requestedBy)}?`,
+            SLACK_LIMITS.sectionText,
+          ),
         },
       },
       {
@@ -60,7 +67,7 @@ export function buildRejectReasonView(request: ReplicationRequest, channel: stri
 
 /** The reject modal's submission: validate, close the modal, decide, and tell a refused person why. */
 export function registerRejectReasonView(app: App, deps: FlowDeps): void {
-  app.view(VIEW_REJECT_REASON, async ({ ack, view, body }) => {
+  app.view(VIEW_REJECT_REASON, async ({ ack, view, body, client }) => {
     const parsed = submissionSchema.safeParse(view);
     const metadata = parsed.success ? safeJson(parsed.data.private_metadata) : undefined;
     const meta = metadataSchema.safeParse(metadata);
@@ -85,14 +92,14 @@ export function registerRejectReasonView(app: App, deps: FlowDeps): void {
     let text: string | undefined;
     try {
       const outcome = await decideRequest(deps, { requestId, userId, decision: "reject", reason });
-      if (outcome.kind === "refused") text = `:no_entry_sign: ${outcome.message}`;
+      if (outcome.kind === "refused") text = renderRefusal(outcome.message);
     } catch (err) {
       deps.logger.error({ err, requestId }, "rejection failed");
       text = renderUnexpectedError();
     }
     if (text) {
-      await deps.notifier
-        .tellUser(channel, userId, text)
+      await client.chat
+        .postEphemeral({ channel, user: userId, text })
         .catch((err) => deps.logger.warn({ err, requestId }, "could not tell the user privately"));
     }
   });

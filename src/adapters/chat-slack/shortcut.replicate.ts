@@ -7,6 +7,7 @@ import type { BotConfig } from "../../config/load-config.js";
 import { MAX_SNAPSHOT_NAME_LENGTH, REGION, SNAPSHOT_ID } from "../../core/ids.js";
 import { requestReplication } from "../../kinds/snapshot-copy/request-replication.flow.js";
 import { renderReplicateOutcome, renderUnexpectedError } from "./command-replies.blocks.js";
+import { renderPlain } from "./mrkdwn.renderer.js";
 import { SHORTCUT_REPLICATE, VIEW_REPLICATE } from "./slack-ids.js";
 
 /** Block ids of the modal's inputs; each input's action id is `value`. */
@@ -147,7 +148,7 @@ export function registerReplicateShortcut(app: App, deps: FlowDeps): void {
     }
   });
 
-  app.view(VIEW_REPLICATE, async ({ ack, view, body }) => {
+  app.view(VIEW_REPLICATE, async ({ ack, view, body, client }) => {
     const checked = checkReplicateForm(view.state?.values, deps.config);
     if (!checked.ok) {
       await ack({ response_action: "errors", errors: checked.errors });
@@ -161,7 +162,7 @@ export function registerReplicateShortcut(app: App, deps: FlowDeps): void {
     if (requester.kind === "refused") {
       await ack({
         response_action: "errors",
-        errors: { [FIELD.destination]: requester.reason.slice(0, 150) },
+        errors: { [FIELD.destination]: renderPlain(requester.reason, 150) },
       });
       return;
     }
@@ -173,8 +174,8 @@ export function registerReplicateShortcut(app: App, deps: FlowDeps): void {
       deps.logger.error({ err, userId }, "replication request from the modal failed");
       text = renderUnexpectedError();
     }
-    await deps.notifier
-      .tellUser(form.channelId, userId, text)
+    await client.chat
+      .postEphemeral({ channel: form.channelId, user: userId, text })
       .catch((err) => deps.logger.warn({ err, userId }, "could not tell the user privately"));
   });
 }

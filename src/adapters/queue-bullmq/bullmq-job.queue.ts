@@ -25,7 +25,7 @@ export class BullmqJobQueue implements JobQueue {
     this.queue.on("error", options.onError ?? (() => undefined));
   }
 
-  async enqueueReplication(requestId: string): Promise<void> {
+  async enqueueRequest(requestId: string): Promise<void> {
     await this.queue.add(
       "replicate",
       { requestId },

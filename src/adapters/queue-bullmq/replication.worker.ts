@@ -1,7 +1,7 @@
 import { DelayedError, type Job, Queue, RateLimitError, UnrecoverableError, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import type { FlowDeps } from "../../app/flow-deps.js";
-import { failReplication, runReplicationStep } from "../../app/run-replication.flow.js";
+import { failRequest, runRequestStep } from "../../app/run-request-step.flow.js";
 import { CloudError, isThrottled } from "../../core/ports/cloud-api.port.js";
 import type { Logger } from "../../core/ports/logger.port.js";
 import { pollCopiesInFlight } from "../../kinds/snapshot-copy/copy-watch.flow.js";
@@ -59,7 +59,7 @@ export function startReplicationWorker(options: ReplicationWorkerOptions): Runni
         throw new UnrecoverableError(`queue.invalid_job: job ${job.id} has no valid requestId`);
       const { requestId } = parsed.data;
       try {
-        const outcome = await runReplicationStep(deps, requestId);
+        const outcome = await runRequestStep(deps, requestId);
         if (outcome.kind === "wait") {
           await job.moveToDelayed(Date.now() + outcome.delayMs, token);
           throw new DelayedError();
@@ -89,7 +89,7 @@ export function startReplicationWorker(options: ReplicationWorkerOptions): Runni
           );
           throw err;
         }
-        await failReplication(deps, requestId, {
+        await failRequest(deps, requestId, {
           code: err instanceof CloudError ? err.code : "worker.unexpected_error",
           message: retryable
             ? `Still failing after ${job.attemptsMade + 1} attempts: ${(err as Error).message}`
@@ -124,7 +124,7 @@ export function startReplicationWorker(options: ReplicationWorkerOptions): Runni
       const job = await replicationQueue.getJob(jobId);
       const parsed = replicationJobSchema.safeParse(job?.data);
       if (!job || !parsed.success || !(await job.isFailed())) return;
-      await failReplication(deps, parsed.data.requestId, {
+      await failRequest(deps, parsed.data.requestId, {
         code: "worker.stalled",
         message: `The worker running this request stopped ${job.stalledCounter} times (crashes or restarts); the bot gave up on it.`,
       });

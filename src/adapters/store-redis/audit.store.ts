@@ -1,7 +1,7 @@
 import type { Redis } from "ioredis";
 import { z } from "zod";
 import {
-  AUDIT_EVENTS,
+  AUDIT_EVENT_NAME,
   type AuditEntry,
   type AuditQuery,
   type AuditTrail,
@@ -23,7 +23,7 @@ export function encodeAuditFields(entry: AuditEntry): string[] {
 }
 
 const storedEntrySchema = z.object({
-  event: z.enum(AUDIT_EVENTS),
+  event: z.string().regex(AUDIT_EVENT_NAME),
   requestId: z.string(),
   at: z.string(),
   userId: z.string().optional(),

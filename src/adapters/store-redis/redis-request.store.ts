@@ -1,15 +1,15 @@
 import { createHash } from "node:crypto";
 import type { Redis } from "ioredis";
-import { z } from "zod";
-import type { AuditNote } from "../../core/ports/audit.port.js";
-import type { ApprovalResult, RequestStore, TransitionResult } from "../../core/ports/request-store.port.js";
-import {
-  type Decision,
-  REQUEST_STATES,
-  type ReplicationRequest,
-  type RequestState,
-} from "../../core/request/request.js";
+import type {
+  ApprovalResult,
+  RequestStore,
+  Transition,
+  TransitionResult,
+} from "../../core/ports/request-store.port.js";
+import { OPEN_STATES, type RequestState, statesLeadingTo } from "../../core/request/lifecycle.js";
+import type { Decision, Request, RequestPatch } from "../../core/request/request.js";
 import { auditStreamKey } from "./audit.store.js";
+import { decodeRecord, encodeRecord, isCurrent, RECORD_VERSION, upgradeV1Record } from "./stored-request.js";
 
 /**
  * Requests as JSON strings, one key each, plus an index (sorted set by creation time) for
@@ -28,23 +28,45 @@ local function record(event, requestId, at, from, userId, detail)
 end
 `;
 
-/** ARGV: allowed states (JSON), new state ('' = keep), patch (JSON), at, audit userId, audit detail. */
+/**
+ * ARGV: allowed states (JSON), expected step ('' = any), new state ('' = keep), new step, patch
+ * (JSON), at, audit userId, audit detail. A record in the first version's shape is handed back
+ * ('upgrade') to be rewritten first. The audit event is the state entered, or the step while running.
+ */
 const TRANSITION_SCRIPT = `${AUDIT_HELPER}
 local raw = redis.call('GET', KEYS[1])
 if not raw then return {'not_found'} end
 local request = cjson.decode(raw)
+if request.v ~= ${RECORD_VERSION} then return {'upgrade', raw} end
 local allowed = cjson.decode(ARGV[1])
 local ok = false
 for _, s in ipairs(allowed) do if request.state == s then ok = true end end
+if ok and ARGV[2] ~= '' and request.step ~= ARGV[2] then ok = false end
 if not ok then return {'wrong_state', raw} end
-local from = request.state
-local patch = cjson.decode(ARGV[3])
+local fromState = request.state
+local fromStep = request.step
+local patch = cjson.decode(ARGV[5])
 for k, v in pairs(patch) do request[k] = v end
-if ARGV[2] ~= '' then request.state = ARGV[2] end
+if ARGV[3] ~= '' then
+  request.state = ARGV[3]
+  if ARGV[3] == 'running' and ARGV[4] ~= '' then request.step = ARGV[4] else request.step = nil end
+end
 local encoded = cjson.encode(request)
 redis.call('SET', KEYS[1], encoded, 'KEEPTTL')
-if request.state ~= from then record(request.state, request.id, ARGV[4], from, ARGV[5], ARGV[6]) end
+if request.state ~= fromState or request.step ~= fromStep then
+  local event = request.state
+  if request.state == 'running' and request.step then event = request.step end
+  local from = fromState
+  if fromState == 'running' and fromStep then from = fromStep end
+  record(event, request.id, ARGV[6], from, ARGV[7], ARGV[8])
+end
 return {'ok', encoded}
+`;
+
+/** Rewrites a record in today's shape, only if nobody changed it meanwhile. ARGV: old JSON, new JSON. */
+const UPGRADE_SCRIPT = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('SET', KEYS[1], ARGV[2], 'KEEPTTL') return 1 end
+return 0
 `;
 
 /** ARGV: userId, at (ISO, the bot's clock: also "now" for the expiry check), required. */
@@ -52,6 +74,7 @@ const APPROVE_SCRIPT = `${AUDIT_HELPER}
 local raw = redis.call('GET', KEYS[1])
 if not raw then return {'not_found'} end
 local request = cjson.decode(raw)
+if request.v ~= ${RECORD_VERSION} then return {'upgrade', raw} end
 if request.state ~= 'pending_approval' then return {'wrong_state', raw} end
 if type(request.expiresAt) == 'string' and request.expiresAt <= ARGV[2] then return {'expired', raw} end
 local approvals = request.approvals
@@ -88,33 +111,6 @@ record('requested', ARGV[2], ARGV[6], '', ARGV[7], '')
 return 1
 `;
 
-const decisionSchema = z.object({ userId: z.string(), at: z.string(), reason: z.string().optional() });
-
-// Lua's cjson turns an empty JSON array into an empty object; the schema restores arrays.
-const emptyObjectAsArray = <T extends z.ZodType>(item: T) =>
-  z.preprocess(
-    (v) => (v && typeof v === "object" && !Array.isArray(v) && Object.keys(v).length === 0 ? [] : v),
-    z.array(item),
-  );
-
-const storedRequestSchema = z
-  .object({
-    id: z.string(),
-    state: z.enum(REQUEST_STATES),
-    approvals: emptyObjectAsArray(decisionSchema),
-    approverProblems: emptyObjectAsArray(z.string()).optional(),
-  })
-  .passthrough();
-
-/**
- * Records are written only by this store, so only what Lua's cjson can distort is checked (state,
- * and empty arrays that come back as objects); the rest is trusted as the shape this code wrote.
- */
-function decode(raw: string): ReplicationRequest {
-  const parsed = storedRequestSchema.parse(JSON.parse(raw));
-  return parsed as unknown as ReplicationRequest;
-}
-
 /** Finished requests are kept for a while for `/snapshot status`, then Redis forgets them. */
 const RETENTION_SECONDS = 90 * 24 * 3600;
 
@@ -134,7 +130,7 @@ export class RedisRequestStore implements RequestStore {
     return `${this.prefix}:request:${id}`;
   }
 
-  async create(request: ReplicationRequest): Promise<void> {
+  async create(request: Request): Promise<void> {
     const createdMs = Date.parse(request.createdAt) || Date.now();
     const created = await this.redis.eval(
       CREATE_SCRIPT,
@@ -142,7 +138,7 @@ export class RedisRequestStore implements RequestStore {
       this.key(request.id),
       this.auditKey,
       this.indexKey,
-      JSON.stringify(request),
+      encodeRecord(request),
       request.id,
       RETENTION_SECONDS,
       createdMs,
@@ -153,33 +149,26 @@ export class RedisRequestStore implements RequestStore {
     if (created !== 1) throw new Error(`store.duplicate_id: request ${request.id} already exists`);
   }
 
-  private copyNameKey(accountUin: string, region: string, name: string): string {
-    return `${this.prefix}:copy-name:${accountUin}:${region}:${createHash("sha256").update(name).digest("hex")}`;
+  private nameKey(scope: string, name: string): string {
+    return `${this.prefix}:copy-name:${scope}:${createHash("sha256").update(name).digest("hex")}`;
   }
 
-  async reserveCopyName(
-    accountUin: string,
-    region: string,
+  async reserveName(
+    scope: string,
     name: string,
     requestId: string,
   ): Promise<{ ok: true } | { ok: false; holder: string }> {
-    const key = this.copyNameKey(accountUin, region, name);
+    const key = this.nameKey(scope, name);
     if ((await this.redis.set(key, requestId, "EX", RETENTION_SECONDS, "NX")) === "OK") return { ok: true };
     const holder = await this.redis.get(key);
     return holder === null || holder === requestId ? { ok: true } : { ok: false, holder };
   }
 
-  async takeOverCopyName(
-    accountUin: string,
-    region: string,
-    name: string,
-    fromId: string,
-    toId: string,
-  ): Promise<boolean> {
+  async takeOverName(scope: string, name: string, fromId: string, toId: string): Promise<boolean> {
     const moved = await this.redis.eval(
       "if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3]) return 1 end return 0",
       1,
-      this.copyNameKey(accountUin, region, name),
+      this.nameKey(scope, name),
       fromId,
       toId,
       RETENTION_SECONDS,
@@ -187,33 +176,46 @@ export class RedisRequestStore implements RequestStore {
     return moved === 1;
   }
 
-  async get(id: string): Promise<ReplicationRequest | undefined> {
+  async get(id: string): Promise<Request | undefined> {
     const raw = await this.redis.get(this.key(id));
-    return raw === null ? undefined : decode(raw);
+    return raw === null ? undefined : decodeRecord(raw);
   }
 
-  async listRecent(limit: number): Promise<ReplicationRequest[]> {
+  async listRecent(limit: number): Promise<Request[]> {
     const ids = await this.redis.zrevrange(this.indexKey, 0, Math.max(0, limit - 1));
     if (ids.length === 0) return [];
     const raws = await this.redis.mget(...ids.map((id) => this.key(id)));
-    return raws.flatMap((raw) => (raw === null ? [] : [decode(raw)]));
+    return raws.flatMap((raw) => (raw === null ? [] : [decodeRecord(raw)]));
   }
 
-  async transition(
-    id: string,
-    from: readonly RequestState[],
-    to: RequestState,
-    patch: Partial<ReplicationRequest> = {},
-    note: AuditNote = {},
-  ): Promise<TransitionResult> {
-    return this.compareAndSet(id, from, to, patch, note);
+  async transition(id: string, change: Transition): Promise<TransitionResult> {
+    const allowed = statesLeadingTo(change.to);
+    if (change.from && !allowed.includes(change.from.state)) {
+      throw new Error(
+        `store.invalid_transition: the lifecycle has no move from ${change.from.state} to ${change.to}`,
+      );
+    }
+    if (change.to === "running" && !change.step) {
+      throw new Error("store.invalid_transition: a running request needs its step");
+    }
+    return this.compareAndSet(
+      id,
+      change.from ? [change.from.state] : allowed,
+      change.from?.step ?? "",
+      change.to,
+      change.step ?? "",
+      change.patch ?? {},
+      change.note ?? {},
+    );
   }
 
   async update(
     id: string,
-    patch: Partial<Omit<ReplicationRequest, "state">>,
-  ): Promise<ReplicationRequest | undefined> {
-    const result = await this.compareAndSet(id, REQUEST_STATES, "", patch, {});
+    patch: RequestPatch,
+    expect?: { state: RequestState; step?: string },
+  ): Promise<Request | undefined> {
+    const from = expect ? OPEN_STATES.filter((s) => s === expect.state) : OPEN_STATES;
+    const result = await this.compareAndSet(id, from, expect?.step ?? "", "", "", patch, {});
     return result.ok ? result.request : undefined;
   }
 
@@ -230,7 +232,11 @@ export class RedisRequestStore implements RequestStore {
     )) as [string, string?];
     const [status, raw] = reply;
     if (status === "not_found" || raw === undefined) return { kind: "not_found" };
-    const request = decode(raw);
+    if (status === "upgrade") {
+      await this.upgrade(id, raw);
+      return this.recordApproval(id, approval, required);
+    }
+    const request = decodeRecord(raw);
     switch (status) {
       case "approved":
         return { kind: "approved", request };
@@ -248,9 +254,11 @@ export class RedisRequestStore implements RequestStore {
   private async compareAndSet(
     id: string,
     from: readonly RequestState[],
+    fromStep: string,
     to: RequestState | "",
-    patch: Partial<ReplicationRequest>,
-    note: AuditNote,
+    step: string,
+    patch: RequestPatch,
+    note: { userId?: string; detail?: string },
   ): Promise<TransitionResult> {
     const at = new Date().toISOString();
     const stamped = { ...patch, updatedAt: at };
@@ -260,7 +268,9 @@ export class RedisRequestStore implements RequestStore {
       this.key(id),
       this.auditKey,
       JSON.stringify(from),
+      fromStep,
       to,
+      step,
       JSON.stringify(stamped),
       at,
       note.userId ?? "",
@@ -268,8 +278,19 @@ export class RedisRequestStore implements RequestStore {
     )) as [string, string?];
     const [status, raw] = reply;
     if (status === "not_found") return { ok: false, reason: "not_found" };
-    const request = decode(raw ?? "{}");
+    if (status === "upgrade") {
+      await this.upgrade(id, raw ?? "{}");
+      return this.compareAndSet(id, from, fromStep, to, step, patch, note);
+    }
+    const request = decodeRecord(raw ?? "{}");
     if (status === "wrong_state") return { ok: false, reason: "wrong_state", request };
     return { ok: true, request };
+  }
+
+  /** Rewrites a first-version record in today's shape (a no-op when another caller did it first). */
+  private async upgrade(id: string, raw: string): Promise<void> {
+    const value: unknown = JSON.parse(raw);
+    if (isCurrent(value)) return;
+    await this.redis.eval(UPGRADE_SCRIPT, 1, this.key(id), raw, JSON.stringify(upgradeV1Record(value)));
   }
 }

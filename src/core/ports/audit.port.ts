@@ -3,25 +3,26 @@
  * are recorded by the request store in the same atomic step as the change itself; flows record the
  * rest (refused clicks, refused cancels) through `record`.
  */
-export const AUDIT_EVENTS = [
+import type { REQUEST_STATES } from "../request/lifecycle.js";
+
+/** What flows record besides state changes: a request made, a vote counted, a refused click. */
+export const FLOW_AUDIT_EVENTS = [
   "requested",
   "approval_recorded",
-  "approved",
   "approval_refused",
-  "rejected",
   "reject_refused",
-  "cancelled",
   "cancel_refused",
-  "expired",
-  "checking",
-  "copying",
-  "verifying",
-  "completed",
-  "submitted",
-  "failed",
   "plan_changed",
 ] as const;
-export type AuditEvent = (typeof AUDIT_EVENTS)[number];
+
+/**
+ * An audit event: one of the flows' own, or the lifecycle state a request entered (the kind's step
+ * name while running: `checking`, `copying`), as the store derives it from the lifecycle table.
+ */
+export type AuditEvent = (typeof FLOW_AUDIT_EVENTS)[number] | (typeof REQUEST_STATES)[number] | (string & {});
+
+/** Every name the trail can hold is a short lower-case word: what readers of the stream rely on. */
+export const AUDIT_EVENT_NAME = /^[a-z][a-z_]{1,40}$/;
 
 export interface AuditEntry {
   event: AuditEvent;

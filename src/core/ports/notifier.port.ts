@@ -1,13 +1,19 @@
-import type { ReplicationRequest, SlackLocation } from "../request/request.js";
+import type { Message, Text } from "../messages/message.js";
+import type { MessageRef, Request } from "../request/request.js";
 
-/** How flows tell people what happened. The Slack adapter renders; flows say what, not how. */
+/**
+ * How flows tell people what happened, in neutral messages (src/core/messages/message.ts). The
+ * chat adapter renders them, and knows what a conversation id and a message reference are.
+ */
 export interface Notifier {
-  postApprovalCard(request: ReplicationRequest, channel: string): Promise<SlackLocation>;
-  updateCard(request: ReplicationRequest): Promise<void>;
-  postThreadReply(request: ReplicationRequest, text: string): Promise<void>;
-  /** One top-level message in the notify channel when a request ends. */
-  announceOutcome(request: ReplicationRequest, channel: string): Promise<void>;
-  tellUser(channel: string, userId: string, text: string): Promise<void>;
-  /** A link to the request's card (`chat.getPermalink`); undefined when there is none. */
-  cardLink?(request: ReplicationRequest): Promise<string | undefined>;
+  /** Posts the request's approval card in a conversation. */
+  postCard(request: Request, conversation: string): Promise<MessageRef>;
+  updateCard(request: Request): Promise<void>;
+  postThreadReply(request: Request, message: Text | Message): Promise<void>;
+  /** One top-level message in the notify conversation when a request ends. */
+  announceOutcome(request: Request, conversation: string): Promise<void>;
+  /** A private message to one person in a conversation. */
+  tellUser(conversation: string, userId: string, message: Text): Promise<void>;
+  /** A link to the request's card; undefined when there is none. */
+  cardLink?(request: Request): Promise<string | undefined>;
 }

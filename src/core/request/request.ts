@@ -1,56 +1,9 @@
 import type { PrerequisiteResult } from "../cam/prerequisites.js";
-import type { Snapshot } from "../snapshot.js";
+import type { Text } from "../messages/message.js";
+import type { RequestState } from "./lifecycle.js";
 
-/**
- * A replication request and its life (DESIGN §4). `submitted` is the final state of a copy that
- * was accepted by Tencent Cloud but whose completion cannot be verified (no destination read role).
- */
-export const REQUEST_STATES = [
-  "pending_approval",
-  "approved",
-  "checking",
-  "copying",
-  "verifying",
-  "completed",
-  "submitted",
-  "failed",
-  "rejected",
-  "cancelled",
-  "expired",
-] as const;
-export type RequestState = (typeof REQUEST_STATES)[number];
-
-export const FINAL_STATES: ReadonlySet<RequestState> = new Set([
-  "completed",
-  "submitted",
-  "failed",
-  "rejected",
-  "cancelled",
-  "expired",
-]);
-
-const TRANSITIONS: Record<RequestState, readonly RequestState[]> = {
-  pending_approval: ["approved", "rejected", "cancelled", "expired"],
-  approved: ["checking", "cancelled", "failed"],
-  checking: ["copying", "failed"],
-  copying: ["verifying", "submitted", "failed"],
-  verifying: ["completed", "failed"],
-  completed: [],
-  submitted: [],
-  failed: [],
-  rejected: [],
-  cancelled: [],
-  expired: [],
-};
-
-export function canTransition(from: RequestState, to: RequestState): boolean {
-  return TRANSITIONS[from].includes(to);
-}
-
-/** The states from which `to` may be reached: what an atomic compare-and-set must check. */
-export function statesLeadingTo(to: RequestState): RequestState[] {
-  return REQUEST_STATES.filter((from) => canTransition(from, to));
-}
+export type { RequestState } from "./lifecycle.js";
+export { canTransition, isFinal, isInProgress, REQUEST_STATES, statesLeadingTo } from "./lifecycle.js";
 
 export interface Destination {
   alias: string;
@@ -58,9 +11,13 @@ export interface Destination {
   readRoleArn?: string;
 }
 
-export interface SlackLocation {
-  channel: string;
-  ts: string;
+/**
+ * A message the bot posted, as the chat adapter identifies it. Opaque to the core: the Slack
+ * adapter reads `conversation` as a channel id and `id` as the message ts.
+ */
+export interface MessageRef {
+  conversation: string;
+  id: string;
 }
 
 export interface Decision {
@@ -69,39 +26,34 @@ export interface Decision {
   reason?: string;
 }
 
-export interface CopyProgress {
-  /**
-   * Set just before the copy call, cleared when Tencent answers with an error (no copy was made):
-   * a run that finds it without `newSnapshotId` must look for the copy before calling again.
-   */
-  copyRequestedAt?: string;
-  newSnapshotId?: string;
-  cloudRequestId?: string;
-  /** Highest progress quarter already reported in the thread (0–4). */
-  reportedQuarter?: number;
-  startedAt?: string;
-  finishedAt?: string;
-}
-
 export interface RequestFailure {
+  /** A namespaced code (`copy.missing`), or the cloud's own code for a cloud failure. */
   code: string;
   message: string;
   fix?: string;
   cloudRequestId?: string;
 }
 
-export interface ReplicationRequest {
+/**
+ * A request of any kind (docs/decisions/014): the envelope every kind shares — who asked, where,
+ * its approvals and its place in the lifecycle — and the kind's own `spec` (what was asked) and
+ * `progress` (what the steps have done so far).
+ */
+export interface Request<Spec = unknown, Progress = unknown> {
   id: string;
-  kind: "replicate";
+  /** The kind's id in the registry (`snapshot-copy`). */
+  kind: string;
   state: RequestState;
+  /** The kind's step while `running` (`copying`); absent in every other state. */
+  step?: string;
   requestedBy: string;
-  requestChannel: string;
+  /** The conversation the request was made in (a channel id for Slack). */
+  origin: string;
   createdAt: string;
   updatedAt: string;
-  snapshot: Snapshot;
   destination: Destination;
-  newName: string;
-  card?: SlackLocation;
+  /** The approval card; its thread carries every step. */
+  card?: MessageRef;
   approvals: Decision[];
   rejection?: Decision;
   /** Who cancelled it (`/snapshot cancel`), and when. */
@@ -110,16 +62,18 @@ export interface ReplicationRequest {
   requiredApprovals?: number;
   /** When a pending request expires (`requestTtl` after it was made). */
   expiresAt?: string;
-  /** The plan an approver saw (DESIGN §4): the worker stops if it no longer holds. */
+  /** The plan an approver saw: the worker stops if it no longer holds. */
   planFingerprint?: string;
   /** Approvers who left the workspace, user groups that no longer exist: shown on the card. */
-  approverProblems?: string[];
-  copy: CopyProgress;
+  approverProblems?: Text[];
   failure?: RequestFailure;
   /** The latest prerequisite results (at request time, then at run time), shown on the card. */
   checks?: PrerequisiteResult[];
+  spec: Spec;
+  progress: Progress;
 }
 
-export function isFinal(state: RequestState): boolean {
-  return FINAL_STATES.has(state);
-}
+/** What a change may set besides the state: everything but the identity and the lifecycle fields. */
+export type RequestPatch<Spec = unknown, Progress = unknown> = Partial<
+  Omit<Request<Spec, Progress>, "id" | "kind" | "state" | "step" | "createdAt" | "updatedAt">
+>;

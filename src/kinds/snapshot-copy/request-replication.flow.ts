@@ -1,14 +1,13 @@
-import { decideApprovalTerms, scheduleRequestExpiry } from "../../app/approval-terms.js";
-import { checkRequester } from "../../app/approver-lookup.js";
 import { type CheckedRequest, checkDestination } from "../../app/check-prerequisites.flow.js";
 import type { FlowDeps } from "../../app/flow-deps.js";
-import { resolveDestination } from "../../app/resolve-destination.js";
+import { admitRequest, type SubmitOutcome, submitRequest } from "../../app/submit-request.flow.js";
 import { describeCheckRefusal, hardFailures } from "../../core/cam/prerequisites.js";
 import { generateRequestId } from "../../core/ids.js";
-import type { ReplicationRequest } from "../../core/request/request.js";
+import { type Text, text } from "../../core/messages/message.js";
 import { describeDiskUsage } from "../../core/snapshot.js";
 import { defaultCopyName } from "./copy-name.js";
 import { reserveCopyName } from "./reserve-copy-name.js";
+import { SNAPSHOT_COPY, type SnapshotCopyRequest, type SnapshotCopySpec } from "./snapshot-copy.request.js";
 
 export interface ReplicateInput {
   snapshotId: string;
@@ -20,22 +19,15 @@ export interface ReplicateInput {
 }
 
 export type ReplicateOutcome =
-  | { kind: "posted"; request: ReplicationRequest; cardChannel: string }
-  | { kind: "refused"; message: string; checks?: CheckedRequest };
+  | { kind: "posted"; request: SnapshotCopyRequest; cardChannel: string }
+  | { kind: "refused"; message: Text; checks?: CheckedRequest };
 
-/** `/snapshot replicate`: validate against the configuration and the cloud, store, post the card. */
+/** `/snapshot replicate`: validate against the configuration and the cloud, then submit the request. */
 export async function requestReplication(deps: FlowDeps, input: ReplicateInput): Promise<ReplicateOutcome> {
-  const { config } = deps;
   const log = deps.logger.child({ flow: "request-replication", snapshotId: input.snapshotId });
-  if (config.slack.requestChannels.length > 0 && !config.slack.requestChannels.includes(input.channelId)) {
-    const where = config.slack.requestChannels.map((c) => `<#${c}>`).join(", ");
-    return { kind: "refused", message: `Replication requests are taken in ${where}, not here.` };
-  }
-  const lookup = resolveDestination(config, input.destination);
-  if (!lookup.ok) return { kind: "refused", message: lookup.message };
-  const destination = lookup.destination;
-  const requester = await checkRequester(deps, input.userId, destination.alias);
-  if (requester.kind === "refused") return { kind: "refused", message: requester.reason };
+  const admission = await admitRequest(deps, input);
+  if (admission.kind === "refused") return admission;
+  const { destination } = admission;
 
   // The prerequisite checks (snapshot, collaborator, permission): a hard failure refuses here,
   // privately and with the fix; anything else goes on the card for the approvers.
@@ -48,7 +40,7 @@ export async function requestReplication(deps: FlowDeps, input: ReplicateInput):
     log.info({ destination: destination.alias }, "refused by the prerequisite checks");
     return {
       kind: "refused",
-      message: describeCheckRefusal(checks.report.results),
+      message: [describeCheckRefusal(checks.report.results)],
       checks: {
         snapshotId: input.snapshotId,
         destination: destination.alias,
@@ -58,9 +50,8 @@ export async function requestReplication(deps: FlowDeps, input: ReplicateInput):
     };
   }
 
-  const now = deps.clock.now();
   const id = generateRequestId();
-  const wantedName = input.newName ?? defaultCopyName(snapshot.name, now);
+  const wantedName = input.newName ?? defaultCopyName(snapshot.name, deps.clock.now());
   const newName = await reserveCopyName(
     deps,
     { id, accountUin: destination.accountUin, region: snapshot.region },
@@ -70,46 +61,25 @@ export async function requestReplication(deps: FlowDeps, input: ReplicateInput):
   if (!newName) {
     return {
       kind: "refused",
-      message: `Another request already copies into ${destination.alias} (${destination.accountUin}) in ${snapshot.region} under the name "${wantedName}". Give this copy another name with \`as "<new name>"\`.`,
+      message: text`Another request already copies into ${destination.alias} (${destination.accountUin}) in ${snapshot.region} under the name "${wantedName}". Give this copy another name with \`as "<new name>"\`.`,
     };
   }
-  const terms = await decideApprovalTerms(deps, snapshot, destination, newName, now);
-  const request: ReplicationRequest = {
-    id,
-    kind: "replicate",
-    state: "pending_approval",
-    requestedBy: input.userId,
-    requestChannel: input.channelId,
-    createdAt: now.toISOString(),
-    updatedAt: now.toISOString(),
-    snapshot,
-    destination,
-    newName,
-    approvals: [],
-    copy: {},
-    checks: checks.report.results,
-    ...terms,
-  };
-  await deps.store.create(request);
   log.info(
-    { requestId: request.id, destination: destination.alias, disk: describeDiskUsage(snapshot.diskUsage) },
+    { destination: destination.alias, disk: describeDiskUsage(snapshot.diskUsage) },
     "replication requested",
   );
-
-  const cardChannel = config.slack.approvalChannel ?? input.channelId;
-  let card: Awaited<ReturnType<typeof deps.notifier.postApprovalCard>>;
-  try {
-    card = await deps.notifier.postApprovalCard(request, cardChannel);
-  } catch (err) {
-    // A request nobody can see must not linger as pending: close it and tell the requester why.
-    log.error({ err, requestId: request.id }, "approval card could not be posted");
-    await deps.store.transition(request.id, ["pending_approval"], "cancelled");
-    return {
-      kind: "refused",
-      message: `I could not post the approval card in <#${cardChannel}> (is the app invited there?). Request ${request.id} was cancelled.`,
-    };
-  }
-  const stored = (await deps.store.update(request.id, { card })) ?? { ...request, card };
-  await scheduleRequestExpiry(deps, stored);
-  return { kind: "posted", request: stored, cardChannel };
+  const spec: SnapshotCopySpec = { snapshot, newName };
+  const outcome: SubmitOutcome = await submitRequest(deps, {
+    id,
+    kind: SNAPSHOT_COPY,
+    requestedBy: input.userId,
+    origin: input.channelId,
+    destination,
+    checks: checks.report.results,
+    spec,
+    progress: {},
+  });
+  return outcome.kind === "posted"
+    ? { kind: "posted", request: outcome.request as SnapshotCopyRequest, cardChannel: outcome.cardChannel }
+    : outcome;
 }

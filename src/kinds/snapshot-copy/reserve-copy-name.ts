@@ -1,6 +1,7 @@
 import type { FlowDeps } from "../../app/flow-deps.js";
-import { isFinal } from "../../core/request/request.js";
+import { isFinal } from "../../core/request/lifecycle.js";
 import { numberedCopyName } from "./copy-name.js";
+import { isSnapshotCopy } from "./snapshot-copy.request.js";
 
 /** How many numbered variants of a default name are tried before giving up. */
 const MAX_VARIANTS = 200;
@@ -17,21 +18,22 @@ export async function reserveCopyName(
   name: string,
   explicit: boolean,
 ): Promise<string | undefined> {
-  const { accountUin, region } = request;
+  const scope = `${request.accountUin}:${request.region}`;
   const tries = explicit ? 1 : MAX_VARIANTS;
   for (let n = 1; n <= tries; n++) {
     const candidate = numberedCopyName(name, n);
-    const reserved = await deps.store.reserveCopyName(accountUin, region, candidate, request.id);
+    const reserved = await deps.store.reserveName(scope, candidate, request.id);
     if (reserved.ok) return candidate;
     // A request that ended without ever calling the copy (rejected, cancelled, expired, failed
     // before copying) made no snapshot under that name: its name may be used again.
     const holder = await deps.store.get(reserved.holder);
     const madeNoCopy =
-      !holder || (isFinal(holder.state) && !holder.copy.copyRequestedAt && !holder.copy.newSnapshotId);
-    if (
-      madeNoCopy &&
-      (await deps.store.takeOverCopyName(accountUin, region, candidate, reserved.holder, request.id))
-    ) {
+      !holder ||
+      (isFinal(holder.state) &&
+        isSnapshotCopy(holder) &&
+        !holder.progress.copyRequestedAt &&
+        !holder.progress.newSnapshotId);
+    if (madeNoCopy && (await deps.store.takeOverName(scope, candidate, reserved.holder, request.id))) {
       return candidate;
     }
   }

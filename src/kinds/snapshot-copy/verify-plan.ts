@@ -1,8 +1,8 @@
 import type { FlowDeps } from "../../app/flow-deps.js";
 import { resolveDestination } from "../../app/resolve-destination.js";
-import type { ReplicationRequest } from "../../core/request/request.js";
 import type { Snapshot } from "../../core/snapshot.js";
 import { buildPlan, describePlanChanges, fingerprintPlan, type Plan } from "./plan-fingerprint.js";
+import type { SnapshotCopyRequest } from "./snapshot-copy.request.js";
 
 /** The fingerprint stored on a new request: the plan its card shows. */
 export function fingerprintNewPlan(
@@ -21,16 +21,21 @@ export function fingerprintNewPlan(
  */
 export function findPlanChanges(
   deps: FlowDeps,
-  request: ReplicationRequest,
+  request: SnapshotCopyRequest,
   current: Snapshot,
 ): string[] | undefined {
   if (!request.planFingerprint) return undefined;
   const method = deps.config.replication.method;
   const lookup = resolveDestination(deps.config, request.destination.alias);
   const destinationUin = lookup.ok ? lookup.destination.accountUin : "(no longer configured)";
-  const now: Plan = buildPlan(current, destinationUin, request.newName, method);
+  const now: Plan = buildPlan(current, destinationUin, request.spec.newName, method);
   if (fingerprintPlan(now) === request.planFingerprint) return undefined;
-  const approved = buildPlan(request.snapshot, request.destination.accountUin, request.newName, method);
+  const approved = buildPlan(
+    request.spec.snapshot,
+    request.destination.accountUin,
+    request.spec.newName,
+    method,
+  );
   const changes = describePlanChanges(approved, now);
   return changes.length > 0 ? changes : ["the plan differs from the one approved"];
 }

@@ -3,7 +3,8 @@ import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RedisAuditTrail } from "../../../src/adapters/store-redis/audit.store.js";
 import { RedisRequestStore } from "../../../src/adapters/store-redis/redis-request.store.js";
-import type { ReplicationRequest } from "../../../src/core/request/request.js";
+import type { SnapshotCopyRequest } from "../../../src/kinds/snapshot-copy/snapshot-copy.request.js";
+import type { RequestOverrides } from "../../support/request-fixtures.js";
 import { aRequest, aSnapshot } from "../../support/request-fixtures.js";
 
 const prefix = `test-store-${randomUUID().slice(0, 8)}`;
@@ -12,10 +13,10 @@ let store: RedisRequestStore;
 let audit: RedisAuditTrail;
 let seq = 0;
 
-function newRequest(overrides: Partial<ReplicationRequest> = {}): ReplicationRequest {
+function newRequest(overrides: RequestOverrides = {}): SnapshotCopyRequest {
   return aRequest({
     id: `rq-st${String(++seq).padStart(4, "0")}`,
-    requestChannel: "C0REQ",
+    origin: "C0REQ",
     snapshot: aSnapshot({ name: "db", diskId: "disk-1" }),
     ...overrides,
   });
@@ -84,15 +85,11 @@ describe("RedisRequestStore", () => {
 
     const rejected = newRequest();
     await store.create(rejected);
-    const result = await store.transition(
-      rejected.id,
-      ["pending_approval"],
-      "rejected",
-      {
-        rejection: { userId: "U0CAROL", at: new Date().toISOString(), reason: "no" },
-      },
-      { userId: "U0CAROL", detail: "no" },
-    );
+    const result = await store.transition(rejected.id, {
+      to: "rejected",
+      patch: { rejection: { userId: "U0CAROL", at: new Date().toISOString(), reason: "no" } },
+      note: { userId: "U0CAROL", detail: "no" },
+    });
     expect(result.ok).toBe(true);
     expect((await store.recordApproval(rejected.id, approval("U0BOB"), 1)).kind).toBe("wrong_state");
     expect((await store.recordApproval("rq-nonexi", approval("U0BOB"), 1)).kind).toBe("not_found");
@@ -107,7 +104,11 @@ describe("RedisRequestStore", () => {
       await store.create(request);
       const [approved, cancelled] = await Promise.all([
         store.recordApproval(request.id, approval("U0BOB"), 1),
-        store.transition(request.id, ["pending_approval"], "cancelled", {}, { userId: "U0ALICE" }),
+        store.transition(request.id, {
+          to: "cancelled",
+          from: { state: "pending_approval" },
+          note: { userId: "U0ALICE" },
+        }),
       ]);
       expect(Number(approved.kind === "approved") + Number(cancelled.ok)).toBe(1);
     }
@@ -116,11 +117,19 @@ describe("RedisRequestStore", () => {
   it("progress updates leave no audit entry; state changes each leave one", async () => {
     const request = newRequest({ state: "approved" });
     await store.create(request);
-    await store.update(request.id, { copy: { copyRequestedAt: new Date().toISOString() } });
-    await store.transition(request.id, ["approved"], "checking");
-    await store.transition(request.id, ["approved"], "checking"); // already checking: refused, no entry
+    await store.update(request.id, { progress: { copyRequestedAt: new Date().toISOString() } });
+    const first = { to: "running", step: "checking", from: { state: "approved" } } as const;
+    expect((await store.transition(request.id, first)).ok).toBe(true);
+    expect((await store.transition(request.id, first)).ok).toBe(false); // already checking: refused, no entry
+    const toCopying = {
+      to: "running",
+      step: "copying",
+      from: { state: "running", step: "checking" },
+    } as const;
+    expect((await store.transition(request.id, toCopying)).ok).toBe(true);
+    expect((await store.transition(request.id, toCopying)).ok).toBe(false); // a second run of the step
     const events = (await audit.read({ requestId: request.id })).map((e) => `${e.from ?? ""}>${e.event}`);
-    expect(events).toEqual([">requested", "approved>checking"]);
+    expect(events).toEqual([">requested", "approved>checking", "checking>copying"]);
   });
 
   it("reads the audit trail by time", async () => {
@@ -135,5 +144,73 @@ describe("RedisRequestStore", () => {
     expect(await audit.read({ until: new Date(before.getTime() - 60_000), requestId: "rq-time01" })).toEqual(
       [],
     );
+  });
+
+  it("enforces the lifecycle table: moves it does not list are refused, and a final request takes no patch", async () => {
+    const request = newRequest();
+    await store.create(request);
+    // pending_approval → completed is not in the table.
+    expect((await store.transition(request.id, { to: "completed" })).ok).toBe(false);
+    await expect(
+      store.transition(request.id, { to: "running", step: "copying", from: { state: "pending_approval" } }),
+    ).rejects.toThrow(/store.invalid_transition/);
+    expect((await store.transition(request.id, { to: "rejected" })).ok).toBe(true);
+    expect(await store.update(request.id, { failure: { code: "x", message: "late" } })).toBeUndefined();
+    expect((await store.transition(request.id, { to: "cancelled" })).ok).toBe(false);
+    expect((await store.get(request.id))?.failure).toBeUndefined();
+    expect((await store.get(request.id))?.state).toBe("rejected");
+  });
+
+  it("reads a request stored by the first version and carries it on in today's shape", async () => {
+    const id = "rq-v1abcd";
+    const now = new Date().toISOString();
+    // Exactly what the first version wrote for a manual copy in flight.
+    const v1 = {
+      id,
+      kind: "replicate",
+      state: "copying",
+      requestedBy: "U0ALICE",
+      requestChannel: "C0REQ",
+      createdAt: now,
+      updatedAt: now,
+      snapshot: aSnapshot(),
+      destination: {
+        alias: "dr-prod",
+        accountUin: "200000000002",
+        readRoleArn: "qcs::cam::uin/2:roleName/r",
+      },
+      newName: "db-copy-v1",
+      card: { channel: "C0APPROVALS", ts: "1700000000.000100" },
+      approvals: [{ userId: "U0BOB", at: now }],
+      requiredApprovals: 1,
+      copy: { copyRequestedAt: now },
+      checks: [],
+    };
+    await redis.set(`${prefix}:request:${id}`, JSON.stringify(v1));
+    const read = await store.get(id);
+    expect(read).toMatchObject({
+      id,
+      kind: "snapshot-copy",
+      state: "running",
+      step: "copying",
+      origin: "C0REQ",
+      card: { conversation: "C0APPROVALS", id: "1700000000.000100" },
+      spec: { snapshot: { snapshotId: "snap-abc12345" }, newName: "db-copy-v1" },
+      progress: { copyRequestedAt: now },
+      approvals: [{ userId: "U0BOB" }],
+    });
+    // The next step's move works on it (the record is rewritten in today's shape first).
+    const moved = await store.transition(id, {
+      to: "running",
+      step: "verifying",
+      from: { state: "running", step: "copying" },
+      patch: { progress: { copyRequestedAt: now, newSnapshotId: "snap-new00001" } },
+    });
+    expect(moved.ok).toBe(true);
+    expect(JSON.parse((await redis.get(`${prefix}:request:${id}`)) ?? "{}")).toMatchObject({
+      v: 2,
+      state: "running",
+      step: "verifying",
+    });
   });
 });

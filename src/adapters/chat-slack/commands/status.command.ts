@@ -3,5 +3,5 @@ import { renderStatus } from "../command-replies.blocks.js";
 import type { CommandHandler } from "./command-context.js";
 
 export const handleStatus: CommandHandler<"status"> = async ({ command, ack, deps }) => {
-  await ack(renderStatus(command.requestId, await getRequestStatus(deps, command.requestId)));
+  await ack(renderStatus(command.requestId, await getRequestStatus(deps, command.requestId), deps.kinds));
 };

@@ -1,28 +1,34 @@
 import { recordAuditEntry } from "../../../app/approver-lookup.js";
 import { checkDestination } from "../../../app/check-prerequisites.flow.js";
 import type { FlowDeps } from "../../../app/flow-deps.js";
+import type { StepResult } from "../../../app/request-kind.js";
+import { advance, fail } from "../../../app/request-steps.js";
 import { describeResults, hardFailures } from "../../../core/cam/prerequisites.js";
+import { conversation, text } from "../../../core/messages/message.js";
 import { CloudError } from "../../../core/ports/cloud-api.port.js";
-import type { ReplicationRequest } from "../../../core/request/request.js";
 import { requestReplication } from "../request-replication.flow.js";
+import type { SnapshotCopyRequest } from "../snapshot-copy.request.js";
 import { describePlanStop, findPlanChanges } from "../verify-plan.js";
-import { advance, fail, type StepResult } from "./step-outcome.js";
 
-export async function check(deps: FlowDeps, request: ReplicationRequest): Promise<StepResult> {
+export async function check(deps: FlowDeps, request: SnapshotCopyRequest): Promise<StepResult> {
   // The prerequisites again, on CAM answers no older than the approval: a permission revoked after
   // the approvers looked is seen here, before any copy is requested.
   const approvedAt = Math.max(...request.approvals.map((a) => Date.parse(a.at)).filter(Number.isFinite));
   const { report } = await checkDestination(
     deps,
     request.destination,
-    { snapshotId: request.snapshot.snapshotId, region: request.snapshot.region },
+    { snapshotId: request.spec.snapshot.snapshotId, region: request.spec.snapshot.region },
     Number.isFinite(approvedAt) ? { notBefore: approvedAt } : { fresh: true },
   );
   const { results } = report;
   // Kept on the request for the card; only while still checking (another run may have moved on).
-  const stored = await deps.store.transition(request.id, ["checking"], "checking", { checks: results });
-  if (!stored.ok) return { kind: "continue" };
-  request = stored.request;
+  const stored = await deps.store.update(
+    request.id,
+    { checks: results },
+    { state: "running", step: "checking" },
+  );
+  if (!stored) return { kind: "continue" };
+  request = stored as SnapshotCopyRequest;
   const busy = results.find((r) => r.status === "cannot-verify" && r.transient);
   if (busy) {
     // Tencent Cloud was busy: the queue tries the step again later (with backoff).
@@ -38,7 +44,7 @@ export async function check(deps: FlowDeps, request: ReplicationRequest): Promis
   if (failed.length > 0 || snapshot === undefined) {
     await deps.notifier.postThreadReply(
       request,
-      `Checks before copying:\n${plain(describeResults(results, { fixes: false }))}`,
+      text`Checks before copying:\n${describeResults(results, { fixes: false })}`,
     );
     return fail(deps, request, {
       code: failed[0]?.code ?? "snapshot.not_found",
@@ -63,15 +69,10 @@ export async function check(deps: FlowDeps, request: ReplicationRequest): Promis
   return advance(
     deps,
     request,
-    "copying",
+    { to: "running", step: "copying" },
     {},
-    `Checks passed${results.some((r) => r.status !== "passed") ? " (one could not be verified; Tencent Cloud decides at copy time)" : ""}:\n${plain(describeResults(results))}\nStarting the copy to account ${request.destination.accountUin}…`,
+    text`Checks passed${results.some((r) => r.status !== "passed") ? " (one could not be verified; Tencent Cloud decides at copy time)" : ""}:\n${describeResults(results)}\nStarting the copy to account ${request.destination.accountUin}…`,
   );
-}
-
-/** Snapshot and policy names come from people: keep them from becoming mentions in the thread. */
-function plain(text: string): string {
-  return text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;");
 }
 
 /**
@@ -79,20 +80,20 @@ function plain(text: string): string {
  * snapshot, destination and name, on behalf of the original requester, with a new card showing the
  * current facts. Approvers decide afresh; the old request stays failed.
  */
-async function askForFreshApproval(deps: FlowDeps, request: ReplicationRequest): Promise<void> {
+async function askForFreshApproval(deps: FlowDeps, request: SnapshotCopyRequest): Promise<void> {
   const outcome = await requestReplication(deps, {
-    snapshotId: request.snapshot.snapshotId,
+    snapshotId: request.spec.snapshot.snapshotId,
     destination: request.destination.alias,
-    newName: request.newName,
-    region: request.snapshot.region,
+    newName: request.spec.newName,
+    region: request.spec.snapshot.region,
     userId: request.requestedBy,
-    channelId: request.requestChannel,
+    channelId: request.origin,
   });
   const stored = (await deps.store.get(request.id)) ?? request;
   await deps.notifier.postThreadReply(
     stored,
     outcome.kind === "posted"
-      ? `A fresh request \`${outcome.request.id}\` with the plan as it is now is waiting for approval in <#${outcome.cardChannel}>.`
-      : `A fresh request could not be made: ${outcome.message}`,
+      ? text`A fresh request \`${outcome.request.id}\` with the plan as it is now is waiting for approval in ${conversation(outcome.cardChannel)}.`
+      : text`A fresh request could not be made: ${outcome.message}`,
   );
 }

@@ -1,15 +1,17 @@
 import type { FlowDeps } from "../../../app/flow-deps.js";
+import type { StepResult } from "../../../app/request-kind.js";
+import { advance, fail, failFromCloud, finish } from "../../../app/request-steps.js";
+import { code, text } from "../../../core/messages/message.js";
 import { CloudError } from "../../../core/ports/cloud-api.port.js";
-import type { ReplicationRequest } from "../../../core/request/request.js";
-import { advance, fail, failFromCloud, finish, type StepResult } from "./step-outcome.js";
+import type { SnapshotCopyRequest } from "../snapshot-copy.request.js";
 
 /** How long after a call's timeout it surely no longer runs (clock differences, the SDK's own delays). */
 const CALL_SETTLE_MARGIN_MS = 2000;
 
-export async function copy(deps: FlowDeps, request: ReplicationRequest): Promise<StepResult> {
+export async function copy(deps: FlowDeps, request: SnapshotCopyRequest): Promise<StepResult> {
   const { destination } = request;
-  let newSnapshotId = request.copy.newSnapshotId;
-  let cloudRequestId = request.copy.cloudRequestId;
+  let newSnapshotId = request.progress.newSnapshotId;
+  let cloudRequestId = request.progress.cloudRequestId;
 
   if (!newSnapshotId) {
     // Exactly once (docs/decisions/008): the claim says a run may have called already.
@@ -17,7 +19,7 @@ export async function copy(deps: FlowDeps, request: ReplicationRequest): Promise
     // A record written before claims existed (or a crash mid-release) still says a call may be out.
     const claim =
       stored ??
-      (request.copy.copyRequestedAt ? { at: request.copy.copyRequestedAt, ended: false } : undefined);
+      (request.progress.copyRequestedAt ? { at: request.progress.copyRequestedAt, ended: false } : undefined);
     if (claim) {
       if (!destination.readRoleArn) {
         return fail(deps, request, {
@@ -38,8 +40,8 @@ export async function copy(deps: FlowDeps, request: ReplicationRequest): Promise
       }
       const found = await deps.cloud.findDestinationSnapshotsByName(
         { accountUin: destination.accountUin, readRoleArn: destination.readRoleArn },
-        request.snapshot.region,
-        request.newName,
+        request.spec.snapshot.region,
+        request.spec.newName,
       );
       newSnapshotId = found[0]?.snapshotId;
     }
@@ -50,13 +52,13 @@ export async function copy(deps: FlowDeps, request: ReplicationRequest): Promise
         // Another run took the call first: it owns it; look again later.
         return { kind: "wait", delayMs: deps.config.replication.pollInterval };
       }
-      await deps.store.update(request.id, { copy: { ...request.copy, copyRequestedAt: mine.at } });
+      await deps.store.update(request.id, { progress: { ...request.progress, copyRequestedAt: mine.at } });
       try {
         const accepted = await deps.cloud.copySnapshotCrossAccount({
-          snapshotId: request.snapshot.snapshotId,
-          region: request.snapshot.region,
+          snapshotId: request.spec.snapshot.snapshotId,
+          region: request.spec.snapshot.region,
           targetAccountUin: destination.accountUin,
-          newName: request.newName,
+          newName: request.spec.newName,
           notAfter: Date.parse(mine.at) + deps.config.worker.cloudCallTimeout,
         });
         newSnapshotId = accepted.newSnapshotId;
@@ -66,8 +68,8 @@ export async function copy(deps: FlowDeps, request: ReplicationRequest): Promise
         if (err instanceof CloudError && isRefusedUnrun(err)) {
           // Tencent refused the call before running it: no copy was made, a retry may call again.
           await deps.copyWatch.swapCopyClaim(request.id, mine, undefined);
-          const { copyRequestedAt: _notMade, ...withoutIntent } = request.copy;
-          await deps.store.update(request.id, { copy: withoutIntent });
+          const { copyRequestedAt: _notMade, ...withoutIntent } = request.progress;
+          await deps.store.update(request.id, { progress: withoutIntent });
         } else {
           // InternalError, a timeout, a 5xx: the copy may have been made. The claim stays, marked
           // ended (no longer in flight), and the retry looks for the copy by name first.
@@ -79,23 +81,25 @@ export async function copy(deps: FlowDeps, request: ReplicationRequest): Promise
   }
 
   const copyFacts = {
-    ...request.copy,
-    copyRequestedAt: request.copy.copyRequestedAt ?? deps.clock.now().toISOString(),
+    ...request.progress,
+    copyRequestedAt: request.progress.copyRequestedAt ?? deps.clock.now().toISOString(),
     newSnapshotId,
-    startedAt: request.copy.startedAt ?? deps.clock.now().toISOString(),
+    startedAt: request.progress.startedAt ?? deps.clock.now().toISOString(),
     ...(cloudRequestId ? { cloudRequestId } : {}),
   };
-  await deps.store.update(request.id, { copy: copyFacts });
-  const started = `Copy started: new snapshot \`${newSnapshotId}\` in account ${destination.accountUin} (${destination.alias})${cloudRequestId ? `, Tencent request id ${cloudRequestId}` : ""}.`;
+  await deps.store.update(request.id, { progress: copyFacts });
+  const started = text`Copy started: new snapshot ${code(newSnapshotId)} in account ${destination.accountUin} (${destination.alias})${cloudRequestId ? `, Tencent request id ${cloudRequestId}` : ""}.`;
   if (!destination.readRoleArn) {
-    const result = await deps.store.transition(request.id, ["copying"], "submitted", {
-      copy: { ...copyFacts, finishedAt: deps.clock.now().toISOString() },
+    const result = await deps.store.transition(request.id, {
+      to: "submitted",
+      from: { state: "running", step: "copying" },
+      patch: { progress: { ...copyFacts, finishedAt: deps.clock.now().toISOString() } },
     });
     if (result.ok) {
       await deps.notifier.postThreadReply(result.request, started);
       await deps.notifier.postThreadReply(
         result.request,
-        `Submitted; completion cannot be verified: destination "${destination.alias}" has no read role. Add \`readRoleArn\` to it in the configuration so the bot can follow copies to the end.`,
+        text`Submitted; completion cannot be verified: destination "${destination.alias}" has no read role. Add ${code("readRoleArn")} to it in the configuration so the bot can follow copies to the end.`,
       );
       await finish(deps, result.request);
     }
@@ -103,9 +107,9 @@ export async function copy(deps: FlowDeps, request: ReplicationRequest): Promise
   }
   await advance(
     deps,
-    { ...request, copy: copyFacts },
-    "verifying",
-    { copy: { ...copyFacts, reportedQuarter: 0 } },
+    { ...request, progress: copyFacts },
+    { to: "running", step: "verifying" },
+    { progress: { ...copyFacts, reportedQuarter: 0 } },
     started,
   );
   return { kind: "wait", delayMs: deps.config.replication.pollInterval };

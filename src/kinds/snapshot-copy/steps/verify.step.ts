@@ -1,6 +1,8 @@
 import type { FlowDeps } from "../../../app/flow-deps.js";
-import type { ReplicationRequest } from "../../../core/request/request.js";
-import { fail, finish, formatDuration, type StepOutcome } from "./step-outcome.js";
+import type { StepOutcome } from "../../../app/request-kind.js";
+import { fail, finish, formatDuration } from "../../../app/request-steps.js";
+import { code, text } from "../../../core/messages/message.js";
+import type { SnapshotCopyRequest } from "../snapshot-copy.request.js";
 
 /** How long a new copy may be invisible in the destination before it counts as lost. */
 const COPY_VISIBILITY_GRACE_MS = 120_000;
@@ -11,8 +13,8 @@ const COPY_VISIBILITY_GRACE_MS = 120_000;
  * registers the copy with it (idempotent, so a resumed job re-registers) and reads the last
  * observation made after the copy started.
  */
-export async function verify(deps: FlowDeps, request: ReplicationRequest): Promise<StepOutcome> {
-  const { destination, copy: facts } = request;
+export async function verify(deps: FlowDeps, request: SnapshotCopyRequest): Promise<StepOutcome> {
+  const { destination, progress: facts } = request;
   const newId = facts.newSnapshotId;
   if (!newId || !destination.readRoleArn) {
     return fail(deps, request, {
@@ -24,7 +26,7 @@ export async function verify(deps: FlowDeps, request: ReplicationRequest): Promi
     requestId: request.id,
     accountUin: destination.accountUin,
     readRoleArn: destination.readRoleArn,
-    region: request.snapshot.region,
+    region: request.spec.snapshot.region,
     snapshotId: newId,
   });
   const startedMs = Date.parse(facts.startedAt ?? request.updatedAt);
@@ -54,21 +56,23 @@ export async function verify(deps: FlowDeps, request: ReplicationRequest): Promi
     });
   }
   if (seen.state === "NORMAL") {
-    if (seen.diskSizeGiB !== request.snapshot.diskSizeGiB) {
+    if (seen.diskSizeGiB !== request.spec.snapshot.diskSizeGiB) {
       return fail(deps, request, {
         code: "copy.size_mismatch",
-        message: `The copy ${newId} is ${seen.diskSizeGiB} GiB but the source is ${request.snapshot.diskSizeGiB} GiB.`,
+        message: `The copy ${newId} is ${seen.diskSizeGiB} GiB but the source is ${request.spec.snapshot.diskSizeGiB} GiB.`,
       });
     }
     const finishedAt = deps.clock.now().toISOString();
-    const result = await deps.store.transition(request.id, ["verifying"], "completed", {
-      copy: { ...facts, finishedAt },
+    const result = await deps.store.transition(request.id, {
+      to: "completed",
+      from: { state: "running", step: "verifying" },
+      patch: { progress: { ...facts, finishedAt } },
     });
     await deps.copyWatch.unwatch(request.id);
     if (result.ok) {
       await deps.notifier.postThreadReply(
         result.request,
-        `Verified: \`${newId}\` is NORMAL in account ${destination.accountUin}, ${seen.diskSizeGiB} GiB as the source. Completed in ${formatDuration(elapsed)}.`,
+        text`Verified: ${code(newId)} is NORMAL in account ${destination.accountUin}, ${seen.diskSizeGiB} GiB as the source. Completed in ${formatDuration(elapsed)}.`,
       );
       await finish(deps, result.request);
     }
@@ -79,19 +83,20 @@ export async function verify(deps: FlowDeps, request: ReplicationRequest): Promi
   }
   const quarter = Math.min(3, Math.floor(seen.percent / 25));
   if (quarter > (facts.reportedQuarter ?? 0)) {
-    const updated = await deps.store.update(request.id, { copy: { ...facts, reportedQuarter: quarter } });
-    if (updated) await deps.notifier.postThreadReply(updated, `Copying: ${seen.percent}% (${seen.state}).`);
+    const updated = await deps.store.update(request.id, { progress: { ...facts, reportedQuarter: quarter } });
+    if (updated)
+      await deps.notifier.postThreadReply(updated, text`Copying: ${seen.percent}% (${seen.state}).`);
   }
   return wait;
 }
 
 function stuck(
   deps: FlowDeps,
-  request: ReplicationRequest,
+  request: SnapshotCopyRequest,
   elapsed: number,
   how: string,
 ): Promise<StepOutcome> {
-  const newId = request.copy.newSnapshotId ?? "(unknown)";
+  const newId = request.progress.newSnapshotId ?? "(unknown)";
   const detail =
     how === "unseen"
       ? "has not been seen yet"

@@ -1,0 +1,176 @@
+import type { types } from "@slack/bolt";
+import type { Action, Block, Inline, Message, Text } from "../../core/messages/message.js";
+import { ACTION_APPROVE, ACTION_RECHECK, ACTION_REJECT } from "./slack-ids.js";
+import { clip, clipList, SLACK_LIMITS } from "./slack-limits.js";
+
+type KnownBlock = types.KnownBlock;
+
+/**
+ * The one place that turns neutral messages into Slack mrkdwn and Block Kit. Every literal is
+ * escaped (`&`, `<`, `>`), so text from a person or the cloud never becomes a mention, a
+ * channel ping or a link, and every piece is clipped to Slack's limits (slack-limits.ts).
+ */
+
+export function escapeMrkdwn(value: string): string {
+  return value.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;");
+}
+
+/** Characters Slack reads as markup inside `code` or *bold*: the delimiter itself is dropped. */
+const strip = (value: string, delimiter: string) => escapeMrkdwn(value.replaceAll(delimiter, "'"));
+
+function renderInline(part: Inline): string {
+  if (typeof part === "string") return escapeMrkdwn(part);
+  switch (part.kind) {
+    case "mention":
+      return /^[UW][A-Z0-9]+$/.test(part.userId) ? `<@${part.userId}>` : escapeMrkdwn(part.userId);
+    case "conversation":
+      return /^[CGD][A-Z0-9]+$/.test(part.id) ? `<#${part.id}>` : escapeMrkdwn(part.id);
+    case "group":
+      return /^S[A-Z0-9]+$/.test(part.id) ? `<!subteam^${part.id}>` : escapeMrkdwn(part.id);
+    case "code":
+      return `\`${strip(part.text, "`")}\``;
+    case "strong":
+      return `*${strip(part.text, "*")}*`;
+    case "link":
+      return /^https?:\/\/[^\s<>|]+$/.test(part.url)
+        ? `<${part.url}|${escapeMrkdwn(part.label).replaceAll("|", "¦")}>`
+        : escapeMrkdwn(part.label);
+    case "time": {
+      const ms = Date.parse(part.at);
+      if (!Number.isFinite(ms)) return escapeMrkdwn(part.at);
+      return `<!date^${Math.floor(ms / 1000)}^{date_short_pretty} {time}|${escapeMrkdwn(part.at)}>`;
+    }
+  }
+  return "";
+}
+
+/** Text as mrkdwn, clipped to `max`. */
+export function renderText(value: Text, max: number = SLACK_LIMITS.messageText): string {
+  return clip(value.map(renderInline).join(""), max);
+}
+
+/** Text where Slack shows plain text only (headers, buttons, titles): no markup at all. */
+export function renderPlain(value: Text | string, max: number): string {
+  const flat =
+    typeof value === "string"
+      ? value
+      : value
+          .map((p) =>
+            typeof p === "string"
+              ? p
+              : p.kind === "mention"
+                ? `@${p.userId}`
+                : p.kind === "conversation"
+                  ? `#${p.id}`
+                  : p.kind === "group"
+                    ? `@${p.id}`
+                    : p.kind === "link"
+                      ? p.label
+                      : p.kind === "time"
+                        ? p.at
+                        : p.text,
+          )
+          .join("");
+  return clip(flat, max) || " ";
+}
+
+const ACTION_IDS: Record<Action["id"], string> = {
+  approve: ACTION_APPROVE,
+  reject: ACTION_REJECT,
+  recheck: ACTION_RECHECK,
+};
+
+function renderAction(action: Action): types.Button {
+  return {
+    type: "button",
+    action_id: ACTION_IDS[action.id],
+    text: { type: "plain_text", text: renderPlain(action.label, SLACK_LIMITS.buttonText) },
+    value: action.value.slice(0, SLACK_LIMITS.buttonValue),
+    ...(action.style ? { style: action.style } : {}),
+    ...(action.confirm
+      ? {
+          confirm: {
+            title: { type: "plain_text", text: renderPlain(action.confirm.title, SLACK_LIMITS.confirmTitle) },
+            text: { type: "mrkdwn", text: renderText(action.confirm.text, SLACK_LIMITS.confirmText) },
+            confirm: { type: "plain_text", text: renderPlain(action.confirm.yes, SLACK_LIMITS.buttonText) },
+            deny: { type: "plain_text", text: renderPlain(action.confirm.no, SLACK_LIMITS.buttonText) },
+          },
+        }
+      : {}),
+  };
+}
+
+/** Code blocks close with ``` — a document containing one must not end the block early. */
+function renderCodeBlock(body: string, max: number): string {
+  const safe = escapeMrkdwn(body.replaceAll("```", "'''"));
+  return `\`\`\`${clip(safe, max - 6)}\`\`\``;
+}
+
+export function renderBlock(block: Block): KnownBlock {
+  switch (block.type) {
+    case "header":
+      return {
+        type: "header",
+        text: { type: "plain_text", text: renderPlain(block.text, SLACK_LIMITS.headerText), emoji: true },
+      };
+    case "section":
+      return {
+        type: "section",
+        text: { type: "mrkdwn", text: renderText(block.text, SLACK_LIMITS.sectionText) || " " },
+      };
+    case "fields":
+      return {
+        type: "section",
+        fields: block.fields.slice(0, SLACK_LIMITS.fields).map((f) => ({
+          type: "mrkdwn",
+          text: clip(
+            `*${strip(f.label, "*")}*\n${renderText(f.value, SLACK_LIMITS.fieldText)}`,
+            SLACK_LIMITS.fieldText,
+          ),
+        })),
+      };
+    case "context":
+      return {
+        type: "context",
+        elements: clipList(block.items, SLACK_LIMITS.contextElements, (left) => [`…and ${left} more`]).map(
+          (item) => ({
+            type: "mrkdwn",
+            text: renderText(item, SLACK_LIMITS.contextText) || " ",
+          }),
+        ),
+      };
+    case "code": {
+      const title = block.title ? `${renderText(block.title, 1000)}\n` : "";
+      return {
+        type: "section",
+        text: {
+          type: "mrkdwn",
+          text: `${title}${renderCodeBlock(block.text, SLACK_LIMITS.sectionText - title.length)}`,
+        },
+      };
+    }
+    case "actions":
+      return { type: "actions", block_id: block.id, elements: block.actions.slice(0, 25).map(renderAction) };
+  }
+}
+
+export interface SlackMessageContent {
+  text: string;
+  blocks?: KnownBlock[];
+}
+
+/** A whole message: its notification text and at most 50 blocks. */
+export function renderMessage(message: Message): SlackMessageContent {
+  const text = renderText(message.text, SLACK_LIMITS.messageText);
+  if (!message.blocks?.length) return { text };
+  const blocks = clipList(message.blocks, SLACK_LIMITS.messageBlocks, (left) => ({
+    type: "context" as const,
+    items: [[`…and ${left} more`]],
+  })).map(renderBlock);
+  return { text, blocks };
+}
+
+/** Text or a message, as a message. */
+export function asMessage(value: Text | Message): Message {
+  return Array.isArray(value) ? { text: value as Text } : (value as Message);
+}

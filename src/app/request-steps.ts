@@ -1,0 +1,83 @@
+import type { Message, Text } from "../core/messages/message.js";
+import { text } from "../core/messages/message.js";
+import type { CloudError } from "../core/ports/cloud-api.port.js";
+import type { RequestState } from "../core/request/lifecycle.js";
+import type { Request, RequestFailure, RequestPatch } from "../core/request/request.js";
+import type { FlowDeps } from "./flow-deps.js";
+import type { StepOutcome } from "./request-kind.js";
+
+/** The ports a step's bookkeeping uses. */
+export type StepDeps = Pick<FlowDeps, "store" | "notifier" | "logger" | "kinds" | "config" | "clock">;
+
+/**
+ * Moves a running request to its next step (or an approved one to its first), refreshes the card
+ * and says so in the thread. Only the run that still sees the request at its current step moves it.
+ */
+export async function advance(
+  deps: StepDeps,
+  request: Request,
+  next: { to: RequestState; step?: string },
+  patch: RequestPatch,
+  threadText?: Text | Message,
+): Promise<{ kind: "continue" }> {
+  const result = await deps.store.transition(request.id, {
+    to: next.to,
+    ...(next.step ? { step: next.step } : {}),
+    from: { state: request.state, ...(request.step ? { step: request.step } : {}) },
+    patch,
+  });
+  if (result.ok) {
+    await deps.notifier.updateCard(result.request);
+    if (threadText) await deps.notifier.postThreadReply(result.request, threadText);
+  }
+  return { kind: "continue" };
+}
+
+export function failFromCloud(deps: StepDeps, request: Request, err: CloudError): Promise<StepOutcome> {
+  return fail(deps, request, {
+    code: err.code,
+    message: err.message,
+    ...(err.requestId ? { cloudRequestId: err.requestId } : {}),
+  });
+}
+
+/** Ends a request as failed, says why and how to fix it in the thread, on the card and in the channel. */
+export async function fail(
+  deps: StepDeps,
+  request: Request,
+  failure: Omit<RequestFailure, "fix">,
+): Promise<StepOutcome> {
+  const kind = deps.kinds.of(request);
+  const fix = kind.fixFor(failure, request, deps as FlowDeps);
+  const full: RequestFailure = { ...failure, ...(fix ? { fix } : {}) };
+  const result = await deps.store.transition(request.id, {
+    to: "failed",
+    patch: { failure: full },
+    note: { detail: failure.code },
+  });
+  await kind.release?.(deps as FlowDeps, request);
+  if (!result.ok)
+    return { kind: "done", state: result.reason === "wrong_state" ? result.request.state : "failed" };
+  deps.logger.warn({ requestId: request.id, code: failure.code }, "request failed");
+  const lines: Text[] = [text`Failed: ${failure.message}`];
+  if (failure.cloudRequestId) lines.push(text`\nTencent request id: ${failure.cloudRequestId}`);
+  if (fix) lines.push(text`\nHow to fix: ${fix}`);
+  await deps.notifier.postThreadReply(result.request, lines.flat());
+  await finish(deps, result.request);
+  return { kind: "done", state: "failed" };
+}
+
+/** A request reached its end: refresh the card and tell the notify channel. */
+export async function finish(deps: StepDeps, request: Request): Promise<void> {
+  await deps.notifier.updateCard(request);
+  const conversation = deps.config.slack.notifyChannel ?? request.card?.conversation ?? request.origin;
+  await deps.notifier.announceOutcome(request, conversation);
+}
+
+export function formatDuration(ms: number): string {
+  const seconds = Math.max(0, Math.round(ms / 1000));
+  if (seconds < 60) return `${seconds}s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes}m ${seconds % 60}s`;
+  return `${Math.floor(minutes / 60)}h ${minutes % 60}m`;
+}

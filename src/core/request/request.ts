@@ -1,4 +1,5 @@
 import type { PrerequisiteResult } from "../cam/prerequisites.js";
+import type { CloudErrorClass } from "../ports/cloud-api.port.js";
 import type { Snapshot } from "../snapshot.js";
 
 /**
@@ -84,10 +85,13 @@ export interface CopyProgress {
 }
 
 export interface RequestFailure {
+  /** The bot's code (`copy.stuck`, `cam.not_collaborator`) or, for a cloud failure, the provider's: for people. */
   code: string;
   message: string;
   fix?: string;
   cloudRequestId?: string;
+  /** Set when the cloud reported the failure: what the fix is chosen by. */
+  cloud?: CloudErrorClass;
 }
 
 export interface ReplicationRequest {

@@ -30,6 +30,7 @@ export async function check(deps: FlowDeps, request: ReplicationRequest): Promis
       code: busy.code ?? "cloud.unavailable",
       message: busy.reason,
       category: "unavailable",
+      reason: busy.cloud?.reason ?? "other",
     });
   }
   const snapshot = report.snapshot;
@@ -42,6 +43,7 @@ export async function check(deps: FlowDeps, request: ReplicationRequest): Promis
     );
     return fail(deps, request, {
       code: failed[0]?.code ?? "snapshot.not_found",
+      ...(failed[0]?.cloud ? { cloud: failed[0].cloud } : {}),
       message: `${failed.map((r) => r.reason).join(" ")} Nothing was copied.`,
     });
   }

@@ -31,6 +31,7 @@ export function failFromCloud(
   return fail(deps, request, {
     code: err.code,
     message: err.message,
+    cloud: err.classification,
     ...(err.requestId ? { cloudRequestId: err.requestId } : {}),
   });
 }
@@ -40,7 +41,7 @@ export async function fail(
   request: ReplicationRequest,
   failure: Omit<RequestFailure, "fix">,
 ): Promise<StepOutcome> {
-  const fix = suggestFix(failure.code, {
+  const fix = suggestFix(failure, {
     sourceUin: deps.config.source.accountUin,
     destinationUin: request.destination.accountUin,
     destinationAlias: request.destination.alias,
@@ -57,7 +58,10 @@ export async function fail(
     return { kind: "done", state: result.reason === "wrong_state" ? result.request.state : "failed" };
   deps.logger.warn({ requestId: request.id, code: failure.code }, "replication failed");
   const lines = [`Failed: ${failure.message}`];
-  if (failure.cloudRequestId) lines.push(`Tencent request id: ${failure.cloudRequestId}`);
+  if (failure.cloudRequestId)
+    lines.push(
+      `Tencent request id: ${failure.cloudRequestId}${failure.cloud ? ` (error ${failure.code})` : ""}`,
+    );
   if (fix) lines.push(`How to fix: ${fix}`);
   await deps.notifier.postThreadReply(result.request, lines.join("\n"));
   await finish(deps, result.request);

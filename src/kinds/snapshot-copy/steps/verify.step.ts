@@ -38,6 +38,7 @@ export async function verify(deps: FlowDeps, request: ReplicationRequest): Promi
     if (!seen.retryable) {
       return fail(deps, request, {
         code: seen.code,
+        ...(seen.cloud ? { cloud: seen.cloud } : {}),
         message: `The bot cannot read account ${destination.accountUin} to follow the copy ${newId}: ${seen.message}`,
         ...(seen.cloudRequestId ? { cloudRequestId: seen.cloudRequestId } : {}),
       });

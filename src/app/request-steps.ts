@@ -37,6 +37,7 @@ export function failFromCloud(deps: StepDeps, request: Request, err: CloudError)
   return fail(deps, request, {
     code: err.code,
     message: err.message,
+    cloud: err.classification,
     ...(err.requestId ? { cloudRequestId: err.requestId } : {}),
   });
 }
@@ -60,7 +61,10 @@ export async function fail(
     return { kind: "done", state: result.reason === "wrong_state" ? result.request.state : "failed" };
   deps.logger.warn({ requestId: request.id, code: failure.code }, "request failed");
   const lines: Text[] = [text`Failed: ${failure.message}`];
-  if (failure.cloudRequestId) lines.push(text`\nTencent request id: ${failure.cloudRequestId}`);
+  if (failure.cloudRequestId)
+    lines.push(
+      text`\nTencent request id: ${failure.cloudRequestId}${failure.cloud ? ` (error ${failure.code})` : undefined}`,
+    );
   if (fix) lines.push(text`\nHow to fix: ${fix}`);
   await deps.notifier.postThreadReply(result.request, lines.flat());
   await finish(deps, result.request);

@@ -1,7 +1,10 @@
 import { collaboratorFix, explicitDenyFix, permissionFix } from "./cam/prerequisites.js";
+import type { CloudErrorClass } from "./ports/cloud-api.port.js";
+import type { RequestFailure } from "./request/request.js";
 
 /**
- * What a person should do about a failure, by Tencent error code. The messages name the console
+ * What a person should do about a failure: by the bot's code, or by how the cloud adapter classified
+ * a cloud error (never by a provider's error code). The messages name the console
  * page, because the person reading them is usually in Slack, not in the API reference.
  */
 export interface FixContext {
@@ -10,25 +13,50 @@ export interface FixContext {
   destinationAlias: string;
 }
 
-export function suggestFix(code: string, ctx: FixContext): string | undefined {
-  if (code.startsWith("AuthFailure")) {
-    return "The bot's Tencent Cloud credentials were refused: check TENCENTCLOUD_SECRET_ID / TENCENTCLOUD_SECRET_KEY (and the session token if temporary).";
+/**
+ * The failure to fix: the bot's own code, or for a failure the cloud reported, its classification
+ * (the provider's code in `code` is for people and is not read here).
+ */
+export type FixableFailure = Pick<RequestFailure, "code" | "cloud">;
+
+export function suggestFix(failure: FixableFailure, ctx: FixContext): string | undefined {
+  return failure.cloud ? cloudFix(failure.cloud, ctx) : botFix(failure.code, ctx);
+}
+
+function cloudFix(cloud: CloudErrorClass, ctx: FixContext): string | undefined {
+  if (cloud.category !== "permanent") return BUSY_FIX;
+  switch (cloud.reason) {
+    case "credentials_refused":
+      return "The bot's Tencent Cloud credentials were refused: check TENCENTCLOUD_SECRET_ID / TENCENTCLOUD_SECRET_KEY (and the session token if temporary).";
+    case "access_denied":
+      return `Make account ${ctx.destinationUin} a collaborator of ${ctx.sourceUin} (CAM → User list → Collaborators) and grant it cvm:CopySnapshotCrossAccount (see policies/minimal-cross-account-copy.json).`;
+    case "not_allow_listed":
+      return "Cross-account replication is in beta and allow-listed per account: submit a ticket to Tencent Cloud to enable it, or set `replication.method: share`.";
+    case "not_found":
+      return SNAPSHOT_GONE_FIX;
+    case "invalid_state":
+      return NOT_NORMAL_FIX;
+    case "role_not_assumable":
+      return `Check the read role of destination "${ctx.destinationAlias}" (readRoleArn): it must exist in account ${ctx.destinationUin} and trust account ${ctx.sourceUin}.`;
+    case "invalid_request":
+      return "Tencent Cloud refused the request's parameters; this is likely a bot bug — report it with the request id.";
+    default:
+      return undefined;
   }
+}
+
+const BUSY_FIX = "Tencent Cloud was unavailable or busy; request the copy again later.";
+const SNAPSHOT_GONE_FIX =
+  "The source snapshot no longer exists. Pick another snapshot with `/snapshot replicate`.";
+const NOT_NORMAL_FIX =
+  "Only a NORMAL snapshot can be copied: wait until it has finished, then request again.";
+
+function botFix(code: string, ctx: FixContext): string | undefined {
   if (code === "cam.not_collaborator") return collaboratorFix(ctx.sourceUin, ctx.destinationUin);
   if (code === "cam.permission_missing") return permissionFix(ctx.sourceUin, ctx.destinationUin);
   if (code === "cam.explicit_deny") return explicitDenyFix(ctx.sourceUin, ctx.destinationUin);
-  if (code.startsWith("UnauthorizedOperation")) {
-    return `Make account ${ctx.destinationUin} a collaborator of ${ctx.sourceUin} (CAM → User list → Collaborators) and grant it cvm:CopySnapshotCrossAccount (see policies/minimal-cross-account-copy.json).`;
-  }
-  if (code.startsWith("UnsupportedOperation") || code.includes("NotInWhitelist")) {
-    return "Cross-account replication is in beta and allow-listed per account: submit a ticket to Tencent Cloud to enable it, or set `replication.method: share`.";
-  }
-  if (code.startsWith("InvalidSnapshotId") || code === "snapshot.not_found") {
-    return "The source snapshot no longer exists. Pick another snapshot with `/snapshot replicate`.";
-  }
-  if (code === "snapshot.not_normal" || code.startsWith("InvalidSnapshot")) {
-    return "Only a NORMAL snapshot can be copied: wait until it has finished, then request again.";
-  }
+  if (code === "snapshot.not_found") return SNAPSHOT_GONE_FIX;
+  if (code === "snapshot.not_normal") return NOT_NORMAL_FIX;
   if (code === "copy.stuck") {
     return `Look at the copy in account ${ctx.destinationUin}'s CBS console (Snapshots); if it is still copying, it may finish later.`;
   }
@@ -40,12 +68,6 @@ export function suggestFix(code: string, ctx: FixContext): string | undefined {
   }
   if (code === "worker.stalled") {
     return `Look at the worker logs for crashes (out of memory, restarts), then check account ${ctx.destinationUin}'s snapshot list for a copy of this snapshot before requesting it again.`;
-  }
-  if (code.startsWith("InvalidParameter") || code.startsWith("MissingParameter")) {
-    return "Tencent Cloud refused the request's parameters; this is likely a bot bug — report it with the request id.";
-  }
-  if (code === "RequestLimitExceeded" || code.startsWith("InternalError") || code === "cloud.network") {
-    return "Tencent Cloud was unavailable or busy; request the copy again later.";
   }
   return undefined;
 }

@@ -8,12 +8,17 @@ import {
   checkDestinationAccess,
   checkPrerequisites,
   describeChanges,
+  describeResults,
   MINIMAL_POLICY,
   MINIMAL_POLICY_JSON,
   type PrerequisiteResult,
 } from "../../src/core/cam/prerequisites.js";
 import { suggestFix } from "../../src/core/failure-fixes.js";
-import { CloudError } from "../../src/core/ports/cloud-api.port.js";
+import {
+  CloudError,
+  type CloudErrorCategory,
+  type CloudErrorReason,
+} from "../../src/core/ports/cloud-api.port.js";
 import type { Snapshot } from "../../src/core/snapshot.js";
 import { aSnapshot } from "../support/request-fixtures.js";
 
@@ -149,6 +154,7 @@ describe("prerequisite checks", () => {
       code: "RequestLimitExceeded",
       message: "slow down",
       category: "throttled",
+      reason: "other",
     });
     const results = await run({ policies: limited });
     expect(results[2]).toMatchObject({
@@ -160,14 +166,54 @@ describe("prerequisite checks", () => {
   });
 
   it("a bot key that may not read CAM says which CAM permissions it needs", async () => {
-    const denied = new CloudError({ code: "UnauthorizedOperation", message: "no", category: "permanent" });
+    const denied = new CloudError({
+      code: "UnauthorizedOperation",
+      message: "no",
+      category: "permanent",
+      reason: "access_denied",
+    });
     const results = await run({ collaborators: denied });
     expect(results[1]).toMatchObject({ check: "collaborator", status: "cannot-verify" });
     expect(results[1]?.fix).toContain("cam:ListCollaborators");
   });
 
+  it("keeps the provider's code apart from the reason, and shows it after it", async () => {
+    const denied = new CloudError({
+      code: "AuthFailure.SecretIdNotFound",
+      message: "The SecretId does not exist.",
+      category: "permanent",
+      reason: "credentials_refused",
+    });
+    const [, collaborator] = await run({ collaborators: denied });
+    expect(collaborator).toMatchObject({
+      code: "AuthFailure.SecretIdNotFound",
+      cloud: { category: "permanent", reason: "credentials_refused" },
+      reason: "I could not read the collaborator list (ListCollaborators): The SecretId does not exist.",
+    });
+    expect(collaborator?.fix).toContain("cam:ListCollaborators");
+    expect(describeResults(collaborator ? [collaborator] : [])).toContain(
+      "The SecretId does not exist. (Tencent error AuthFailure.SecretIdNotFound)",
+    );
+  });
+
+  it("a destination CAM does not know is not a collaborator (decided by the reason, not the code)", async () => {
+    const gone = new CloudError({
+      code: "SomeProvider.NoSuchUser",
+      message: "no such user",
+      category: "permanent",
+      reason: "not_found",
+    });
+    const results = await run({ policies: gone });
+    expect(results[2]).toMatchObject({ status: "failed", code: "cam.not_collaborator" });
+  });
+
   it("a failed snapshot look-up is 'cannot verify', and other errors are not swallowed", async () => {
-    const busy = new CloudError({ code: "InternalError", message: "x", category: "maybe_sent" });
+    const busy = new CloudError({
+      code: "InternalError",
+      message: "x",
+      category: "maybe_sent",
+      reason: "other",
+    });
     expect((await run({ snapshot: busy }))[0]).toMatchObject({ status: "cannot-verify", transient: true });
     await expect(run({ snapshot: new TypeError("bug") })).rejects.toThrow("bug");
   });
@@ -192,9 +238,25 @@ describe("prerequisite checks", () => {
 
   it("the run-time failure codes get the same fixes in the thread", () => {
     const ctx = { sourceUin: SOURCE, destinationUin: DEST.accountUin, destinationAlias: DEST.alias };
-    expect(suggestFix("cam.not_collaborator", ctx)).toContain("Collaborators");
-    expect(suggestFix("cam.permission_missing", ctx)).toContain(MINIMAL_POLICY_JSON);
-    expect(suggestFix("cam.explicit_deny", ctx)).toContain("deny");
+    expect(suggestFix({ code: "cam.not_collaborator" }, ctx)).toContain("Collaborators");
+    expect(suggestFix({ code: "cam.permission_missing" }, ctx)).toContain(MINIMAL_POLICY_JSON);
+    expect(suggestFix({ code: "cam.explicit_deny" }, ctx)).toContain("deny");
+  });
+
+  it("a cloud failure's fix follows its classification, whatever the provider's code", () => {
+    const ctx = { sourceUin: SOURCE, destinationUin: DEST.accountUin, destinationAlias: DEST.alias };
+    const fixFor = (cloud: { category: CloudErrorCategory; reason: CloudErrorReason }) =>
+      suggestFix({ code: "Any.Code", cloud }, ctx);
+    expect(fixFor({ category: "permanent", reason: "not_allow_listed" })).toContain("allow-listed");
+    expect(fixFor({ category: "permanent", reason: "not_found" })).toContain("no longer exists");
+    expect(fixFor({ category: "permanent", reason: "invalid_state" })).toContain("NORMAL");
+    expect(fixFor({ category: "permanent", reason: "credentials_refused" })).toContain("credentials");
+    expect(fixFor({ category: "maybe_sent", reason: "other" })).toContain("again later");
+    expect(fixFor({ category: "permanent", reason: "other" })).toBeUndefined();
+    // A bot code in `code` is not read once the cloud classified the failure.
+    expect(
+      suggestFix({ code: "cam.not_collaborator", cloud: { category: "permanent", reason: "other" } }, ctx),
+    ).toBeUndefined();
   });
 });
 

@@ -5,6 +5,7 @@ import type { CheckedRequest, CheckOutcome } from "../../app/check-prerequisites
 import {
   type CheckStatus,
   describeChanges,
+  describeFinding,
   describeResults,
   MINIMAL_POLICY_JSON,
   MINIMAL_POLICY_PATH,
@@ -85,7 +86,7 @@ function resultLine(result: PrerequisiteResult, withFix: boolean): string {
     withFix && result.fix && result.status !== "passed"
       ? `\n      _How to fix:_ ${escapeText(result.fix)}`
       : "";
-  return `${statusMark(result.status)} *${escapeText(result.subject)}* — ${escapeText(result.reason)}${fix}`;
+  return `${statusMark(result.status)} *${escapeText(result.subject)}* — ${escapeText(describeFinding(result))}${fix}`;
 }
 
 /** The minimal policy, once, when a permission is not known to be granted and no fix printed it yet. */
@@ -309,7 +310,7 @@ export function buildCheckSection(
   const lines = results.map((r) => {
     const fix =
       r.status !== "passed" && r.fix && !r.fix.includes(MINIMAL_POLICY_JSON) ? ` _${escapeText(r.fix)}_` : "";
-    return `${statusMark(r.status)} ${escapeText(r.reason)}${fix}`;
+    return `${statusMark(r.status)} ${escapeText(describeFinding(r))}${fix}`;
   });
   const blocks: KnownBlock[] = [
     { type: "section", text: { type: "mrkdwn", text: clip(`*Prerequisite checks*\n${lines.join("\n")}`) } },

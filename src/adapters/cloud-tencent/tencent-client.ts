@@ -3,7 +3,7 @@ import https from "node:https";
 import { CommonClient } from "tencentcloud-sdk-nodejs/tencentcloud/common/common_client.js";
 import { CloudError } from "../../core/ports/cloud-api.port.js";
 import type { CallRateLimiter } from "./cloud-rate-limiter.js";
-import { isRateLimitCode, toCloudError } from "./tencent-errors.js";
+import { toCloudError } from "./tencent-errors.js";
 
 export interface TencentCredentials {
   secretId: string;
@@ -74,6 +74,7 @@ export class TencentCaller {
           code: "cloud.deadline_passed",
           message: `${action} was not sent: its deadline passed while it waited for a rate-limit slot`,
           category: "throttled",
+          reason: "other",
         });
       }
       const startedAt = Date.now();
@@ -84,7 +85,7 @@ export class TencentCaller {
       } catch (err) {
         const cloudError = toCloudError(err, action);
         this.options.onCallFinished?.({ action, code: cloudError.code, durationMs: Date.now() - startedAt });
-        if (!limiter || !isRateLimitCode(cloudError.code)) throw cloudError;
+        if (!limiter || cloudError.category !== "throttled") throw cloudError;
         // Refused before it ran: slow every worker's calls of this action down, then try again.
         await limiter.backOff(account, action, this.options.rateLimitBackOffMs ?? 1000);
         if (refused >= (this.options.rateLimitRetries ?? 3)) throw cloudError;

@@ -3,6 +3,7 @@ import {
   type AttachedPolicy,
   type CloudApi,
   CloudError,
+  type CloudFailure,
   type Collaborator,
   type CopyAccepted,
   type CopyRequest,
@@ -10,6 +11,7 @@ import {
 } from "../../core/ports/cloud-api.port.js";
 import type { Snapshot } from "../../core/snapshot.js";
 import type { TencentCaller, TencentCredentials } from "./tencent-client.js";
+import { reasonForCode } from "./tencent-errors.js";
 import {
   assumeRoleResponseSchema,
   copySnapshotCrossAccountResponseSchema,
@@ -87,6 +89,7 @@ export class TencentCloudAdapter implements CloudApi {
         message: result?.Message || "Tencent Cloud accepted the call but reported no new snapshot",
         requestId: response.RequestId,
         category: "permanent",
+        reason: result?.Code ? reasonForCode(result.Code) : "other",
       });
     }
     return { newSnapshotId: result.SnapshotId, requestId: response.RequestId };
@@ -196,17 +199,25 @@ export class TencentCloudAdapter implements CloudApi {
   private async assumeReadRole(reader: DestinationReader, region: string): Promise<TencentCredentials> {
     const cached = this.roleCredentials.get(reader.readRoleArn);
     if (cached && cached.renewAt > this.now()) return cached.credentials;
-    const raw = await this.caller.call(
-      "sts",
-      "AssumeRole",
-      {
-        RoleArn: reader.readRoleArn,
-        RoleSessionName: "cbs-snapshot-bot",
-        DurationSeconds: READ_SESSION_SECONDS,
-      },
-      this.source,
-      region,
-    );
+    const raw = await this.caller
+      .call(
+        "sts",
+        "AssumeRole",
+        {
+          RoleArn: reader.readRoleArn,
+          RoleSessionName: "cbs-snapshot-bot",
+          DurationSeconds: READ_SESSION_SECONDS,
+        },
+        this.source,
+        region,
+      )
+      .catch((err: unknown) => {
+        // A missing role, or one that does not trust the source account, is the read role's problem
+        // (configuration), not a missing or refused snapshot.
+        if (err instanceof CloudError && (err.reason === "not_found" || err.reason === "access_denied"))
+          throw new CloudError({ ...failureOf(err), reason: "role_not_assumable" });
+        throw err;
+      });
     const response = parseResponse(assumeRoleResponseSchema, raw, "AssumeRole");
     const credentials = {
       secretId: response.Credentials.TmpSecretId,
@@ -223,6 +234,16 @@ export class TencentCloudAdapter implements CloudApi {
   }
 }
 
+function failureOf(err: CloudError): CloudFailure {
+  return {
+    code: err.code,
+    message: err.message,
+    category: err.category,
+    reason: err.reason,
+    ...(err.requestId === undefined ? {} : { requestId: err.requestId }),
+  };
+}
+
 function parseResponse<S extends z.ZodType>(schema: S, raw: unknown, action: string): z.output<S> {
   const result = schema.safeParse(raw);
   if (!result.success) {
@@ -231,6 +252,7 @@ function parseResponse<S extends z.ZodType>(schema: S, raw: unknown, action: str
       code: "cloud.unexpected_response",
       message: `${action} answered in an unexpected shape (${first?.path.join(".") || "response"}: ${first?.message}); the Tencent API may have changed`,
       category: "permanent",
+      reason: "unexpected_response",
     });
   }
   return result.data;

@@ -1,4 +1,8 @@
-import { CloudError, type CloudErrorCategory } from "../../core/ports/cloud-api.port.js";
+import {
+  CloudError,
+  type CloudErrorCategory,
+  type CloudErrorReason,
+} from "../../core/ports/cloud-api.port.js";
 
 /** Tencent error codes worth trying again: the request may succeed later unchanged. */
 const TRANSIENT_CODES = [
@@ -37,6 +41,42 @@ export function categorizeCode(code: string): CloudErrorCategory {
   return "permanent";
 }
 
+/**
+ * What a Tencent error code says went wrong (see CloudErrorReason). The first matching rule wins;
+ * rate limits, internal errors and busy answers are `other`: their category says what to do.
+ */
+export function reasonForCode(code: string): CloudErrorReason {
+  if (code === "cloud.unexpected_response") return "unexpected_response";
+  // CAM's "authenticated, but not authorised" sits in the AuthFailure family.
+  if (hasCode(code, ["UnauthorizedOperation", "OperationDenied", "AuthFailure.UnauthorizedOperation"]))
+    return "access_denied";
+  if (hasCode(code, ["AuthFailure"])) return "credentials_refused";
+  if (code.includes("NotInWhitelist")) return "not_allow_listed";
+  if (
+    hasCode(code, ["ResourceNotFound"]) ||
+    (code.endsWith(".NotFound") && !code.startsWith("UnsupportedOperation"))
+  )
+    return "not_found";
+  if (hasCode(code, ["UnsupportedOperation", "InvalidSnapshot.NotSupported"]))
+    return hasCode(code, ["UnsupportedOperation.StateError"]) ? "invalid_state" : "unsupported";
+  if (hasCode(code, ["InvalidSnapshot", "ResourceInUse"])) return "invalid_state";
+  if (hasCode(code, ["LimitExceeded", "ResourceInsufficient"]) && !isRateLimitCode(code))
+    return "quota_exceeded";
+  if (
+    hasCode(code, [
+      "InvalidParameter",
+      "InvalidParameterValue",
+      "MissingParameter",
+      "UnknownParameter",
+      "InvalidAction",
+      "InvalidSnapshotId",
+      "InvalidFilter",
+    ])
+  )
+    return "invalid_request";
+  return "other";
+}
+
 interface SdkErrorShape {
   code?: unknown;
   message?: unknown;
@@ -55,7 +95,13 @@ export function toCloudError(err: unknown, action: string): CloudError {
   const requestId = typeof e.requestId === "string" && e.requestId ? e.requestId : undefined;
   const base = requestId === undefined ? {} : { requestId };
   if (typeof e.code === "string" && e.code) {
-    return new CloudError({ ...base, code: e.code, message, category: categorizeCode(e.code) });
+    return new CloudError({
+      ...base,
+      code: e.code,
+      message,
+      category: categorizeCode(e.code),
+      reason: reasonForCode(e.code),
+    });
   }
   if (typeof e.httpCode === "number") {
     return new CloudError({
@@ -63,6 +109,7 @@ export function toCloudError(err: unknown, action: string): CloudError {
       code: `cloud.http_${e.httpCode}`,
       message: `${action}: HTTP ${e.httpCode}: ${message}`,
       category: e.httpCode === 429 ? "throttled" : e.httpCode >= 500 ? "maybe_sent" : "permanent",
+      reason: "other",
     });
   }
   // Timeouts, refused connections and resets carry no code: the cloud may not have seen the call.
@@ -71,5 +118,6 @@ export function toCloudError(err: unknown, action: string): CloudError {
     code: "cloud.network",
     message: `${action}: ${message}`,
     category: "maybe_sent",
+    reason: "other",
   });
 }

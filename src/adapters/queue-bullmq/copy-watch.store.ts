@@ -23,6 +23,12 @@ const observationSchema = z.discriminatedUnion("kind", [
     kind: z.literal("error"),
     at: z.string(),
     code: z.string(),
+    cloud: z
+      .object({
+        category: z.enum(["throttled", "maybe_sent", "unavailable", "permanent"]),
+        reason: z.string(),
+      })
+      .optional(),
     message: z.string(),
     retryable: z.boolean(),
     cloudRequestId: z.string().optional(),

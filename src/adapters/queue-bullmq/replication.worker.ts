@@ -91,6 +91,7 @@ export function startReplicationWorker(options: ReplicationWorkerOptions): Runni
         }
         await failRequest(deps, requestId, {
           code: err instanceof CloudError ? err.code : "worker.unexpected_error",
+          ...(err instanceof CloudError ? { cloud: err.classification } : {}),
           message: retryable
             ? `Still failing after ${job.attemptsMade + 1} attempts: ${(err as Error).message}`
             : (err as Error).message,

@@ -1,4 +1,4 @@
-import { CloudError } from "../ports/cloud-api.port.js";
+import { CloudError, type CloudErrorClass } from "../ports/cloud-api.port.js";
 import type { Destination } from "../request/request.js";
 import { describeDiskUsage, type Snapshot } from "../snapshot.js";
 import { evaluatePolicies, type ResourceTarget } from "./cam-policy.evaluator.js";
@@ -49,8 +49,13 @@ export interface PrerequisiteResult {
   reason: string;
   /** What a person should do; set on failures and doubts (not on a check skipped for an earlier failure). */
   fix?: string;
-  /** A stable code for failures and doubts: `snapshot.not_found`, `cam.not_collaborator`, … */
+  /**
+   * A stable code for failures and doubts: `snapshot.not_found`, `cam.not_collaborator`, … or, when
+   * the cloud answered with an error (`cloud` set), the provider's code: for people, shown apart from the reason.
+   */
   code?: string;
+  /** Set when the result comes from a cloud error: how it was classified (decide by this, not `code`). */
+  cloud?: CloudErrorClass;
   /** cannot-verify because the cloud was busy or unreachable: asking again later may settle it. */
   transient?: boolean;
 }
@@ -139,7 +144,8 @@ function judgeSnapshot(lookup: SnapshotLookup, input: PrerequisiteInput): Prereq
       status: "cannot-verify",
       subject,
       code: lookup.error.code,
-      reason: `I could not look up \`${input.snapshotId}\` in Tencent Cloud (${lookup.error.code}: ${lookup.error.message}).`,
+      cloud: lookup.error.classification,
+      reason: `I could not look up \`${input.snapshotId}\` in Tencent Cloud (${lookup.error.message}).`,
       fix: "Try again in a minute.",
       ...(lookup.error.retryable ? { transient: true } : {}),
     };
@@ -223,7 +229,7 @@ export async function checkDestinationAccess(
     return [
       collaborator,
       ...actions.map((action) =>
-        e.code === "ResourceNotFound.UserNotExist"
+        e.reason === "not_found"
           ? notCollaboratorResult(input, action, e.message)
           : cannotRead(e, action, "the collaborator's policies (ListAttachedUserAllPolicies / GetPolicy)"),
       ),
@@ -334,13 +340,14 @@ function judgePermission(
 }
 
 function cannotRead(err: CloudError, subject: string, what: string): PrerequisiteResult {
-  const denied = err.code.startsWith("AuthFailure") || err.code.startsWith("UnauthorizedOperation");
+  const denied = err.reason === "credentials_refused" || err.reason === "access_denied";
   return {
     check: "permission",
     status: "cannot-verify",
     subject,
     code: err.code,
-    reason: `I could not read ${what}: ${err.code}: ${err.message}`,
+    cloud: err.classification,
+    reason: `I could not read ${what}: ${err.message}`,
     fix: err.retryable
       ? "Tencent Cloud was busy or rate limited (CAM allows 5 ListAttachedUserAllPolicies calls a second); Re-check in a few seconds."
       : denied
@@ -391,6 +398,11 @@ export function describeChanges(
   return changes;
 }
 
+/** What the check found, with the provider's error code after it when a cloud error decided it. */
+export function describeFinding(result: PrerequisiteResult): string {
+  return result.cloud && result.code ? `${result.reason} (Tencent error ${result.code})` : result.reason;
+}
+
 /** Plain text, one line per check, with the fix under each that did not pass. */
 export function describeResults(
   results: readonly PrerequisiteResult[],
@@ -400,7 +412,7 @@ export function describeResults(
   return results
     .map(
       (r) =>
-        `${statusMark(r.status)} ${r.reason}${withFixes && r.fix && r.status !== "passed" ? `\n    How to fix: ${r.fix}` : ""}`,
+        `${statusMark(r.status)} ${describeFinding(r)}${withFixes && r.fix && r.status !== "passed" ? `\n    How to fix: ${r.fix}` : ""}`,
     )
     .join("\n");
 }

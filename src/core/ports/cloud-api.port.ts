@@ -11,30 +11,74 @@ import type { Snapshot } from "../snapshot.js";
  */
 export type CloudErrorCategory = "throttled" | "maybe_sent" | "unavailable" | "permanent";
 
+/**
+ * What went wrong, in the bot's words, decided once by the cloud adapter; callers choose a check's
+ * outcome or a fix by it, never by the provider's code:
+ * - `credentials_refused`: the bot's own key or token was refused (wrong, expired, deleted).
+ * - `access_denied`: the caller is known but not allowed this (CAM said no).
+ * - `not_allow_listed`: the feature is not enabled for the account (a beta allow-list).
+ * - `not_found`: the resource asked about (snapshot, user, policy) does not exist.
+ * - `role_not_assumable`: a destination's read role is missing or does not trust the caller.
+ * - `invalid_state`: the resource exists but is not in a state that allows it (not NORMAL).
+ * - `unsupported`: the resource can never be used this way (e.g. its kind of disk).
+ * - `invalid_request`: the cloud refused the parameters; likely a bot bug.
+ * - `quota_exceeded`: an account quota (not the rate limit) is used up.
+ * - `unexpected_response`: the answer did not have the expected shape; the API may have changed.
+ * - `other`: none of these (busy, internal error, network: see the category).
+ */
+export type CloudErrorReason =
+  | "credentials_refused"
+  | "access_denied"
+  | "not_allow_listed"
+  | "not_found"
+  | "role_not_assumable"
+  | "invalid_state"
+  | "unsupported"
+  | "invalid_request"
+  | "quota_exceeded"
+  | "unexpected_response"
+  | "other";
+
+/** How a failed cloud call was classified: what callers keep to decide later (retry, fix). */
+export interface CloudErrorClass {
+  category: CloudErrorCategory;
+  reason: CloudErrorReason;
+}
+
 /** A failure reported by the cloud, already classified. */
-export interface CloudFailure {
-  /** The provider's error code (`InvalidSnapshotId.NotFound`), or `cloud.network` / `cloud.http_<status>`: for people and logs. */
+export interface CloudFailure extends CloudErrorClass {
+  /**
+   * The provider's error code (`InvalidSnapshotId.NotFound`), or `cloud.network` / `cloud.http_<status>`:
+   * for people and logs only; decide by `category` and `reason`.
+   */
   code: string;
+  /** The provider's message, without the code. */
   message: string;
   requestId?: string;
-  category: CloudErrorCategory;
 }
 
 export class CloudError extends Error implements CloudFailure {
   readonly code: string;
   readonly requestId?: string;
   readonly category: CloudErrorCategory;
+  readonly reason: CloudErrorReason;
   constructor(failure: CloudFailure) {
     super(failure.message);
     this.name = "CloudError";
     this.code = failure.code;
     this.category = failure.category;
+    this.reason = failure.reason;
     if (failure.requestId !== undefined) this.requestId = failure.requestId;
   }
 
   /** True when trying again later may succeed. */
   get retryable(): boolean {
     return this.category !== "permanent";
+  }
+
+  /** The classification alone, to keep on a record (the code and request id are kept beside it). */
+  get classification(): CloudErrorClass {
+    return { category: this.category, reason: this.reason };
   }
 }
 

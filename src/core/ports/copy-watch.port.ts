@@ -1,3 +1,5 @@
+import type { CloudErrorClass } from "./cloud-api.port.js";
+
 /** A copy in flight that the poller follows in its destination account (DESIGN §6.3). */
 export interface WatchedCopy {
   requestId: string;
@@ -12,7 +14,16 @@ export interface WatchedCopy {
 export type CopyObservation =
   | { kind: "seen"; at: string; state: string; percent: number; diskSizeGiB: number }
   | { kind: "absent"; at: string }
-  | { kind: "error"; at: string; code: string; message: string; retryable: boolean; cloudRequestId?: string };
+  | {
+      kind: "error";
+      at: string;
+      /** The provider's code, for people; `cloud` is what to decide by (absent on older records). */
+      code: string;
+      cloud?: CloudErrorClass;
+      message: string;
+      retryable: boolean;
+      cloudRequestId?: string;
+    };
 
 /**
  * The fence around the copy call (docs/decisions/008): whoever swaps it may call

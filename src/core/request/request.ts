@@ -1,5 +1,6 @@
 import type { PrerequisiteResult } from "../cam/prerequisites.js";
 import type { Text } from "../messages/message.js";
+import type { CloudErrorClass } from "../ports/cloud-api.port.js";
 import type { RequestState } from "./lifecycle.js";
 
 export type { RequestState } from "./lifecycle.js";
@@ -27,11 +28,13 @@ export interface Decision {
 }
 
 export interface RequestFailure {
-  /** A namespaced code (`copy.missing`), or the cloud's own code for a cloud failure. */
+  /** The bot's code (`copy.stuck`, `cam.not_collaborator`) or, for a cloud failure, the provider's: for people. */
   code: string;
   message: string;
   fix?: string;
   cloudRequestId?: string;
+  /** Set when the cloud reported the failure: what the fix is chosen by. */
+  cloud?: CloudErrorClass;
 }
 
 /**

@@ -69,6 +69,7 @@ export async function pollCopiesInFlight(
             kind: "error",
             at,
             code: err.code,
+            cloud: err.classification,
             message: err.message,
             retryable: err.retryable,
             ...(err.requestId ? { cloudRequestId: err.requestId } : {}),

@@ -109,7 +109,7 @@ export const snapshotCopyKind: RequestKind<SnapshotCopySpec, CopyProgress> = {
   describeStep: (step) => STEP_WORDS[step] ?? step,
   describeOutcome,
   fixFor: (failure, request, deps) =>
-    suggestFix(failure.code, {
+    suggestFix(failure, {
       sourceUin: deps.config.source.accountUin,
       destinationUin: request.destination.accountUin,
       destinationAlias: request.destination.alias,

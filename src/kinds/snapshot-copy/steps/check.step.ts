@@ -36,6 +36,7 @@ export async function check(deps: FlowDeps, request: SnapshotCopyRequest): Promi
       code: busy.code ?? "cloud.unavailable",
       message: busy.reason,
       category: "unavailable",
+      reason: busy.cloud?.reason ?? "other",
     });
   }
   const snapshot = report.snapshot;
@@ -48,6 +49,7 @@ export async function check(deps: FlowDeps, request: SnapshotCopyRequest): Promi
     );
     return fail(deps, request, {
       code: failed[0]?.code ?? "snapshot.not_found",
+      ...(failed[0]?.cloud ? { cloud: failed[0].cloud } : {}),
       message: `${failed.map((r) => r.reason).join(" ")} Nothing was copied.`,
     });
   }

@@ -40,6 +40,7 @@ export async function verify(deps: FlowDeps, request: SnapshotCopyRequest): Prom
     if (!seen.retryable) {
       return fail(deps, request, {
         code: seen.code,
+        ...(seen.cloud ? { cloud: seen.cloud } : {}),
         message: `The bot cannot read account ${destination.accountUin} to follow the copy ${newId}: ${seen.message}`,
         ...(seen.cloudRequestId ? { cloudRequestId: seen.cloudRequestId } : {}),
       });

@@ -1,5 +1,4 @@
 import { WebClient } from "@slack/web-api";
-import type { Worker } from "bullmq";
 import { Redis } from "ioredis";
 import { SlackDirectory } from "../adapters/chat-slack/slack.directory.js";
 import { SlackNotifier } from "../adapters/chat-slack/slack.notifier.js";
@@ -9,11 +8,8 @@ import { TencentCloudAdapter } from "../adapters/cloud-tencent/tencent-cloud.ada
 import { BullmqJobQueue } from "../adapters/queue-bullmq/bullmq-job.queue.js";
 import { RedisCopyWatch } from "../adapters/queue-bullmq/copy-watch.store.js";
 import { BullmqExpiryScheduler } from "../adapters/queue-bullmq/expiry.queue.js";
-import { startExpiryWorker } from "../adapters/queue-bullmq/expiry.worker.js";
-import {
-  type RunningReplicationWorker,
-  startReplicationWorker,
-} from "../adapters/queue-bullmq/replication.worker.js";
+import { type RunningJobWorkers, startJobWorkers } from "../adapters/queue-bullmq/job-processor.js";
+import { botJobTypes, defaultJobFlows } from "../adapters/queue-bullmq/job-types.js";
 import { RedisAuditTrail } from "../adapters/store-redis/audit.store.js";
 import { RedisRequestStore } from "../adapters/store-redis/redis-request.store.js";
 import type { FlowDeps } from "../app/flow-deps.js";
@@ -44,7 +40,8 @@ export interface BotOptions {
 
 export interface RunningBot {
   slack?: RunningSlackApp;
-  worker?: Worker;
+  /** The worker and all roles: one BullMQ worker per job type (job-types.ts). */
+  jobs?: RunningJobWorkers;
   deps: FlowDeps;
   /** Stops taking work, lets the current step finish (bounded), and closes every connection. */
   close(): Promise<void>;
@@ -99,10 +96,15 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
   const queue = new BullmqJobQueue({
     connection: redis,
     prefix: config.redisPrefix,
-    attempts: config.replication.attempts,
+    config,
     onError: (err) => logger.warn({ err: err.message }, "queue: redis error"),
   });
-  const expiry = new BullmqExpiryScheduler({ connection: redis, prefix: config.redisPrefix });
+  const expiry = new BullmqExpiryScheduler({
+    connection: redis,
+    prefix: config.redisPrefix,
+    config,
+    onError: (err) => logger.warn({ err: err.message }, "expiry queue: redis error"),
+  });
   const deps: FlowDeps = {
     config,
     cloud,
@@ -127,23 +129,26 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
     }),
   };
 
-  const replication: RunningReplicationWorker | undefined = workerRedis
-    ? startReplicationWorker({
-        connection: workerRedis,
-        prefix: config.redisPrefix,
-        concurrency: config.replication.concurrency,
-        // The worker's steps use the worker connection, which waits out a Redis restart.
-        deps: { ...deps, store: new RedisRequestStore(workerRedis, config.redisPrefix) },
-        logger,
-        lockDuration: config.worker.lockDuration,
-        stalledInterval: config.worker.stalledInterval,
-        maxStalledCount: config.worker.maxStalledCount,
-      })
-    : undefined;
-  const worker = replication?.worker;
-  // Pending requests expire through delayed jobs on their own queue (docs/decisions/006).
-  const expiryWorker = workerRedis
-    ? startExpiryWorker({ connection: workerRedis, prefix: config.redisPrefix, deps, logger })
+  // Every job type of job-types.ts (replication steps, expiries, the copy poller) under one
+  // processor; pending requests expire through delayed jobs (docs/decisions/006).
+  const jobs: RunningJobWorkers | undefined = workerRedis
+    ? startJobWorkers(
+        botJobTypes,
+        {
+          flows: defaultJobFlows,
+          // The jobs use the worker connection, which waits out a Redis restart.
+          deps: { ...deps, store: new RedisRequestStore(workerRedis, config.redisPrefix) },
+        },
+        {
+          connection: workerRedis,
+          prefix: config.redisPrefix,
+          config,
+          logger,
+          lockDuration: config.worker.lockDuration,
+          stalledInterval: config.worker.stalledInterval,
+          maxStalledCount: config.worker.maxStalledCount,
+        },
+      )
     : undefined;
 
   const slack = needsApp
@@ -189,16 +194,15 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
   let closed = false;
   return {
     ...(slack ? { slack } : {}),
-    ...(worker ? { worker } : {}),
+    ...(jobs ? { jobs } : {}),
     deps,
     async close() {
       if (closed) return;
       closed = true;
       await slack?.stop().catch((err) => logger.warn({ err }, "slack app did not stop cleanly"));
       // Stops taking jobs; steps still running after the grace are released to another worker.
-      await replication?.close(config.worker.shutdownGrace);
+      await jobs?.close(config.worker.shutdownGrace);
       if (deps.notifier instanceof SlackNotifier) await deps.notifier.flushOutcomes();
-      await expiryWorker?.close();
       await expiry.close();
       await queue.close();
       redis.disconnect();

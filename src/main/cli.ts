@@ -28,7 +28,7 @@ export async function main(argv: readonly string[]): Promise<void> {
   }
   const config = loadBotConfigFile(env.BOT_CONFIG);
   const bot = await startBot({ env, config, role: role as Role, logger });
-  logger.info({ role, port: bot.slack?.port }, "cbs-snapshot-bot started");
+  logger.info({ role, port: bot.port }, "cbs-snapshot-bot started");
   onSignals(() => bot.close());
 }
 

@@ -1,5 +1,4 @@
 import { WebClient } from "@slack/web-api";
-import type { Worker } from "bullmq";
 import { Redis } from "ioredis";
 import { SlackDirectory } from "../adapters/chat-slack/slack.directory.js";
 import { SlackNotifier } from "../adapters/chat-slack/slack.notifier.js";
@@ -9,11 +8,8 @@ import { TencentCloudAdapter } from "../adapters/cloud-tencent/tencent-cloud.ada
 import { BullmqJobQueue } from "../adapters/queue-bullmq/bullmq-job.queue.js";
 import { RedisCopyWatch } from "../adapters/queue-bullmq/copy-watch.store.js";
 import { BullmqExpiryScheduler } from "../adapters/queue-bullmq/expiry.queue.js";
-import { startExpiryWorker } from "../adapters/queue-bullmq/expiry.worker.js";
-import {
-  type RunningReplicationWorker,
-  startReplicationWorker,
-} from "../adapters/queue-bullmq/replication.worker.js";
+import { type RunningJobWorkers, startJobWorkers } from "../adapters/queue-bullmq/job-processor.js";
+import { botJobTypes, defaultJobFlows, type JobEnv } from "../adapters/queue-bullmq/job-types.js";
 import { RedisAuditTrail } from "../adapters/store-redis/audit.store.js";
 import { RedisRequestStore } from "../adapters/store-redis/redis-request.store.js";
 import type { FlowDeps } from "../app/flow-deps.js";
@@ -25,8 +21,9 @@ import { type Clock, systemClock } from "../core/ports/clock.port.js";
 import type { CloudApi } from "../core/ports/cloud-api.port.js";
 import { createKindRegistry } from "../kinds/registry.js";
 import { type AppLogger, toSlackLogger } from "./logger.js";
-import { MetricsRegistry, recordCloudCall } from "./metrics.js";
-import { type RunningSlackApp, startSlackApp } from "./slack-app.js";
+import { MetricsRegistry, recordCloudCall, scrapeMetrics } from "./metrics.js";
+import { type RunningOpsServer, startOpsServer, within } from "./ops-server.js";
+import { createSlackApp, type SlackApp } from "./slack-app.js";
 
 export type Role = "all" | "app" | "worker";
 
@@ -47,15 +44,67 @@ export interface BotOptions {
 }
 
 export interface RunningBot {
-  slack?: RunningSlackApp;
-  worker?: Worker;
+  /** The port of the process's one HTTP server (ops endpoints, and Slack's in the app role). */
+  port: number;
+  ops: RunningOpsServer;
+  /** The app and all roles: the Bolt app, mounted on the ops server at POST /slack/events. */
+  slack?: SlackApp & { port: number };
+  /** The worker and all roles: one BullMQ worker per job type (job-types.ts). */
+  jobs?: RunningJobWorkers;
   deps: FlowDeps;
   /** Stops taking work, lets the current step finish (bounded), and closes every connection. */
   close(): Promise<void>;
 }
 
+/** The connections and adapters every role shares. */
+interface Shared {
+  options: BotOptions;
+  metrics: MetricsRegistry;
+  redis: Redis;
+  /** Worker roles: a connection that waits out a Redis restart instead of failing commands. */
+  workerRedis?: Redis;
+  queue: BullmqJobQueue;
+  expiry: BullmqExpiryScheduler;
+  deps: FlowDeps;
+}
+
 /** The composition root: adapters are built and wired to the ports here, and nowhere else. */
 export async function startBot(options: BotOptions): Promise<RunningBot> {
+  const shared = assembleShared(options);
+  const { role, logger } = options;
+  const jobs = role === "app" ? undefined : assembleWorker(shared);
+  const slack = role === "worker" ? undefined : assembleApp(shared);
+  let ops: RunningOpsServer;
+  try {
+    ops = await startOpsServer({
+      port: options.port ?? options.env.PORT,
+      logger,
+      isReady: () => shared.redis.ping().then((r) => r === "PONG"),
+      metrics: scrapeMetrics(shared.metrics, shared.queue.queue),
+      ...(slack ? { slackEvents: slack.requestListener } : {}),
+    });
+  } catch (err) {
+    await closeShared(shared, jobs);
+    throw err;
+  }
+
+  let closed = false;
+  return {
+    port: ops.port,
+    ops,
+    ...(slack ? { slack: { ...slack, port: ops.port } } : {}),
+    ...(jobs ? { jobs } : {}),
+    deps: shared.deps,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await within(ops.close(), 2000, undefined);
+      await closeShared(shared, jobs);
+    },
+  };
+}
+
+function assembleShared(options: BotOptions): Shared {
   const { env, config, logger } = options;
   const token = env.SLACK_BOT_TOKEN;
   if (!token)
@@ -103,10 +152,15 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
   const queue = new BullmqJobQueue({
     connection: redis,
     prefix: config.redisPrefix,
-    attempts: config.replication.attempts,
+    config,
     onError: (err) => logger.warn({ err: err.message }, "queue: redis error"),
   });
-  const expiry = new BullmqExpiryScheduler({ connection: redis, prefix: config.redisPrefix });
+  const expiry = new BullmqExpiryScheduler({
+    connection: redis,
+    prefix: config.redisPrefix,
+    config,
+    onError: (err) => logger.warn({ err: err.message }, "expiry queue: redis error"),
+  });
   const kinds = createKindRegistry(options.extraKinds);
   const deps: FlowDeps = {
     config,
@@ -133,85 +187,53 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
       ttlMs: options.camCacheTtlMs ?? config.camCacheTtl,
     }),
   };
+  return { options, metrics, redis, ...(workerRedis ? { workerRedis } : {}), queue, expiry, deps };
+}
 
-  const replication: RunningReplicationWorker | undefined = workerRedis
-    ? startReplicationWorker({
-        connection: workerRedis,
-        prefix: config.redisPrefix,
-        concurrency: config.replication.concurrency,
-        // The worker's steps use the worker connection, which waits out a Redis restart.
-        deps: { ...deps, store: new RedisRequestStore(workerRedis, config.redisPrefix) },
-        logger,
-        lockDuration: config.worker.lockDuration,
-        stalledInterval: config.worker.stalledInterval,
-        maxStalledCount: config.worker.maxStalledCount,
-      })
-    : undefined;
-  const worker = replication?.worker;
-  // Pending requests expire through delayed jobs on their own queue (docs/decisions/006).
-  const expiryWorker = workerRedis
-    ? startExpiryWorker({ connection: workerRedis, prefix: config.redisPrefix, deps, logger })
-    : undefined;
-
-  const slack = needsApp
-    ? await startSlackApp({
-        botToken: token,
-        signingSecret: env.SLACK_SIGNING_SECRET ?? "",
-        apiUrl: env.SLACK_API_URL,
-        port: options.port ?? env.PORT,
-        deps,
-        slackLogger: toSlackLogger(logger),
-        isReady: () =>
-          redis.ping().then(
-            (r) => r === "PONG",
-            () => false,
-          ),
-        metrics: async () => {
-          const counts = await queue.queue.getJobCounts(
-            "waiting",
-            "active",
-            "delayed",
-            "failed",
-            "completed",
-          );
-          metrics.setGauges(
-            "cbs_bot_replication_jobs",
-            "Replication jobs in the queue by BullMQ state.",
-            Object.entries(counts).map(([state, value]) => ({ labels: { state }, value })),
-          );
-          const byState = new Map<string, number>();
-          for (const r of await deps.store.listRecent(1000))
-            byState.set(r.state, (byState.get(r.state) ?? 0) + 1);
-          metrics.setGauges(
-            "cbs_bot_recent_requests",
-            "The 1000 most recent requests, by state.",
-            [...byState].map(([state, value]) => ({ labels: { state }, value })),
-          );
-          return metrics.render();
-        },
-        ...(options.slackRetries !== undefined ? { retries: options.slackRetries } : {}),
-      })
-    : undefined;
-
-  let closed = false;
-  return {
-    ...(slack ? { slack } : {}),
-    ...(worker ? { worker } : {}),
+/** The app role: Slack's commands, buttons and views, answered through the Bolt app. */
+function assembleApp({ options, deps }: Shared): SlackApp {
+  return createSlackApp({
+    botToken: options.env.SLACK_BOT_TOKEN ?? "",
+    signingSecret: options.env.SLACK_SIGNING_SECRET ?? "",
+    apiUrl: options.env.SLACK_API_URL,
     deps,
-    async close() {
-      if (closed) return;
-      closed = true;
-      await slack?.stop().catch((err) => logger.warn({ err }, "slack app did not stop cleanly"));
-      // Stops taking jobs; steps still running after the grace are released to another worker.
-      await replication?.close(config.worker.shutdownGrace);
-      if (deps.notifier instanceof SlackNotifier) await deps.notifier.flushOutcomes();
-      await expiryWorker?.close();
-      await expiry.close();
-      await queue.close();
-      redis.disconnect();
-      workerRedis?.disconnect();
-    },
+    slackLogger: toSlackLogger(options.logger),
+    ...(options.slackRetries !== undefined ? { retries: options.slackRetries } : {}),
+  });
+}
+
+/**
+ * The worker role: every job type of job-types.ts (replication steps, expiries, the copy poller),
+ * under one processor. Pending requests expire through delayed jobs (docs/decisions/006).
+ */
+function assembleWorker({ options, workerRedis, deps }: Shared): RunningJobWorkers {
+  const { config, logger } = options;
+  if (!workerRedis) throw new Error("compose: the worker role needs its own Redis connection");
+  const env: JobEnv = {
+    flows: defaultJobFlows,
+    // The jobs use the worker connection, which waits out a Redis restart.
+    deps: { ...deps, store: new RedisRequestStore(workerRedis, config.redisPrefix) },
   };
+  return startJobWorkers(botJobTypes, env, {
+    connection: workerRedis,
+    prefix: config.redisPrefix,
+    config,
+    logger,
+    lockDuration: config.worker.lockDuration,
+    stalledInterval: config.worker.stalledInterval,
+    maxStalledCount: config.worker.maxStalledCount,
+  });
+}
+
+async function closeShared(shared: Shared, jobs: RunningJobWorkers | undefined): Promise<void> {
+  const { deps, options } = shared;
+  // Stops taking jobs; steps still running after the grace are released to another worker.
+  await jobs?.close(options.config.worker.shutdownGrace);
+  if (deps.notifier instanceof SlackNotifier) await deps.notifier.flushOutcomes();
+  await shared.expiry.close();
+  await shared.queue.close();
+  shared.redis.disconnect();
+  shared.workerRedis?.disconnect();
 }
 
 interface SourceKey {

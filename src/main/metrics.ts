@@ -1,3 +1,5 @@
+import { within } from "./ops-server.js";
+
 /**
  * Prometheus metrics in the text exposition format, without a client library: a handful of
  * counters the adapters feed, and gauges read from Redis when `/metrics` is scraped.
@@ -76,4 +78,31 @@ export function recordCloudCall(
     { action: call.action },
     call.durationMs / 1000,
   );
+}
+
+/** The BullMQ states whose job counts are reported. */
+const JOB_STATES = ["waiting", "active", "delayed", "failed", "completed"] as const;
+
+/**
+ * The text for GET /metrics: this process's counters, plus gauges that cost one cheap Redis read
+ * per scrape (the replication queue's job counts), bounded by `withinMs`. When Redis does not
+ * answer in time the counters are still served, with `cbs_bot_redis_up 0` and no job gauges.
+ */
+export function scrapeMetrics(
+  metrics: MetricsRegistry,
+  replicationJobs: { getJobCounts(...states: string[]): Promise<Record<string, number>> },
+  withinMs = 1000,
+): () => Promise<string> {
+  return async () => {
+    const counts = await within(replicationJobs.getJobCounts(...JOB_STATES), withinMs, undefined);
+    metrics.setGauges("cbs_bot_redis_up", "1 when Redis answered this scrape in time, else 0.", [
+      { labels: {}, value: counts ? 1 : 0 },
+    ]);
+    metrics.setGauges(
+      "cbs_bot_replication_jobs",
+      "Replication jobs (one per approved request) in the queue by BullMQ state.",
+      Object.entries(counts ?? {}).map(([state, value]) => ({ labels: { state }, value })),
+    );
+    return metrics.render();
+  };
 }

@@ -1,5 +1,4 @@
-import type { Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { RequestListener } from "node:http";
 import { App, HTTPReceiver } from "@slack/bolt";
 import type { Logger as SlackLogger } from "@slack/logger";
 import { registerDecisionActions } from "../adapters/chat-slack/decision.action.js";
@@ -13,66 +12,28 @@ export interface SlackAppOptions {
   botToken: string;
   signingSecret: string;
   apiUrl: string;
-  port: number;
   deps: FlowDeps;
   slackLogger: SlackLogger;
-  /** Resolves when the bot's dependencies answer (Redis); used by GET /readyz. */
-  isReady: () => Promise<boolean>;
-  /** The Prometheus text for GET /metrics. */
-  metrics: () => Promise<string>;
   retries?: number;
 }
 
-export interface RunningSlackApp {
+export interface SlackApp {
   app: App;
-  server: Server;
-  port: number;
-  stop(): Promise<void>;
+  /** Handles `POST /slack/events` (signature check, ack, dispatch); mounted on the ops server. */
+  requestListener: RequestListener;
 }
 
-/** The Bolt app in HTTP mode: `POST /slack/events`, plus `GET /healthz` and `GET /readyz`. */
-export async function startSlackApp(options: SlackAppOptions): Promise<RunningSlackApp> {
+/**
+ * The Bolt app in HTTP mode. Bolt never listens itself: its receiver's request listener is mounted
+ * on the one server of the process (ops-server.ts), so the ops endpoints do not depend on it.
+ */
+export function createSlackApp(options: SlackAppOptions): SlackApp {
   const receiver = new HTTPReceiver({
     signingSecret: options.signingSecret,
     endpoints: "/slack/events",
     logger: options.slackLogger,
-    customRoutes: [
-      {
-        path: "/healthz",
-        method: "GET",
-        handler: (_req, res) => {
-          res.writeHead(200, { "content-type": "application/json" });
-          res.end('{"ok":true}');
-        },
-      },
-      {
-        path: "/metrics",
-        method: "GET",
-        handler: (_req, res) => {
-          options.metrics().then(
-            (text) => {
-              res.writeHead(200, { "content-type": "text/plain; version=0.0.4" });
-              res.end(text);
-            },
-            () => {
-              res.writeHead(503, { "content-type": "text/plain" });
-              res.end("metrics unavailable: Redis did not answer\n");
-            },
-          );
-        },
-      },
-      {
-        path: "/readyz",
-        method: "GET",
-        handler: (_req, res) => {
-          void options.isReady().then((ready) => {
-            res.writeHead(ready ? 200 : 503, { "content-type": "application/json" });
-            res.end(JSON.stringify({ ok: ready }));
-          });
-        },
-      },
-    ],
   });
+  // Without `deferInitialization`, the app is ready once constructed (it calls receiver.init).
   const app = new App({
     token: options.botToken,
     receiver,
@@ -87,7 +48,5 @@ export async function startSlackApp(options: SlackAppOptions): Promise<RunningSl
   registerRecheckAction(app, options.deps);
   registerRejectReasonView(app, options.deps);
   registerReplicateShortcut(app, options.deps);
-  const server = (await app.start(options.port)) as Server;
-  const port = (server.address() as AddressInfo).port;
-  return { app, server, port, stop: () => app.stop().then(() => undefined) };
+  return { app, requestListener: receiver.requestListener };
 }

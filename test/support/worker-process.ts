@@ -10,6 +10,8 @@ export interface WorkerProcessOptions {
   simUrl: string;
   slackApiUrl: string;
   redisUrl?: string;
+  /** The worker's PORT (ops endpoints). @defaultValue 0: a free port, read from its start-up line */
+  port?: number;
 }
 
 export interface WorkerProcess {
@@ -17,6 +19,8 @@ export interface WorkerProcess {
   /** Resolves once the worker logged that it started. */
   ready: Promise<void>;
   isReady(): boolean;
+  /** The port its ops server listens on (known once `ready` resolved). */
+  port(): number;
   /** Resolves with the exit code (null when killed by a signal) once the process is gone. */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   output(): string;
@@ -44,12 +48,14 @@ export function startWorkerProcess(options: WorkerProcessOptions): WorkerProcess
       TENCENTCLOUD_SECRET_KEY: "source-secret-key",
       TENCENTCLOUD_API_ENDPOINT: options.simUrl,
       BOT_CONFIG: configPath,
+      PORT: String(options.port ?? 0),
       LOG_LEVEL: "info",
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";
   let started = false;
+  let port = 0;
   let markReady: () => void = () => undefined;
   let markFailed: (err: Error) => void = () => undefined;
   const ready = new Promise<void>((res, rej) => {
@@ -60,6 +66,7 @@ export function startWorkerProcess(options: WorkerProcessOptions): WorkerProcess
     out += chunk.toString();
     if (!started && out.includes("cbs-snapshot-bot started")) {
       started = true;
+      port = Number(/"port":(\d+)[^\n]*"msg":"cbs-snapshot-bot started"/.exec(out)?.[1] ?? 0);
       markReady();
     }
   };
@@ -73,5 +80,12 @@ export function startWorkerProcess(options: WorkerProcessOptions): WorkerProcess
     });
   });
   ready.catch(() => undefined);
-  return { child, ready, exited, isReady: () => started && child.exitCode === null, output: () => out };
+  return {
+    child,
+    ready,
+    exited,
+    isReady: () => started && child.exitCode === null,
+    port: () => port,
+    output: () => out,
+  };
 }

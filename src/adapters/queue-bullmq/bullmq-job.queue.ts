@@ -1,13 +1,16 @@
 import { Queue } from "bullmq";
 import type { Redis } from "ioredis";
+import type { z } from "zod";
+import type { BotConfig } from "../../config/load-config.js";
 import type { JobQueue } from "../../core/ports/job-queue.port.js";
-import { REPLICATION_QUEUE, type ReplicationJob } from "./replication-job.schema.js";
-import { RETRY_BACKOFF_TYPE } from "./retry-backoff.js";
+import { replicationStepJob } from "./job-types.js";
+
+type ReplicationJob = z.output<typeof replicationStepJob.schema>;
 
 export interface ReplicationQueueOptions {
   connection: Redis;
   prefix: string;
-  attempts: number;
+  config: Readonly<BotConfig>;
   /** Redis connection errors (ioredis reconnects by itself). @defaultValue ignored */
   onError?: (err: Error) => void;
 }
@@ -17,7 +20,7 @@ export class BullmqJobQueue implements JobQueue {
   readonly queue: Queue<ReplicationJob>;
 
   constructor(private readonly options: ReplicationQueueOptions) {
-    this.queue = new Queue<ReplicationJob>(REPLICATION_QUEUE, {
+    this.queue = new Queue<ReplicationJob>(replicationStepJob.queue, {
       connection: options.connection,
       prefix: options.prefix,
       streams: { events: { maxLen: 10_000 } },
@@ -27,16 +30,9 @@ export class BullmqJobQueue implements JobQueue {
 
   async enqueueRequest(requestId: string): Promise<void> {
     await this.queue.add(
-      "replicate",
+      replicationStepJob.name,
       { requestId },
-      {
-        jobId: requestId,
-        attempts: this.options.attempts,
-        // Delays come from the worker's backoffStrategy (retry-backoff.ts, `replication.retryDelay`).
-        backoff: { type: RETRY_BACKOFF_TYPE },
-        removeOnComplete: { age: 7 * 24 * 3600, count: 10_000 },
-        removeOnFail: { age: 30 * 24 * 3600 },
-      },
+      { ...replicationStepJob.jobOptions(this.options.config), jobId: requestId },
     );
   }
 

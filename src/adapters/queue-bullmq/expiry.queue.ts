@@ -1,38 +1,41 @@
 import { Queue } from "bullmq";
 import type { Redis } from "ioredis";
-import { z } from "zod";
-import { REQUEST_ID } from "../../core/ids.js";
+import type { z } from "zod";
+import type { BotConfig } from "../../config/load-config.js";
 import type { ExpiryScheduler } from "../../core/ports/expiry.port.js";
+import { expiryJob } from "./job-types.js";
 
-/** A queue of its own, so expiry jobs never wait behind copies (and vice versa). */
-export const EXPIRY_QUEUE = "expiry";
-
-export const expiryJobSchema = z.object({ requestId: z.string().regex(REQUEST_ID) });
-export type ExpiryJob = z.output<typeof expiryJobSchema>;
+type ExpiryJob = z.output<typeof expiryJob.schema>;
 
 /** One delayed job per pending request (job id `expire-<request id>`): scheduling twice is harmless. */
 export class BullmqExpiryScheduler implements ExpiryScheduler {
   readonly queue: Queue<ExpiryJob>;
 
-  constructor(options: { connection: Redis; prefix: string }) {
-    this.queue = new Queue<ExpiryJob>(EXPIRY_QUEUE, {
+  constructor(
+    private readonly options: {
+      connection: Redis;
+      prefix: string;
+      config: Readonly<BotConfig>;
+      /** Redis connection errors (ioredis reconnects by itself). @defaultValue ignored */
+      onError?: (err: Error) => void;
+    },
+  ) {
+    this.queue = new Queue<ExpiryJob>(expiryJob.queue, {
       connection: options.connection,
       prefix: options.prefix,
       streams: { events: { maxLen: 1000 } },
     });
+    this.queue.on("error", options.onError ?? (() => undefined));
   }
 
   async scheduleExpiry(requestId: string, at: Date): Promise<void> {
     await this.queue.add(
-      "expire",
+      expiryJob.name,
       { requestId },
       {
+        ...expiryJob.jobOptions(this.options.config),
         jobId: `expire-${requestId}`,
         delay: Math.max(0, at.getTime() - Date.now()),
-        attempts: 5,
-        backoff: { type: "exponential", delay: 1000 },
-        removeOnComplete: { age: 24 * 3600 },
-        removeOnFail: { age: 7 * 24 * 3600 },
       },
     );
   }

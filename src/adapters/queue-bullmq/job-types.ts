@@ -1,0 +1,114 @@
+import { z } from "zod";
+import { expireRequest } from "../../app/expire-request.flow.js";
+import type { FlowDeps } from "../../app/flow-deps.js";
+import { failRequest, runRequestStep } from "../../app/run-request-step.flow.js";
+import { REQUEST_ID } from "../../core/ids.js";
+import { pollCopiesInFlight } from "../../kinds/snapshot-copy/copy-watch.flow.js";
+import { defineJobType, jobRegistry } from "./job-registry.js";
+import { RETRY_BACKOFF_TYPE } from "./retry-backoff.js";
+
+/**
+ * Every job type of the bot, and the only place the queue adapter calls into the flows (app/ and
+ * kinds/): re-pointing a job at a renamed flow is a change to `defaultJobFlows` below. A new kind
+ * of job (a policy watcher, say) is one more `defineJobType` here, added to `botJobTypes`.
+ */
+export interface JobFlows {
+  runRequestStep: typeof runRequestStep;
+  failRequest: typeof failRequest;
+  expireRequest: typeof expireRequest;
+  pollCopiesInFlight: typeof pollCopiesInFlight;
+}
+
+export const defaultJobFlows: JobFlows = {
+  runRequestStep,
+  failRequest,
+  expireRequest,
+  pollCopiesInFlight,
+};
+
+/** What the handlers are given: the flows to call and their dependencies. */
+export interface JobEnv {
+  flows: JobFlows;
+  deps: FlowDeps;
+}
+
+/** Jobs carry only the request id; the request record in Redis holds the step and its facts. */
+const requestJobSchema = z.object({ requestId: z.string().regex(REQUEST_ID) });
+
+/** One job per approved request (job id = request id), run step by step until the request is final. */
+export const replicationStepJob = defineJobType({
+  queue: "replication",
+  name: "replicate",
+  schema: requestJobSchema,
+  jobOptions: (config) => ({
+    attempts: config.replication.attempts,
+    // Delays come from the worker's backoffStrategy (retry-backoff.ts, `replication.retryDelay`).
+    backoff: { type: RETRY_BACKOFF_TYPE },
+    removeOnComplete: { age: 7 * 24 * 3600, count: 10_000 },
+    removeOnFail: { age: 30 * 24 * 3600 },
+  }),
+  concurrency: (config) => config.replication.concurrency,
+  async handle({ flows, deps }: JobEnv, { requestId }) {
+    const outcome = await flows.runRequestStep(deps, requestId);
+    return outcome.kind === "wait" ? outcome : { kind: "done", value: outcome.state };
+  },
+  async giveUp({ flows, deps }: JobEnv, { requestId }, reason) {
+    await flows.failRequest(
+      deps,
+      requestId,
+      reason.kind === "stalled"
+        ? {
+            code: "worker.stalled",
+            message: `The worker running this request stopped ${reason.times} times (crashes or restarts); the bot gave up on it.`,
+          }
+        : {
+            code: reason.code,
+            message: reason.retryable
+              ? `Still failing after ${reason.attempts} attempts: ${reason.message}`
+              : reason.message,
+            ...(reason.cloudRequestId ? { cloudRequestId: reason.cloudRequestId } : {}),
+            ...(reason.cloud ? { cloud: reason.cloud } : {}),
+          },
+    );
+  },
+});
+
+/** One delayed job per pending request (job id `expire-<request id>`), due when its time is up. */
+export const expiryJob = defineJobType({
+  // A queue of its own, so expiry jobs never wait behind copies (and vice versa).
+  queue: "expiry",
+  name: "expire",
+  schema: requestJobSchema,
+  jobOptions: () => ({
+    attempts: 5,
+    backoff: { type: "exponential", delay: 1000 },
+    removeOnComplete: { age: 24 * 3600 },
+    removeOnFail: { age: 7 * 24 * 3600 },
+  }),
+  concurrency: () => 5,
+  // A request still pending is expired; any other is left as it is.
+  async handle({ flows, deps }: JobEnv, { requestId }) {
+    return { kind: "done", value: (await flows.expireRequest(deps, requestId)).kind };
+  },
+});
+
+/** One poll round over every copy in flight (docs/decisions/009), whichever worker takes it. */
+export const copyPollJob = defineJobType({
+  queue: "copy-watch",
+  name: "poll",
+  schema: z.object({}),
+  jobOptions: () => ({ removeOnComplete: true, removeOnFail: 50 }),
+  concurrency: () => 1,
+  schedule: {
+    id: "poll-copies-in-flight",
+    everyMs: (config) => Math.max(100, config.replication.pollInterval),
+  },
+  async handle({ flows, deps }: JobEnv, _payload, run) {
+    const round = await flows.pollCopiesInFlight(deps);
+    // Wake the jobs whose copy reached an end now instead of at their next scheduled look.
+    await run.promote(replicationStepJob, round.settled);
+    return { kind: "done", value: { watched: round.watched, groups: round.groups } };
+  },
+});
+
+export const botJobTypes = jobRegistry([replicationStepJob, expiryJob, copyPollJob]);

@@ -3,8 +3,11 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
+COPY scripts/build.mjs ./scripts/
 COPY src ./src
-RUN npm run build && npm prune --omit=dev
+# build:production leaves out src/sandbox and dev/ (the Slack emulator, the Tencent simulator):
+# the image carries no stand-in; `node dist/main.js sandbox` says so in one line.
+RUN npm run build:production && npm prune --omit=dev
 
 FROM node:20-slim
 WORKDIR /app

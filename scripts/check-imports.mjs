@@ -2,8 +2,9 @@
 // The dependency rule (docs/architecture.md): imports point inward. A room is a folder under src/
 // (for src/adapters/ and dev/, the folder below it): each lists the rooms it may import. The
 // stand-ins in dev/ may be imported only by the sandbox and the tests (which this script does not
-// read), so no production path can reach a fake. A small script instead of dependency-cruiser:
-// the rule is a table and needs no extra install (docs/decisions/003).
+// read), and main/ may not import the sandbox, so no production path can reach a fake and
+// tsconfig.build.json can leave src/sandbox and dev/ out of the image. A small script instead of
+// dependency-cruiser: the rule is a table and needs no extra install (docs/decisions/003).
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 
@@ -24,7 +25,8 @@ const ALLOWED = {
   "adapters/cloud-tencent": ["adapters/cloud-tencent", "core"],
   "adapters/store-redis": ["adapters/store-redis", "core"],
   "adapters/queue-bullmq": ["adapters/queue-bullmq", "core", "app", "kinds", "config"],
-  main: ["main", "core", "config", "app", "kinds", ...ADAPTERS, "sandbox"],
+  // Not "sandbox": see SANDBOX_LOADER for the one way main/ reaches it.
+  main: ["main", "core", "config", "app", "kinds", ...ADAPTERS],
   sandbox: [
     "sandbox",
     "main",
@@ -42,6 +44,25 @@ const ALLOWED = {
 };
 // Rooms that may import no package at all: they reach the world only through their ports.
 const PURE = new Set(["core"]);
+// Only the sandbox (and each stand-in itself) may import dev/: a guard on the table above.
+for (const [room, allowed] of Object.entries(ALLOWED)) {
+  const dev = allowed.filter((target) => target.startsWith("dev/") && target !== room);
+  if (dev.length > 0 && room !== "sandbox") {
+    console.error(
+      `check-imports: ${room || "src"}/ may not list ${dev.join(", ")}: only sandbox/ may import dev/`,
+    );
+    process.exit(1);
+  }
+}
+// The one exception to the table: the cli starts the sandbox with `import(SANDBOX_ENTRY)`, a
+// constant rather than a literal, so tsc (tsconfig.build.json) does not pull the sandbox and dev/
+// into the production build; where it was not built the cli says so in one line. Every other
+// dynamic import must name a string literal, which the rule above then checks.
+const SANDBOX_LOADER = {
+  file: "src/main/cli.ts",
+  constant: "SANDBOX_ENTRY",
+  target: "src/sandbox/sandbox.ts",
+};
 
 function roomOf(file) {
   const rel = relative(ROOT, file).split(sep);
@@ -73,6 +94,10 @@ for (const file of [...walk(resolve("src")), ...walk(resolve("dev"))]) {
     continue;
   }
   const text = readFileSync(file, "utf8");
+  for (const match of text.matchAll(/\bimport\(\s*([^"'`\s)][^)]*?)\s*\)/g)) {
+    const problem = checkComputedImport(file, text, match[1]);
+    if (problem) violations.push(`${relative(".", file)}: ${problem}`);
+  }
   for (const match of text.matchAll(IMPORT)) {
     const spec = match[1] ?? match[2];
     if (spec.startsWith(".")) {
@@ -87,6 +112,22 @@ for (const file of [...walk(resolve("src")), ...walk(resolve("dev"))]) {
     }
   }
 }
+/** Why a dynamic import of a non-literal is not allowed here, or undefined for the cli's sandbox. */
+function checkComputedImport(file, text, argument) {
+  if (
+    relative(ROOT, file).split(sep).join("/") !== SANDBOX_LOADER.file ||
+    argument !== SANDBOX_LOADER.constant
+  ) {
+    return `import(${argument}) must name a string literal (only ${SANDBOX_LOADER.file} may import(${SANDBOX_LOADER.constant}))`;
+  }
+  const value = new RegExp(`const ${SANDBOX_LOADER.constant} = ["']([^"']+)["']`).exec(text)?.[1];
+  const target = value && relative(ROOT, resolve(dirname(file), value.replace(/\.js$/, ".ts")));
+  if (target?.split(sep).join("/") !== SANDBOX_LOADER.target) {
+    return `${SANDBOX_LOADER.constant} must be a string constant naming ${SANDBOX_LOADER.target}`;
+  }
+  return undefined;
+}
+
 if (violations.length > 0) {
   console.error(`Import rule violations (see CONTRIBUTING.md):\n${violations.join("\n")}`);
   process.exit(1);

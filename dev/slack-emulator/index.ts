@@ -7,8 +7,10 @@
  *   bodies; the bot token is checked (`not_authed` / `invalid_auth`). Methods: `auth.test`,
  *   `chat.postMessage` (threads via `thread_ts`), `chat.update` (the bot's own messages only; keeps
  *   history; omitted blocks are kept), `chat.postEphemeral`, `chat.getPermalink`, `users.info`,
- *   `usergroups.users.list`, `conversations.info`, `views.open|push|update`; anything else answers
- *   `unknown_method`. A subset of Block Kit limits is enforced (`invalid_blocks`). Answers are
+ *   `usergroups.users.list`, `conversations.info`, `views.open|push|update|publish`; anything else
+ *   answers `unknown_method`. Slack's documented Block Kit limits (`BLOCK_KIT_LIMITS` in
+ *   `block-kit.ts`) are enforced: `invalid_blocks` for messages, `invalid_arguments` for views, and
+ *   `msg_too_long` for a `text` over 40,000 characters. Answers are
  *   HTTP 200 JSON unless `failNext` injects a failure (e.g. 429 + `Retry-After`).
  * - response_url: each sent command/action gets `${baseUrl}/response/<id>` (5 uses, 30 minutes);
  *   `replace_original` / `delete_original` act on the action's message, `response_type:
@@ -24,6 +26,8 @@
  * State (`messages`, `ephemerals`, `calls`, ...) is plain live arrays; every change is also
  * emitted as a numbered "change" event for a live console.
  */
+
+export { BLOCK_KIT_LIMITS } from "./block-kit.js";
 export { startSlackEmulator } from "./emulator.js";
 export { signSlackRequest } from "./signing.js";
 export type {

@@ -105,8 +105,8 @@ export interface ResponseUrlPost {
 }
 
 export interface ViewRecord {
-  method: "views.open" | "views.update" | "views.push";
-  /** The trigger id given (views.open / views.push); undefined for views.update. */
+  method: "views.open" | "views.update" | "views.push" | "views.publish";
+  /** The trigger id given (views.open / views.push); undefined for views.update and views.publish. */
   triggerId: string | undefined;
   viewId: string;
   /** The full view as the emulator stores it (the caller's view plus id, state, hash, ...). */

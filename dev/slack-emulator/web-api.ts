@@ -1,4 +1,4 @@
-import { checkMessageBlocks, checkView, isRecord } from "./block-kit.js";
+import { BLOCK_KIT_LIMITS, checkMessageBlocks, checkView, isRecord } from "./block-kit.js";
 import { toApiBotUser, toApiMessage, toApiUser } from "./slack-shapes.js";
 import type { EmulatorState } from "./state.js";
 import type { InjectedFailure, ViewRecord } from "./types.js";
@@ -17,6 +17,8 @@ type MethodHandler = (args: Record<string, unknown>) => Reply;
 export class WebApi {
   private readonly failures = new Map<string, InjectedFailure[]>();
   private readonly methods: Record<string, MethodHandler>;
+  /** user id → their published Home tab */
+  private readonly homeViews = new Map<string, Record<string, unknown>>();
 
   constructor(
     private readonly state: EmulatorState,
@@ -35,6 +37,7 @@ export class WebApi {
       "views.open": (args) => this.openView("views.open", args),
       "views.push": (args) => this.openView("views.push", args),
       "views.update": (args) => this.updateView(args),
+      "views.publish": (args) => this.publishView(args),
     };
   }
 
@@ -216,6 +219,27 @@ export class WebApi {
     return { ok: true, view };
   }
 
+  /** The user's Home tab: one view per user, replaced on every publish (its id stays). */
+  private publishView(args: Record<string, unknown>): Reply {
+    const userId = text(args, "user_id");
+    if (userId === undefined) return { ok: false, error: "invalid_arguments" };
+    if (this.workspace.users.length > 0 && this.state.findUser(userId) === undefined) {
+      return { ok: false, error: "user_not_found" };
+    }
+    const current = this.homeViews.get(userId);
+    const hash = text(args, "hash");
+    if (hash !== undefined && current !== undefined && hash !== current.hash) {
+      return { ok: false, error: "hash_conflict" };
+    }
+    const checked = checkView(args.view, ["home"]);
+    if (!checked.ok) return errorReply(checked.error, checked.messages);
+    const viewId = typeof current?.id === "string" ? current.id : this.state.ids.prefixed("V");
+    const view = this.buildView(viewId, args.view);
+    this.homeViews.set(userId, view);
+    this.state.recordView({ method: "views.publish", triggerId: undefined, viewId, view, at: Date.now() });
+    return { ok: true, view };
+  }
+
   private findCurrentView(
     viewId: string | undefined,
     externalId: string | undefined,
@@ -265,7 +289,8 @@ function readContent(args: Record<string, unknown>): Content {
   const content: Content = { ok: true };
   const messageText = typeof args.text === "string" && args.text.length > 0 ? args.text : undefined;
   if (messageText !== undefined) {
-    if (messageText.length > 40_000) return { ok: false, reply: { ok: false, error: "msg_too_long" } };
+    if (messageText.length > BLOCK_KIT_LIMITS.messageText)
+      return { ok: false, reply: { ok: false, error: "msg_too_long" } };
     content.text = messageText;
   }
   if (args.blocks !== undefined) {

@@ -13,7 +13,7 @@ const listCollaboratorsSchema = z.strictObject({
 
 function listCollaborators({ world, callerUin, params }: ActionContext): Record<string, unknown> {
   const request = parseParams(listCollaboratorsSchema, params);
-  const collaborators = world.collaboratorsOf(callerUin);
+  const collaborators = world.cam.collaboratorsOf(callerUin);
   const offset = request.Offset ?? 0;
   return {
     TotalNum: collaborators.length,
@@ -45,14 +45,14 @@ const listAttachedUserAllPoliciesSchema = z.strictObject({
 function listAttachedUserAllPolicies({ world, callerUin, params }: ActionContext): Record<string, unknown> {
   const request = parseParams(listAttachedUserAllPoliciesSchema, params);
   const targetUin = String(request.TargetUin);
-  if (!world.knowsUser(callerUin, targetUin)) {
+  if (!world.cam.knowsUser(callerUin, targetUin)) {
     throw new ApiError(
       "ResourceNotFound.UserNotExist",
       `User ${targetUin} is neither a collaborator nor a user of account ${callerUin}.`,
     );
   }
   const keyword = request.Keyword?.toLowerCase();
-  const policies = world
+  const policies = world.cam
     .attachedPolicies(callerUin, targetUin)
     .map((attached) => ({
       ...attached,
@@ -86,7 +86,7 @@ const getPolicySchema = z.strictObject({ PolicyId: z.number().int().positive() }
 
 function getPolicy({ world, callerUin, params }: ActionContext): Record<string, unknown> {
   const { PolicyId: policyId } = parseParams(getPolicySchema, params);
-  const policy = world.getPolicy(callerUin, policyId);
+  const policy = world.cam.getPolicy(callerUin, policyId);
   if (!policy) {
     throw new ApiError(
       "ResourceNotFound.PolicyIdNotFound",

@@ -4,13 +4,9 @@ import { ApiError, ErrorCodes } from "./api-error.js";
 import { isActionAllowed } from "./policy-grants.js";
 import { parseParams } from "./request-params.js";
 import type { AutoSnapshotPolicyView, SnapshotView } from "./simulator.types.js";
-import {
-  AUTO_SNAPSHOT_POLICY_ID_PATTERN,
-  SNAPSHOT_ID_PATTERN,
-  UIN_PATTERN,
-  type VisibleSnapshot,
-} from "./simulator.world.js";
+import type { VisibleSnapshot } from "./snapshots.world.js";
 import { nextTriggerTime } from "./time-format.js";
+import { AUTO_SNAPSHOT_POLICY_ID_PATTERN, SNAPSHOT_ID_PATTERN, UIN_PATTERN } from "./world-rules.js";
 
 /** CBS, API version 2017-03-12. */
 export const CBS_VERSION = "2017-03-12";
@@ -51,7 +47,7 @@ const SNAPSHOT_FILTERS: Readonly<Record<string, (snapshot: VisibleSnapshot) => s
 function describeSnapshots({ world, callerUin, region, params }: ActionContext): Record<string, unknown> {
   const request = parseParams(describeSnapshotsSchema, params);
   const ids = idsOrFilters(request.SnapshotIds, request.Filters, "SnapshotIds");
-  let snapshots = world.visibleSnapshots(callerUin, region);
+  let snapshots = world.snapshots.visible(callerUin, region);
   if (ids) {
     requireAtMost(ids, MAX_SNAPSHOT_IDS, "SnapshotIds");
     ids.forEach(requireSnapshotIdFormat);
@@ -141,8 +137,13 @@ function copySnapshotCrossAccount(context: ActionContext): Record<string, unknow
       "`TargetAccountUin` must be another account than the caller.",
     );
   }
-  requireAllowListed(world.isAllowListed(callerUin), callerUin);
-  const source = requireOwnSnapshot(world.getSnapshot(callerUin, snapshotId), snapshotId, callerUin, region);
+  requireAllowListed(world.accounts.isAllowListed(callerUin), callerUin);
+  const source = requireOwnSnapshot(
+    world.snapshots.get(callerUin, snapshotId),
+    snapshotId,
+    callerUin,
+    region,
+  );
   if (source.state !== "NORMAL") {
     throw new ApiError(
       "UnsupportedOperation.StateError",
@@ -150,7 +151,7 @@ function copySnapshotCrossAccount(context: ActionContext): Record<string, unknow
     );
   }
   requireCollaboratorGrant(context, targetUin, "cvm:CopySnapshotCrossAccount", `snapshot/${snapshotId}`);
-  const copy = world.startCopy({
+  const copy = world.snapshots.startCopy({
     sourceUin: callerUin,
     sourceSnapshotId: snapshotId,
     targetUin,
@@ -184,7 +185,7 @@ function describeAutoSnapshotPolicies({
 }: ActionContext): Record<string, unknown> {
   const request = parseParams(describeAutoSnapshotPoliciesSchema, params);
   const ids = idsOrFilters(request.AutoSnapshotPolicyIds, request.Filters, "AutoSnapshotPolicyIds");
-  let policies = world.visibleAutoSnapshotPolicies(callerUin, region);
+  let policies = world.autoSnapshotPolicies.visible(callerUin, region);
   if (ids) {
     policies = policies.filter(({ view }) => ids.includes(view.id));
   }
@@ -239,10 +240,10 @@ function copyAutoSnapshotPolicyCrossAccount(context: ActionContext): Record<stri
       "`TargetAccountUin` must be another account than the caller.",
     );
   }
-  requireAllowListed(world.isAllowListed(callerUin), callerUin);
+  requireAllowListed(world.accounts.isAllowListed(callerUin), callerUin);
   const policies = request.AutoSnapshotPolicyIds.map((id) => {
     const policy = AUTO_SNAPSHOT_POLICY_ID_PATTERN.test(id)
-      ? world.getAutoSnapshotPolicy(callerUin, id)
+      ? world.autoSnapshotPolicies.get(callerUin, id)
       : undefined;
     if (!policy || policy.region !== region) {
       throw new ApiError(
@@ -267,7 +268,7 @@ function copyAutoSnapshotPolicyCrossAccount(context: ActionContext): Record<stri
     }
   }
   for (const policy of policies) {
-    world.setAutoSnapshotPolicyCopyTarget(callerUin, policy.id, targetUin);
+    world.autoSnapshotPolicies.setCopyTarget(callerUin, policy.id, targetUin);
   }
   return { AutoSnapshotPolicyIds: policies.map((policy) => policy.id), TargetAccountUin: targetUin };
 }
@@ -295,7 +296,7 @@ function modifySnapshotsSharePermission({
   for (const snapshotId of request.SnapshotIds) {
     requireSnapshotIdFormat(snapshotId);
     const snapshot = requireOwnSnapshot(
-      world.getSnapshot(callerUin, snapshotId),
+      world.snapshots.get(callerUin, snapshotId),
       snapshotId,
       callerUin,
       region,
@@ -330,7 +331,7 @@ function modifySnapshotsSharePermission({
     }
   }
   for (const snapshotId of request.SnapshotIds) {
-    world.setSnapshotShares(callerUin, snapshotId, request.AccountIds, share);
+    world.snapshots.setShares(callerUin, snapshotId, request.AccountIds, share);
   }
   return {};
 }
@@ -345,10 +346,10 @@ function describeSnapshotSharePermission({
 }: ActionContext): Record<string, unknown> {
   const { SnapshotId: snapshotId } = parseParams(describeSnapshotSharePermissionSchema, params);
   requireSnapshotIdFormat(snapshotId);
-  requireOwnSnapshot(world.getSnapshot(callerUin, snapshotId), snapshotId, callerUin, region);
+  requireOwnSnapshot(world.snapshots.get(callerUin, snapshotId), snapshotId, callerUin, region);
   return {
-    SharePermissionSet: world
-      .snapshotShares(callerUin, snapshotId)
+    SharePermissionSet: world.snapshots
+      .sharesOf(callerUin, snapshotId)
       .map((share) => ({ AccountId: share.accountId, CreatedTime: share.createdTime })),
   };
 }
@@ -371,19 +372,21 @@ function requireCollaboratorGrant(
   action: string,
   resourceSuffix: string,
 ): void {
-  if (!world.hasAccount(targetUin)) {
+  if (!world.accounts.has(targetUin)) {
     throw new ApiError(
       ErrorCodes.invalidParameterValue,
       `\`TargetAccountUin\` ${targetUin} is not a Tencent Cloud account; check the destination account id.`,
     );
   }
-  if (!world.isCollaborator(callerUin, targetUin)) {
+  if (!world.cam.isCollaborator(callerUin, targetUin)) {
     throw new ApiError(
       ErrorCodes.unauthorizedOperation,
       `Account ${targetUin} is not a collaborator of account ${callerUin}. Add it in CAM > Users > Collaborators first.`,
     );
   }
-  const documents = world.attachedPolicies(callerUin, targetUin).map((attached) => attached.policy.document);
+  const documents = world.cam
+    .attachedPolicies(callerUin, targetUin)
+    .map((attached) => attached.policy.document);
   const resource = `qcs::cvm:${region}:uin/${callerUin}:${resourceSuffix}`;
   if (!isActionAllowed(documents, action, resource)) {
     throw new ApiError(

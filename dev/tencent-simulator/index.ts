@@ -50,9 +50,10 @@ import type { RecordedCall, SimulatorOptions, TencentSimulator } from "./simulat
 import { SimulatorWorld } from "./simulator.world.js";
 
 export { CAM_VERSION } from "./cam.actions.js";
+export { PRESET_POLICIES } from "./cam.world.js";
 export { CBS_VERSION } from "./cbs.actions.js";
 export type * from "./simulator.types.js";
-export { PRESET_POLICIES, STUCK_COPY_PERCENT } from "./simulator.world.js";
+export { STUCK_COPY_PERCENT } from "./snapshots.world.js";
 export { STS_VERSION } from "./sts.actions.js";
 export { buildSignedHeaders, computeTc3Signature, type SignedRequestInput } from "./tc3-signature.js";
 

@@ -6,9 +6,10 @@ import { CAM_ACTIONS, CAM_VERSION } from "./cam.actions.js";
 import { CBS_ACTIONS, CBS_VERSION } from "./cbs.actions.js";
 import type { SlidingWindowRateLimiter } from "./rate-limiter.js";
 import type { FaultSpec, RecordedCall, ServiceName } from "./simulator.types.js";
-import { REGION_PATTERN, type SimulatorWorld } from "./simulator.world.js";
+import type { SimulatorWorld } from "./simulator.world.js";
 import { STS_ACTIONS, STS_VERSION } from "./sts.actions.js";
 import { computeTc3Signature, parseTc3Authorization, signaturesMatch, tc3Date } from "./tc3-signature.js";
+import { REGION_PATTERN } from "./world-rules.js";
 
 const MAX_BODY_BYTES = 1024 * 1024;
 const TIMESTAMP_WINDOW_SECONDS = 5 * 60;
@@ -223,7 +224,7 @@ function authenticate(
       `The request timestamp ${timestamp} is more than 5 minutes away from the server time ${nowSeconds}; check the clock.`,
     );
   }
-  const credential = world.resolveCredential(authorization.secretId);
+  const credential = world.accounts.resolveCredential(authorization.secretId);
   if (!credential) {
     throw new ApiError(ErrorCodes.secretIdNotFound, `The SecretId ${authorization.secretId} does not exist.`);
   }

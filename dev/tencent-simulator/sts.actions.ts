@@ -63,13 +63,13 @@ function assumeRole({ world, params }: ActionContext): Record<string, unknown> {
       "`DurationSeconds` must be a positive number of seconds.",
     );
   }
-  if (!world.hasRole(ownerUin, roleName)) {
+  if (!world.accounts.hasRole(ownerUin, roleName)) {
     throw new ApiError(
       "ResourceNotFound.RoleNotFound",
       `The role ${roleName} does not exist in account ${ownerUin}; create it in CAM > Roles.`,
     );
   }
-  const credential = world.issueTemporaryCredential({
+  const credential = world.accounts.issueTemporaryCredential({
     uin: ownerUin,
     roleArn: request.RoleArn,
     sessionName: request.RoleSessionName,

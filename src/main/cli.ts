@@ -1,6 +1,24 @@
+import { fileURLToPath } from "node:url";
+import type { Environment } from "../config/environment.schema.js";
 import { ConfigError, loadBotConfigFile, readProcessEnvironment } from "../config/load-config.js";
 import { type Role, startBot } from "./compose.js";
-import { createLogger } from "./logger.js";
+import { type AppLogger, createLogger } from "./logger.js";
+
+/**
+ * The sandbox's entry, relative to this module in both layouts (src/ with tsx, dist/src/ after
+ * `npm run build`). A constant, not a literal, so tsc leaves the sandbox and the stand-ins it
+ * imports out of the production build; scripts/check-imports.mjs allows this one import.
+ */
+const SANDBOX_ENTRY = "../sandbox/sandbox.js";
+const NO_SANDBOX = "the sandbox is not part of this image; run it from a checkout with npm start";
+
+/** What the cli needs from the sandbox entry (test/main/production-build.test.ts checks it matches). */
+export interface SandboxEntry {
+  startSandbox(options: {
+    env: Readonly<Environment>;
+    logger: AppLogger;
+  }): Promise<{ consoleUrl: string; close(): Promise<void> }>;
+}
 
 const ROLES = ["all", "app", "worker", "sandbox"] as const;
 type CliRole = (typeof ROLES)[number];
@@ -20,7 +38,7 @@ export async function main(argv: readonly string[]): Promise<void> {
   const logger = createLogger(env.LOG_LEVEL);
 
   if (role === "sandbox") {
-    const { startSandbox } = await import("../sandbox/sandbox.js");
+    const { startSandbox } = await loadSandbox();
     const sandbox = await startSandbox({ env, logger });
     process.stdout.write(`\nSandbox console: ${sandbox.consoleUrl}  (Ctrl-C stops it)\n\n`);
     onSignals(() => sandbox.close());
@@ -30,6 +48,32 @@ export async function main(argv: readonly string[]): Promise<void> {
   const bot = await startBot({ env, config, role: role as Role, logger });
   logger.info({ role, port: bot.port }, "cbs-snapshot-bot started");
   onSignals(() => bot.close());
+}
+
+/** The sandbox, or a one-line ConfigError where it was not built (the production image). */
+async function loadSandbox(): Promise<SandboxEntry> {
+  const path = fileURLToPath(new URL(SANDBOX_ENTRY, import.meta.url));
+  let loaded: unknown;
+  try {
+    loaded = await import(SANDBOX_ENTRY);
+  } catch (err) {
+    // Only the entry itself missing means "not built"; a broken sandbox keeps its own error.
+    const code = (err as { code?: unknown } | null)?.code;
+    if (code === "ERR_MODULE_NOT_FOUND" && err instanceof Error && err.message.includes(path)) {
+      throw new ConfigError(NO_SANDBOX);
+    }
+    throw err;
+  }
+  if (!isSandboxEntry(loaded)) {
+    throw new Error(`${path} does not export startSandbox`);
+  }
+  return loaded;
+}
+
+function isSandboxEntry(value: unknown): value is SandboxEntry {
+  return (
+    typeof value === "object" && value !== null && typeof Reflect.get(value, "startSandbox") === "function"
+  );
 }
 
 function onSignals(close: () => Promise<void>): void {

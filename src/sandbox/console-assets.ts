@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 
 /**
  * The console's static files live in `public/` beside this module (src/sandbox/public with tsx,
- * dist/sandbox/public after `npm run build`, which copies them). Only these names are served.
+ * dist/src/sandbox/public after `npm run build`, which copies them). Only these names are served.
  */
 const ASSETS: Readonly<Record<string, { file: string; contentType: string }>> = {
   "/": { file: "index.html", contentType: "text/html; charset=utf-8" },

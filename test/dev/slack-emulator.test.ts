@@ -9,6 +9,7 @@ import {
 } from "@slack/bolt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  BLOCK_KIT_LIMITS,
   type EmulatorEvent,
   type SlackEmulator,
   signSlackRequest,
@@ -226,6 +227,193 @@ describe("Slack emulator Web API with the real WebClient", () => {
       data: { error: "ratelimited" },
     });
     expect(emu.calls.at(-1)).toMatchObject({ method: "chat.update", status: 200, injected: true });
+  });
+});
+
+describe("Slack emulator enforces Slack's Block Kit limits", () => {
+  type Method =
+    | "chat.postMessage"
+    | "chat.update"
+    | "chat.postEphemeral"
+    | "views.open"
+    | "views.update"
+    | "views.publish";
+  const chatMethods: Method[] = ["chat.postMessage", "chat.update", "chat.postEphemeral"];
+  const viewMethods: Method[] = ["views.open", "views.update", "views.publish"];
+  type Block = Record<string, unknown>;
+
+  const chars = (n: number) => "x".repeat(n);
+  const plain = (n: number) => ({ type: "plain_text", text: chars(n) });
+  const mrkdwn = (n: number) => ({ type: "mrkdwn", text: chars(n) });
+  const section = (extra: Block = {}): Block => ({ type: "section", text: mrkdwn(1), ...extra });
+  const button = (extra: Block = {}): Block => ({
+    type: "button",
+    action_id: "go",
+    text: plain(2),
+    value: "v",
+    ...extra,
+  });
+  const actions = (element: Block): Block[] => [{ type: "actions", elements: [element] }];
+  const option = (text: number, value = "v") => ({ text: plain(text), value });
+  const select = (extra: Block): Block[] => [
+    section({ accessory: { type: "static_select", action_id: "pick", options: [option(1)], ...extra } }),
+  ];
+  const confirm = (title: number, text: number) => ({
+    title: plain(title),
+    text: plain(text),
+    confirm: plain(3),
+    deny: plain(2),
+  });
+
+  /**
+   * One row per limit: the blocks (or view, or text) with the limited thing at size `n`, and the
+   * methods that must refuse it at `limit + 1` while accepting it at `limit`.
+   */
+  interface LimitCase {
+    limit: keyof typeof BLOCK_KIT_LIMITS;
+    methods: Method[];
+    blocks?: (n: number) => Block[];
+    view?: (n: number) => Block;
+    text?: (n: number) => string;
+  }
+  const anySurface = [...chatMethods, ...viewMethods];
+  const cases: LimitCase[] = [
+    { limit: "sectionText", methods: anySurface, blocks: (n) => [{ type: "section", text: mrkdwn(n) }] },
+    {
+      limit: "sectionFieldText",
+      methods: anySurface,
+      blocks: (n) => [{ type: "section", fields: [mrkdwn(n)] }],
+    },
+    {
+      limit: "sectionFields",
+      methods: anySurface,
+      blocks: (n) => [{ type: "section", fields: Array.from({ length: n }, () => mrkdwn(1)) }],
+    },
+    { limit: "headerText", methods: anySurface, blocks: (n) => [{ type: "header", text: plain(n) }] },
+    {
+      limit: "contextElements",
+      methods: anySurface,
+      blocks: (n) => [{ type: "context", elements: Array.from({ length: n }, () => mrkdwn(1)) }],
+    },
+    { limit: "buttonText", methods: anySurface, blocks: (n) => actions(button({ text: plain(n) })) },
+    { limit: "buttonValue", methods: anySurface, blocks: (n) => actions(button({ value: chars(n) })) },
+    { limit: "placeholder", methods: anySurface, blocks: (n) => select({ placeholder: plain(n) }) },
+    { limit: "optionText", methods: anySurface, blocks: (n) => select({ options: [option(n)] }) },
+    {
+      limit: "selectOptions",
+      methods: anySurface,
+      blocks: (n) => select({ options: Array.from({ length: n }, (_, i) => option(1, `v${i}`)) }),
+    },
+    { limit: "blockId", methods: anySurface, blocks: (n) => [section({ block_id: chars(n) })] },
+    { limit: "actionId", methods: anySurface, blocks: (n) => actions(button({ action_id: chars(n) })) },
+    {
+      limit: "confirmTitle",
+      methods: anySurface,
+      blocks: (n) => actions(button({ confirm: confirm(n, 1) })),
+    },
+    { limit: "confirmText", methods: anySurface, blocks: (n) => actions(button({ confirm: confirm(1, n) })) },
+    {
+      limit: "messageBlocks",
+      methods: chatMethods,
+      blocks: (n) => Array.from({ length: n }, () => section()),
+    },
+    {
+      limit: "viewBlocks",
+      methods: viewMethods,
+      blocks: (n) => Array.from({ length: n }, () => section()),
+    },
+    {
+      limit: "modalTitle",
+      methods: ["views.open", "views.update"],
+      view: (n) => ({ type: "modal", title: plain(n), blocks: [section()] }),
+    },
+    { limit: "messageText", methods: chatMethods, text: (n) => chars(n) },
+  ];
+
+  let emu: SlackEmulator;
+  let messageTs = "";
+  let modalId = "";
+
+  /** A raw JSON call, so the test sees Slack's HTTP status and body as they are. */
+  async function call(
+    method: Method,
+    args: Record<string, unknown>,
+  ): Promise<{ status: number; body: Block }> {
+    const response = await fetch(`${emu.apiUrl}${method}`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${botToken}`, "content-type": "application/json; charset=utf-8" },
+      body: JSON.stringify(args),
+    });
+    return { status: response.status, body: (await response.json()) as Block };
+  }
+
+  function argsFor(method: Method, row: LimitCase, n: number): Record<string, unknown> {
+    const blocks = row.blocks?.(n) ?? [section()];
+    if (method.startsWith("chat.")) {
+      const target =
+        method === "chat.update" ? { ts: messageTs } : method === "chat.postEphemeral" ? { user: "U1" } : {};
+      return { channel, text: row.text?.(n) ?? "fallback", ...(row.text ? {} : { blocks }), ...target };
+    }
+    const view =
+      row.view?.(n) ??
+      (method === "views.publish" ? { type: "home", blocks } : { type: "modal", title: plain(5), blocks });
+    if (method === "views.open") return { trigger_id: "1.2.trigger", view };
+    if (method === "views.update") return { view_id: modalId, view };
+    return { user_id: "U1", view };
+  }
+
+  beforeAll(async () => {
+    emu = await startEmulator();
+    const posted = await call("chat.postMessage", { channel, text: "to be edited" });
+    messageTs = String(posted.body.ts);
+    const opened = await call("views.open", {
+      trigger_id: "1.2.trigger",
+      view: { type: "modal", title: plain(5), blocks: [section()] },
+    });
+    modalId = String((opened.body.view as Block).id);
+  });
+  afterAll(async () => {
+    await emu.close();
+  });
+
+  it.each(cases)("$limit: accepted at the limit, refused one over", async (row) => {
+    const limit = BLOCK_KIT_LIMITS[row.limit];
+    for (const method of row.methods) {
+      const atLimit = await call(method, argsFor(method, row, limit));
+      expect({ method, ...atLimit }).toMatchObject({ method, status: 200, body: { ok: true } });
+      const over = await call(method, argsFor(method, row, limit + 1));
+      // Slack's codes: invalid_blocks for messages, invalid_arguments for views, msg_too_long for text.
+      const error = row.text
+        ? "msg_too_long"
+        : method.startsWith("chat.")
+          ? "invalid_blocks"
+          : "invalid_arguments";
+      expect({ method, ...over }).toMatchObject({ method, status: 200, body: { ok: false, error } });
+    }
+  });
+
+  it("names the offending field with a json-pointer, as Slack does", async () => {
+    const over = await call("chat.postMessage", {
+      channel,
+      text: "x",
+      blocks: [section(), { type: "header", text: plain(BLOCK_KIT_LIMITS.headerText + 1) }],
+    });
+    expect(over.body.response_metadata).toEqual({
+      messages: ["[ERROR] must be less than 151 characters [json-pointer:/blocks/1/text/text]"],
+    });
+  });
+
+  it("keeps one Home tab per user across views.publish", async () => {
+    const first = await call("views.publish", { user_id: "U2", view: { type: "home", blocks: [section()] } });
+    const second = await call("views.publish", { user_id: "U2", view: { type: "home", blocks: [] } });
+    expect((second.body.view as Block).id).toBe((first.body.view as Block).id);
+    const modal = await call("views.publish", {
+      user_id: "U2",
+      view: { type: "modal", title: plain(3), blocks: [] },
+    });
+    expect(modal.body).toMatchObject({ ok: false, error: "invalid_arguments" });
+    const nobody = await call("views.publish", { user_id: "U404", view: { type: "home", blocks: [] } });
+    expect(nobody.body).toMatchObject({ ok: false, error: "user_not_found" });
   });
 });
 

@@ -7,6 +7,7 @@ import {
   startSlackEmulator,
 } from "../../dev/slack-emulator/index.js";
 import { startTencentSimulator, type TencentSimulator } from "../../dev/tencent-simulator/index.js";
+import type { RequestKind } from "../../src/app/request-kind.js";
 import { type BotConfigInput, buildBotConfig, parseEnvironment } from "../../src/config/load-config.js";
 import { type RunningBot, startBot } from "../../src/main/compose.js";
 import { createLogger } from "../../src/main/logger.js";
@@ -52,6 +53,8 @@ export interface HarnessOptions {
   unreadyDestinations?: boolean;
   /** The bot's CAM cache TTL. @defaultValue the bot's default */
   camCacheTtlMs?: number;
+  /** Request kinds besides the built-in ones (a kind defined by a test). @defaultValue [] */
+  extraKinds?: readonly RequestKind[];
 }
 
 /**
@@ -149,6 +152,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     port: 0,
     slackRetries: options.slackRetries ?? 0,
     ...(options.camCacheTtlMs !== undefined ? { camCacheTtlMs: options.camCacheTtlMs } : {}),
+    ...(options.extraKinds ? { extraKinds: options.extraKinds } : {}),
   });
   const appUrl = `http://127.0.0.1:${bot.slack?.port}/slack/events`;
   return {

@@ -21,12 +21,13 @@ redis_answers() {
 
 # A REDIS_URL elsewhere is the caller's to provide; only the local default is started here.
 if [[ -z "${REDIS_URL:-}" ]] && ! redis_answers; then
-  if ! command -v redis-server >/dev/null 2>&1; then
-    if can_apt; then apt_install redis-server; else
-      echo "test deps: no Redis on 127.0.0.1:6379. Start one (docker compose up -d redis) or set REDIS_URL." >&2
-      exit 1
-    fi
-  fi
+  # Finds or installs redis-server (the same step the sandbox uses), else says how, on stderr.
+  here=${BASH_SOURCE[0]%/*}
+  [[ $here == "${BASH_SOURCE[0]}" ]] && here=.
+  bash "$here/ensure-redis-server.sh" || {
+    echo "test deps: the tests need a Redis on 127.0.0.1:6379 (or REDIS_URL)." >&2
+    exit 1
+  }
   echo "test deps: starting redis-server on 127.0.0.1:6379"
   redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no
   for _ in $(seq 1 50); do redis_answers && break; sleep 0.2; done

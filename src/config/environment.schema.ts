@@ -41,4 +41,7 @@ export const environmentSchema = z.object({
   ),
 });
 
-export type Environment = z.output<typeof environmentSchema>;
+export type Environment = z.output<typeof environmentSchema> & {
+  /** Whether REDIS_URL was set (not empty): without it the sandbox runs a private Redis instead of the default. */
+  readonly redisUrlSet: boolean;
+};

@@ -12,7 +12,7 @@ export type { Environment } from "./environment.schema.js";
 export function parseEnvironment(env: Record<string, string | undefined>): Readonly<Environment> {
   const result = environmentSchema.safeParse(env);
   if (!result.success) throw new ConfigError(describeIssues("environment", result.error));
-  return Object.freeze(result.data);
+  return Object.freeze({ ...result.data, redisUrlSet: Boolean(env.REDIS_URL?.trim()) });
 }
 
 export function parseBotConfig(input: unknown, where = "configuration"): Readonly<BotConfig> {

@@ -6,6 +6,7 @@ import { buildBotConfig, ConfigError, type Environment, parseEnvironment } from 
 import { startBot } from "../main/compose.js";
 import type { AppLogger } from "../main/logger.js";
 import { startConsoleServer } from "./console.server.js";
+import { type PrivateRedis, startPrivateRedis } from "./private-redis.js";
 import { deleteKeysWithPrefix } from "./redis-keys.js";
 import { SANDBOX, sandboxConfig, seedSandboxCloud } from "./sandbox-seed.js";
 
@@ -16,6 +17,10 @@ export interface Sandbox {
   appUrl: string;
   /** This run's Redis key prefix (deleted on close). */
   redisPrefix: string;
+  /** The Redis it uses: REDIS_URL's, or (REDIS_URL unset) its private redis-server's. */
+  redisUrl: string;
+  /** The private redis-server (REDIS_URL unset), stopped and its folder removed on close. */
+  privateRedis?: { pid: number; port: number; dir: string };
   close(): Promise<void>;
 }
 
@@ -30,6 +35,8 @@ export interface SandboxOptions {
   copyDurationMs?: number;
   /** How often the worker looks at a running copy. @defaultValue "1s" */
   pollInterval?: string;
+  /** Where the line saying which Redis the sandbox uses goes. @defaultValue stdout */
+  announce?: (line: string) => void;
 }
 
 /** Tells the person exactly how to get a Redis, instead of a stack of connection errors. */
@@ -46,7 +53,7 @@ async function requireRedis(url: string): Promise<void> {
     await redis.ping();
   } catch {
     throw new ConfigError(
-      `Redis is not reachable at ${url}. Start one with \`docker compose up -d redis\` (or \`redis-server\`), or set REDIS_URL.`,
+      `Redis is not reachable at ${url}. Start one with \`docker compose up -d redis\` (or \`redis-server\`), or unset REDIS_URL and the sandbox runs a private one.`,
     );
   } finally {
     redis.disconnect();
@@ -59,8 +66,23 @@ async function requireRedis(url: string): Promise<void> {
  * and a web console that shows the emulated Slack and the simulated cloud.
  */
 export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
+  // REDIS_URL unset: a redis-server of its own, so the demo never writes into whatever answers on 6379.
+  const privateRedis = options.env.redisUrlSet ? undefined : await startPrivateRedis();
+  try {
+    return await startSandboxOn(privateRedis?.url ?? options.env.REDIS_URL, privateRedis, options);
+  } catch (err) {
+    await privateRedis?.stop();
+    throw err;
+  }
+}
+
+async function startSandboxOn(
+  redisUrl: string,
+  privateRedis: PrivateRedis | undefined,
+  options: SandboxOptions,
+): Promise<Sandbox> {
   const { env, logger } = options;
-  await requireRedis(env.REDIS_URL);
+  if (!privateRedis) await requireRedis(redisUrl);
   const sim = await startTencentSimulator({ copyDurationMs: options.copyDurationMs ?? 20_000 });
   seedSandboxCloud(sim);
   const slack = await startSlackEmulator({
@@ -73,7 +95,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     SLACK_BOT_TOKEN: SANDBOX.botToken,
     SLACK_SIGNING_SECRET: SANDBOX.signingSecret,
     SLACK_API_URL: slack.apiUrl,
-    REDIS_URL: env.REDIS_URL,
+    REDIS_URL: redisUrl,
     TENCENTCLOUD_SECRET_ID: SANDBOX.source.secretId,
     TENCENTCLOUD_SECRET_KEY: SANDBOX.source.secretKey,
     TENCENTCLOUD_API_ENDPOINT: sim.url,
@@ -93,7 +115,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     logger,
   }).catch(async (err: unknown) => {
     await Promise.allSettled([bot.close(), slack.close(), sim.close()]);
-    await deleteKeysWithPrefix(env.REDIS_URL, redisPrefix).catch(() => undefined);
+    if (!privateRedis) await deleteKeysWithPrefix(redisUrl, redisPrefix).catch(() => undefined);
     if (isAddressInUse(err)) {
       throw new ConfigError(
         `port ${options.port ?? env.PORT} is already in use: stop what runs there, or set PORT to another port for the console.`,
@@ -101,6 +123,9 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     }
     throw err;
   });
+  const redis = privateRedis
+    ? `a private redis-server on 127.0.0.1:${privateRedis.port} (pid ${privateRedis.pid}, data in ${privateRedis.dir}; stopped and removed on exit; set REDIS_URL to use another Redis)`
+    : `${withoutPassword(redisUrl)} from REDIS_URL (keys under ${redisPrefix}:, deleted on exit)`;
   logger.info(
     {
       console: consoleServer.url,
@@ -108,29 +133,51 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       slackEmulator: slack.baseUrl,
       tencentSimulator: sim.url,
       redisPrefix,
+      redis,
     },
     "sandbox running: simulated Slack and Tencent Cloud, no accounts needed",
   );
+
+  (options.announce ?? ((line) => process.stdout.write(`${line}\n`)))(`Sandbox Redis: ${redis}`);
 
   let closing: Promise<void> | undefined;
   return {
     consoleUrl: consoleServer.url,
     appUrl,
     redisPrefix,
+    redisUrl,
+    ...(privateRedis && {
+      privateRedis: { pid: privateRedis.pid, port: privateRedis.port, dir: privateRedis.dir },
+    }),
     close() {
       closing ??= (async () => {
-        await consoleServer.close();
-        await bot.close();
-        await slack.close();
-        await sim.close();
-        // The sandbox leaves nothing behind in Redis: only its own prefix is deleted.
-        await deleteKeysWithPrefix(env.REDIS_URL, redisPrefix).catch((err: unknown) =>
-          logger.warn({ err, redisPrefix }, "could not delete the sandbox's Redis keys"),
-        );
+        try {
+          await consoleServer.close();
+          await bot.close();
+          await slack.close();
+          await sim.close();
+          // The sandbox leaves nothing behind in Redis: its private one goes, or only its own prefix.
+          if (!privateRedis)
+            await deleteKeysWithPrefix(redisUrl, redisPrefix).catch((err: unknown) =>
+              logger.warn({ err, redisPrefix }, "could not delete the sandbox's Redis keys"),
+            );
+        } finally {
+          await privateRedis?.stop();
+        }
       })();
       return closing;
     },
   };
+}
+
+function withoutPassword(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = "***";
+    return parsed.toString();
+  } catch {
+    return url;
+  }
 }
 
 function isAddressInUse(err: unknown): boolean {

@@ -24,6 +24,8 @@ export interface CardContent {
   facts: Text[];
   /** What Approve will do, asked in the confirm dialog. */
   confirm: Text;
+  /** The confirm dialog's title. @defaultValue "Approve this request?" */
+  confirmTitle?: string;
 }
 
 /**

@@ -97,7 +97,12 @@ export function buildApprovalCard(
           label: "Approve",
           value: request.id,
           style: "primary",
-          confirm: { title: "Approve this request?", text: content.confirm, yes: "Approve", no: "Cancel" },
+          confirm: {
+            title: content.confirmTitle ?? "Approve this request?",
+            text: content.confirm,
+            yes: "Approve",
+            no: "Cancel",
+          },
         },
         { id: "reject", label: "Reject", value: request.id, style: "danger" },
       ],

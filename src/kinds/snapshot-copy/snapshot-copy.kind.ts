@@ -75,6 +75,7 @@ function describeCard(request: SnapshotCopyRequest): CardContent {
       { label: "New name", value: [newName] },
     ],
     facts: request.progress.newSnapshotId ? [text`Copy: ${code(request.progress.newSnapshotId)}`] : [],
+    confirmTitle: "Approve this copy?",
     confirm: text`Copy ${code(snapshot.snapshotId)} (${snapshot.diskSizeGiB} GiB) into account ${destination.accountUin}. The copy cannot be undone by the bot.`,
   };
 }

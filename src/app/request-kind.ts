@@ -1,5 +1,6 @@
 import type { Message, Text } from "../core/messages/message.js";
 import type { Request, RequestFailure } from "../core/request/request.js";
+import { AppError } from "./errors.js";
 import type { FlowDeps } from "./flow-deps.js";
 
 /** What the queue should do after a step: stop, or come back later (without holding a worker slot). */
@@ -69,7 +70,8 @@ export class KindRegistry {
 
   constructor(kinds: readonly RequestKind[]) {
     for (const kind of kinds) {
-      if (this.byId.has(kind.id)) throw new Error(`kinds.duplicate: two request kinds are called ${kind.id}`);
+      if (this.byId.has(kind.id))
+        throw new AppError("kinds.duplicate", `two request kinds are called ${kind.id}`);
       this.byId.set(kind.id, kind);
     }
   }
@@ -78,8 +80,9 @@ export class KindRegistry {
   of(request: Pick<Request, "kind" | "id">): RequestKind {
     const kind = this.byId.get(request.kind);
     if (!kind) {
-      throw new Error(
-        `kinds.unknown: request ${request.id} is of kind "${request.kind}", which this version does not know`,
+      throw new AppError(
+        "kinds.unknown",
+        `request ${request.id} is of kind "${request.kind}", which this version does not know`,
       );
     }
     return kind;

@@ -1,13 +1,16 @@
 /**
- * Errors the domain names. Expected outcomes (a refused approval, a failed check) are values;
- * these are for broken invariants, and carry a namespaced code and a message a person can act on.
+ * A thrown error with a namespaced code (`store.invalid_transition`, `kinds.unknown`): the one
+ * handler that logs it can always name what went wrong. Expected outcomes (a refused approval, a
+ * failed check) are values, never thrown; these are for broken invariants and bugs. Each room has
+ * its own errors module whose codes start with the room's namespace.
  */
-export class DomainError extends Error {
+export class CodedError extends Error {
   constructor(
     readonly code: string,
     message: string,
   ) {
-    super(message);
-    this.name = "DomainError";
+    // The code leads the message too, so a log line or a stack is searchable by it.
+    super(`${code}: ${message}`);
+    this.name = "CodedError";
   }
 }

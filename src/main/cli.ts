@@ -2,6 +2,7 @@ import { fileURLToPath } from "node:url";
 import type { Environment } from "../config/environment.schema.js";
 import { ConfigError, loadBotConfigFile, readProcessEnvironment } from "../config/load-config.js";
 import { type Role, startBot } from "./compose.js";
+import { MainError } from "./errors.js";
 import { type AppLogger, createLogger } from "./logger.js";
 
 /**
@@ -65,7 +66,7 @@ async function loadSandbox(): Promise<SandboxEntry> {
     throw err;
   }
   if (!isSandboxEntry(loaded)) {
-    throw new Error(`${path} does not export startSandbox`);
+    throw new MainError("main.sandbox_entry", `${path} does not export startSandbox`);
   }
   return loaded;
 }

@@ -20,6 +20,7 @@ import { CamCache } from "../core/cam/cam-cache.js";
 import { type Clock, systemClock } from "../core/ports/clock.port.js";
 import type { CloudApi } from "../core/ports/cloud-api.port.js";
 import { createKindRegistry } from "../kinds/registry.js";
+import { MainError } from "./errors.js";
 import { type AppLogger, toSlackLogger } from "./logger.js";
 import { MetricsRegistry, recordCloudCall, scrapeMetrics } from "./metrics.js";
 import { type RunningOpsServer, startOpsServer, within } from "./ops-server.js";
@@ -208,7 +209,8 @@ function assembleApp({ options, deps }: Shared): SlackApp {
  */
 function assembleWorker({ options, workerRedis, deps }: Shared): RunningJobWorkers {
   const { config, logger } = options;
-  if (!workerRedis) throw new Error("compose: the worker role needs its own Redis connection");
+  if (!workerRedis)
+    throw new MainError("main.no_worker_connection", "the worker role needs its own Redis connection");
   const env: JobEnv = {
     flows: defaultJobFlows,
     // The jobs use the worker connection, which waits out a Redis restart.

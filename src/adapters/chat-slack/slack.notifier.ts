@@ -5,6 +5,7 @@ import type { Logger } from "../../core/ports/logger.port.js";
 import type { Notifier } from "../../core/ports/notifier.port.js";
 import type { MessageRef, Request } from "../../core/request/request.js";
 import { buildApprovalCard, buildOutcomeNotice } from "./approval-card.blocks.js";
+import { SlackAdapterError } from "./errors.js";
 import { asMessage, renderMessage, renderText } from "./mrkdwn.renderer.js";
 import { buildOutcomeDigest, OutcomeDigest, type OutcomeDigestOptions } from "./outcome-digest.js";
 import { buildRecheckForFailedRequest } from "./prerequisites.blocks.js";
@@ -41,7 +42,7 @@ export class SlackNotifier implements Notifier {
       unfurl_links: false,
     });
     if (!result.ts || !result.channel)
-      throw new Error("slack.no_ts: chat.postMessage returned no message ts");
+      throw new SlackAdapterError("slack.no_ts", "chat.postMessage returned no message ts");
     return { conversation: result.channel, id: result.ts };
   }
 

@@ -2,6 +2,7 @@ import type { JobsOptions } from "bullmq";
 import type { z } from "zod";
 import type { BotConfig } from "../../config/load-config.js";
 import type { CloudErrorClass } from "../../core/ports/cloud-api.port.js";
+import { QueueError } from "./errors.js";
 
 /** What one run of a job asks for next: it is finished, or it waits (the job goes back to delayed). */
 export type JobOutcome = { kind: "done"; value?: unknown } | { kind: "wait"; delayMs: number };
@@ -65,7 +66,8 @@ export function defineJobType<P, Env>(type: JobType<P, Env>): JobType<P, Env> {
 export function jobRegistry(types: readonly AnyJobType[]): readonly AnyJobType[] {
   const queues = new Set<string>();
   for (const type of types) {
-    if (queues.has(type.queue)) throw new Error(`job registry: queue "${type.queue}" is declared twice`);
+    if (queues.has(type.queue))
+      throw new QueueError("queue.duplicate_queue", `queue "${type.queue}" is declared twice`);
     queues.add(type.queue);
   }
   return types;

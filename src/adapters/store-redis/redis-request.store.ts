@@ -9,6 +9,7 @@ import type {
 import { OPEN_STATES, type RequestState, statesLeadingTo } from "../../core/request/lifecycle.js";
 import type { Decision, Request, RequestPatch } from "../../core/request/request.js";
 import { auditStreamKey } from "./audit.store.js";
+import { StoreError } from "./errors.js";
 import { decodeRecord, encodeRecord, isCurrent, RECORD_VERSION, upgradeV1Record } from "./stored-request.js";
 
 /**
@@ -146,7 +147,7 @@ export class RedisRequestStore implements RequestStore {
       request.createdAt,
       request.requestedBy,
     );
-    if (created !== 1) throw new Error(`store.duplicate_id: request ${request.id} already exists`);
+    if (created !== 1) throw new StoreError("store.duplicate_id", `request ${request.id} already exists`);
   }
 
   private nameKey(scope: string, name: string): string {
@@ -191,12 +192,13 @@ export class RedisRequestStore implements RequestStore {
   async transition(id: string, change: Transition): Promise<TransitionResult> {
     const allowed = statesLeadingTo(change.to);
     if (change.from && !allowed.includes(change.from.state)) {
-      throw new Error(
-        `store.invalid_transition: the lifecycle has no move from ${change.from.state} to ${change.to}`,
+      throw new StoreError(
+        "store.invalid_transition",
+        `the lifecycle has no move from ${change.from.state} to ${change.to}`,
       );
     }
     if (change.to === "running" && !change.step) {
-      throw new Error("store.invalid_transition: a running request needs its step");
+      throw new StoreError("store.invalid_transition", "a running request needs its step");
     }
     return this.compareAndSet(
       id,

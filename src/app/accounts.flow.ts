@@ -21,13 +21,16 @@ export interface AccountsReport {
   destinations: DestinationReadiness[];
 }
 
+/** The ports `/snapshot accounts` uses. */
+export type AccountsDeps = Pick<FlowDeps, "config" | "cloud" | "camCache" | "clock">;
+
 /**
  * `/snapshot accounts`: every configured destination with its collaborator and permission status.
  * It is what people run right after changing CAM, so it reads fresh answers (which then refresh the
  * cache for requests). Destinations are checked one after the other: CAM allows only 5
  * ListAttachedUserAllPolicies calls a second.
  */
-export async function listDestinationReadiness(deps: FlowDeps): Promise<AccountsReport> {
+export async function listDestinationReadiness(deps: AccountsDeps): Promise<AccountsReport> {
   const now = deps.clock.now();
   const cam = createCamReader(deps.cloud, deps.camCache, { notBefore: now.getTime() });
   const destinations: DestinationReadiness[] = [];

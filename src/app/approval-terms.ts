@@ -1,5 +1,5 @@
 import type { Request } from "../core/request/request.js";
-import { approverPolicyFor, findApproverProblems } from "./approver-lookup.js";
+import { approverPolicyFor, findApproverProblems, type LookupDeps } from "./approver-lookup.js";
 import type { FlowDeps } from "./flow-deps.js";
 
 export type ApprovalTerms = Pick<
@@ -7,12 +7,15 @@ export type ApprovalTerms = Pick<
   "requiredApprovals" | "expiresAt" | "planFingerprint" | "approverProblems"
 >;
 
+/** The ports deciding a new request's approval terms uses. */
+export type ApprovalTermsDeps = LookupDeps & Pick<FlowDeps, "config" | "kinds">;
+
 /**
  * What a new request's approval is bound to: how many approvals it needs (fixed now), when it
  * expires, the fingerprint of the plan its card shows, and approver problems to show on the card.
  */
 export async function decideApprovalTerms(
-  deps: FlowDeps,
+  deps: ApprovalTermsDeps,
   request: Request,
   now: Date,
 ): Promise<ApprovalTerms> {
@@ -27,7 +30,10 @@ export async function decideApprovalTerms(
 }
 
 /** One delayed job per request; if it cannot be scheduled, approvals still stop at `expiresAt`. */
-export async function scheduleRequestExpiry(deps: FlowDeps, request: Request): Promise<void> {
+export async function scheduleRequestExpiry(
+  deps: Pick<FlowDeps, "expiry" | "logger">,
+  request: Request,
+): Promise<void> {
   if (!deps.expiry || !request.expiresAt) return;
   try {
     await deps.expiry.scheduleExpiry(request.id, new Date(request.expiresAt));

@@ -9,12 +9,15 @@ import {
 import type { FlowDeps } from "./flow-deps.js";
 
 /** The approvers of copies into `alias`: the destination's own, else the global ones. */
-export function approverPolicyFor(deps: FlowDeps, alias: string): ApproverPolicy {
+export function approverPolicyFor(deps: Pick<FlowDeps, "config">, alias: string): ApproverPolicy {
   return pickApproverPolicy(deps.config.approvers, deps.config.destinations[alias]?.approvers);
 }
 
 /** Is `userId` one of `people` (directly, or through a user group that can still be read)? */
-export async function isAmong(deps: FlowDeps, userId: string, people: People): Promise<boolean> {
+/** What looking people up in the directory uses. */
+export type LookupDeps = Pick<FlowDeps, "directory" | "logger">;
+
+export async function isAmong(deps: LookupDeps, userId: string, people: People): Promise<boolean> {
   if (people.users.includes(userId)) return true;
   for (const group of people.usergroups) {
     try {
@@ -28,7 +31,11 @@ export async function isAmong(deps: FlowDeps, userId: string, people: People): P
 }
 
 /** Per-destination requesters (DESIGN §7): who may ask to copy into which account. */
-export async function checkRequester(deps: FlowDeps, userId: string, alias: string): Promise<ApprovalCheck> {
+export async function checkRequester(
+  deps: LookupDeps & Pick<FlowDeps, "config">,
+  userId: string,
+  alias: string,
+): Promise<ApprovalCheck> {
   const requesters = deps.config.destinations[alias]?.requesters;
   if (!requesters || (await isAmong(deps, userId, requesters))) return { kind: "allowed" };
   return {
@@ -41,7 +48,7 @@ export async function checkRequester(deps: FlowDeps, userId: string, alias: stri
  * Approvers who left the workspace and user groups that no longer exist: reported on the card so
  * someone fixes the configuration, never a crash. Users that cannot be looked up are not reported.
  */
-export async function findApproverProblems(deps: FlowDeps, policy: ApproverPolicy): Promise<Text[]> {
+export async function findApproverProblems(deps: LookupDeps, policy: ApproverPolicy): Promise<Text[]> {
   const problems: Text[] = [];
   const { userState } = deps.directory;
   if (userState) {
@@ -68,7 +75,10 @@ export async function findApproverProblems(deps: FlowDeps, policy: ApproverPolic
 }
 
 /** Records an entry (a refusal, a stop) in the audit trail; a failure to record never fails the answer to the person. */
-export async function recordAuditEntry(deps: FlowDeps, entry: Omit<AuditEntry, "at">): Promise<void> {
+/** What recording a flow's own audit entry uses (the trail is optional: absent, nothing is recorded). */
+export type AuditDeps = Pick<FlowDeps, "audit" | "clock" | "logger">;
+
+export async function recordAuditEntry(deps: AuditDeps, entry: Omit<AuditEntry, "at">): Promise<void> {
   if (!deps.audit) return;
   try {
     await deps.audit.record({ ...entry, at: deps.clock.now().toISOString() });

@@ -1,17 +1,26 @@
 import { code, mention, type Text, text, toPlainText } from "../core/messages/message.js";
 import { checkCanceller } from "../core/request/approval-rules.js";
 import type { Request } from "../core/request/request.js";
-import { approverPolicyFor, isAmong, recordAuditEntry } from "./approver-lookup.js";
+import {
+  type AuditDeps,
+  approverPolicyFor,
+  isAmong,
+  type LookupDeps,
+  recordAuditEntry,
+} from "./approver-lookup.js";
 import type { FlowDeps } from "./flow-deps.js";
 
 export type CancelOutcome = { kind: "cancelled"; request: Request } | { kind: "refused"; message: Text };
+
+/** The ports a cancel uses. */
+export type CancelDeps = LookupDeps & AuditDeps & Pick<FlowDeps, "store" | "notifier" | "config">;
 
 /**
  * `/snapshot cancel <id>`: by the requester or an approver, while nothing has been sent to
  * Tencent Cloud (pending or queued). A queued job then finds the request cancelled and does nothing.
  */
 export async function cancelRequest(
-  deps: FlowDeps,
+  deps: CancelDeps,
   input: { requestId: string; userId: string },
 ): Promise<CancelOutcome> {
   const request = await deps.store.get(input.requestId);

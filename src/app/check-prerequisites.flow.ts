@@ -8,6 +8,9 @@ import type { Destination } from "../core/request/request.js";
 import type { FlowDeps } from "./flow-deps.js";
 import { resolveDestination } from "./resolve-destination.js";
 
+/** The ports the prerequisite checks use. */
+export type CheckDeps = Pick<FlowDeps, "config" | "cloud" | "camCache" | "clock" | "logger">;
+
 /** A refusal based on CAM answers older than this asks CAM again first (a fix may have landed). */
 const REFUSAL_FRESHNESS_MS = 5_000;
 
@@ -49,7 +52,7 @@ export type CheckOutcome =
  * an answer at most a few seconds old before anyone is told "no".
  */
 export async function runPrerequisiteChecks(
-  deps: FlowDeps,
+  deps: CheckDeps,
   input: CheckRequestInput,
   options: CheckOptions = {},
 ): Promise<CheckOutcome> {
@@ -61,7 +64,7 @@ export async function runPrerequisiteChecks(
 
 /** The same, for a destination already resolved (the worker's run-time check). */
 export async function checkDestination(
-  deps: FlowDeps,
+  deps: CheckDeps,
   destination: Destination,
   input: { snapshotId: string; region?: string },
   options: CheckOptions = {},

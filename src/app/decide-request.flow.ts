@@ -7,8 +7,8 @@ import {
   requiredApprovalsOf,
 } from "../core/request/approval-rules.js";
 import type { Request } from "../core/request/request.js";
-import { approverPolicyFor, isAmong, recordAuditEntry } from "./approver-lookup.js";
-import { expireRequest } from "./expire-request.flow.js";
+import { type AuditDeps, approverPolicyFor, isAmong, recordAuditEntry } from "./approver-lookup.js";
+import { type ExpireDeps, expireRequest } from "./expire-request.flow.js";
 import type { FlowDeps } from "./flow-deps.js";
 
 export type Decision = "approve" | "reject";
@@ -18,6 +18,11 @@ export type DecisionOutcome =
   | { kind: "approval_recorded"; request: Request; remaining: number }
   | { kind: "rejected"; request: Request }
   | { kind: "refused"; message: Text };
+
+/** The ports deciding whether a person may decide uses (an expired request is expired on the way). */
+export type PrecheckDeps = ExpireDeps & AuditDeps & Pick<FlowDeps, "directory" | "clock">;
+/** The ports an Approve or Reject uses: the precheck's, and the queue an approved request goes to. */
+export type DecideDeps = PrecheckDeps & Pick<FlowDeps, "queue">;
 
 /** Rejections carry an optional reason typed in a modal; Slack's input limit is 3000 characters. */
 export const MAX_REASON_LENGTH = 500;
@@ -30,7 +35,7 @@ const EXPIRED_MESSAGE = text`This request expired before enough approvers approv
  * says why, and is recorded in the audit trail.
  */
 export async function decideRequest(
-  deps: FlowDeps,
+  deps: DecideDeps,
   input: { requestId: string; userId: string; decision: Decision; reason?: string },
 ): Promise<DecisionOutcome> {
   const pre = await precheck(deps, input.requestId, input.userId, input.decision);
@@ -116,7 +121,7 @@ export async function decideRequest(
  * that a non-approver is refused at once instead of after typing a reason.
  */
 export async function precheck(
-  deps: FlowDeps,
+  deps: PrecheckDeps,
   requestId: string,
   userId: string,
   decision: Decision,
@@ -139,7 +144,7 @@ export async function precheck(
 }
 
 async function refuse(
-  deps: FlowDeps,
+  deps: AuditDeps,
   requestId: string,
   userId: string,
   event: "approval_refused" | "reject_refused",

@@ -11,7 +11,10 @@ export type ExpiryOutcome =
  * A pending request's `requestTtl` is up (run by a delayed job, or by a click that finds it past
  * its time). Atomic: a request approved a moment earlier stays approved.
  */
-export async function expireRequest(deps: FlowDeps, requestId: string): Promise<ExpiryOutcome> {
+/** The ports expiring a request uses. */
+export type ExpireDeps = Pick<FlowDeps, "store" | "notifier" | "logger" | "config" | "kinds">;
+
+export async function expireRequest(deps: ExpireDeps, requestId: string): Promise<ExpiryOutcome> {
   const result = await deps.store.transition(requestId, { to: "expired" });
   if (!result.ok) return { kind: "unchanged" };
   const request = result.request;

@@ -32,9 +32,12 @@ function matches(scope: ListScope, request: Request, userId: string): boolean {
   }
 }
 
+/** The ports `/snapshot list` uses. */
+export type ListDeps = Pick<FlowDeps, "store" | "notifier">;
+
 /** `/snapshot list [mine|pending|active|all]`: the most recent matching requests, with card links. */
 export async function listRequests(
-  deps: FlowDeps,
+  deps: ListDeps,
   input: { scope: ListScope; userId: string },
 ): Promise<RequestList> {
   const recent = await deps.store.listRecent(SCAN_LIMIT);

@@ -8,6 +8,11 @@ export type StepOutcome = { kind: "done"; state: Request["state"] } | { kind: "w
 /** A step either hands over to the next step at once, or says what the queue should do. */
 export type StepResult = { kind: "continue" } | StepOutcome;
 
+/** What a kind reads to describe a plan or a fix: the configuration. */
+export type KindConfigDeps = Pick<FlowDeps, "config">;
+/** What a kind lets go of when a request ends early: the copies the poller follows. */
+export type KindReleaseDeps = Pick<FlowDeps, "copyWatch">;
+
 /** A labelled fact on a card (`Region: ap-guangzhou`). */
 export interface CardField {
   label: string;
@@ -45,8 +50,11 @@ export interface RequestKind<Spec = unknown, Progress = unknown> {
    * The fingerprint of the plan an approver approves (what is written where, and how), taken when
    * the card is posted; the kind's steps check it again before any write.
    */
-  fingerprintPlan(request: Request<Spec, Progress>, deps: FlowDeps): string;
-  /** Runs the current step (`request.step`; the first one when the request is still `approved`). */
+  fingerprintPlan(request: Request<Spec, Progress>, deps: KindConfigDeps): string;
+  /**
+   * Runs the current step (`request.step`; the first one when the request is still `approved`).
+   * Takes every port: a kind's steps may use any of them (each step names its own).
+   */
   runStep(deps: FlowDeps, request: Request<Spec, Progress>): Promise<StepResult>;
   /** The card's content. */
   describeCard(request: Request<Spec, Progress>): CardContent;
@@ -58,10 +66,10 @@ export interface RequestKind<Spec = unknown, Progress = unknown> {
   fixFor(
     failure: Omit<RequestFailure, "fix">,
     request: Request<Spec, Progress>,
-    deps: FlowDeps,
+    deps: KindConfigDeps,
   ): string | undefined;
   /** Lets go of what the steps hold (a watched copy) when the request ends early. */
-  release?(deps: FlowDeps, request: Request<Spec, Progress>): Promise<void>;
+  release?(deps: KindReleaseDeps, request: Request<Spec, Progress>): Promise<void>;
 }
 
 /** The kinds this deployment knows, by id. */

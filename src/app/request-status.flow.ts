@@ -7,9 +7,12 @@ export interface RequestStatus {
   link?: string;
 }
 
+/** The ports `/snapshot status` uses. */
+export type StatusDeps = Pick<FlowDeps, "store" | "notifier">;
+
 /** `/snapshot status <id>`. */
 export async function getRequestStatus(
-  deps: FlowDeps,
+  deps: StatusDeps,
   requestId: string,
 ): Promise<RequestStatus | undefined> {
   const request = await deps.store.get(requestId);

@@ -4,17 +4,24 @@ import type { CloudError } from "../core/ports/cloud-api.port.js";
 import type { RequestState } from "../core/request/lifecycle.js";
 import type { Request, RequestFailure, RequestPatch } from "../core/request/request.js";
 import type { FlowDeps } from "./flow-deps.js";
-import type { StepOutcome } from "./request-kind.js";
+import type { KindReleaseDeps, StepOutcome } from "./request-kind.js";
 
-/** The ports a step's bookkeeping uses. */
-export type StepDeps = Pick<FlowDeps, "store" | "notifier" | "logger" | "kinds" | "config" | "clock">;
+/** The ports moving a request to its next step uses. */
+export type AdvanceDeps = Pick<FlowDeps, "store" | "notifier">;
+/** The ports announcing a request's end uses. */
+export type FinishDeps = Pick<FlowDeps, "notifier" | "config">;
+/**
+ * The ports a step's bookkeeping uses (advance, fail, finish): failing also asks the kind for the
+ * fix (from the configuration) and lets it release what it holds (KindReleaseDeps).
+ */
+export type StepDeps = AdvanceDeps & FinishDeps & KindReleaseDeps & Pick<FlowDeps, "logger" | "kinds">;
 
 /**
  * Moves a running request to its next step (or an approved one to its first), refreshes the card
  * and says so in the thread. Only the run that still sees the request at its current step moves it.
  */
 export async function advance(
-  deps: StepDeps,
+  deps: AdvanceDeps,
   request: Request,
   next: { to: RequestState; step?: string },
   patch: RequestPatch,
@@ -49,14 +56,14 @@ export async function fail(
   failure: Omit<RequestFailure, "fix">,
 ): Promise<StepOutcome> {
   const kind = deps.kinds.of(request);
-  const fix = kind.fixFor(failure, request, deps as FlowDeps);
+  const fix = kind.fixFor(failure, request, deps);
   const full: RequestFailure = { ...failure, ...(fix ? { fix } : {}) };
   const result = await deps.store.transition(request.id, {
     to: "failed",
     patch: { failure: full },
     note: { detail: failure.code },
   });
-  await kind.release?.(deps as FlowDeps, request);
+  await kind.release?.(deps, request);
   if (!result.ok)
     return { kind: "done", state: result.reason === "wrong_state" ? result.request.state : "failed" };
   deps.logger.warn({ requestId: request.id, code: failure.code }, "request failed");
@@ -72,7 +79,7 @@ export async function fail(
 }
 
 /** A request reached its end: refresh the card and tell the notify channel. */
-export async function finish(deps: StepDeps, request: Request): Promise<void> {
+export async function finish(deps: FinishDeps, request: Request): Promise<void> {
   await deps.notifier.updateCard(request);
   const conversation = deps.config.slack.notifyChannel ?? request.card?.conversation ?? request.origin;
   await deps.notifier.announceOutcome(request, conversation);

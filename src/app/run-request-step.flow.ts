@@ -2,13 +2,14 @@ import { isFinal } from "../core/request/lifecycle.js";
 import type { RequestFailure } from "../core/request/request.js";
 import type { FlowDeps } from "./flow-deps.js";
 import type { StepOutcome } from "./request-kind.js";
-import { fail } from "./request-steps.js";
+import { fail, type StepDeps } from "./request-steps.js";
 
 /**
  * One run of an approved request's job: the kind's steps, one after another, until one has to
  * wait or the request ends. The request record holds the current step and its facts, so a crash
  * or restart resumes where it was. Transient cloud errors are thrown (the queue retries them);
- * permanent ones end the request as failed, with the fix.
+ * permanent ones end the request as failed, with the fix. Takes every port: the kind's steps may
+ * use any of them.
  */
 export async function runRequestStep(deps: FlowDeps, requestId: string): Promise<StepOutcome> {
   let request = await deps.store.get(requestId);
@@ -32,7 +33,7 @@ export async function runRequestStep(deps: FlowDeps, requestId: string): Promise
 
 /** Ends a request as failed unless it already ended (the queue gave up on its job). */
 export async function failRequest(
-  deps: FlowDeps,
+  deps: StepDeps,
   requestId: string,
   failure: Omit<RequestFailure, "fix">,
 ): Promise<void> {

@@ -1,18 +1,21 @@
 import { conversation, joinText, type Text, text } from "../core/messages/message.js";
 import type { Destination, Request } from "../core/request/request.js";
-import { decideApprovalTerms, scheduleRequestExpiry } from "./approval-terms.js";
-import { checkRequester } from "./approver-lookup.js";
+import { type ApprovalTermsDeps, decideApprovalTerms, scheduleRequestExpiry } from "./approval-terms.js";
+import { checkRequester, type LookupDeps } from "./approver-lookup.js";
 import type { FlowDeps } from "./flow-deps.js";
 import { resolveDestination } from "./resolve-destination.js";
 
 export type Admission = { kind: "admitted"; destination: Destination } | { kind: "refused"; message: Text };
+
+/** The ports admitting a request uses. */
+export type AdmitDeps = LookupDeps & Pick<FlowDeps, "config">;
 
 /**
  * Before a kind looks anything up: is this the place to ask, is the destination configured, and
  * may this person ask for it? The same rules for every kind of request.
  */
 export async function admitRequest(
-  deps: FlowDeps,
+  deps: AdmitDeps,
   input: { destination: string; userId: string; channelId: string },
 ): Promise<Admission> {
   const { requestChannels } = deps.config.slack;
@@ -47,12 +50,16 @@ export type SubmitOutcome =
   | { kind: "posted"; request: Request; cardChannel: string }
   | { kind: "refused"; message: Text };
 
+/** The ports submitting a request uses. */
+export type SubmitDeps = ApprovalTermsDeps &
+  Pick<FlowDeps, "store" | "notifier" | "clock" | "logger" | "expiry">;
+
 /**
  * Stores a prepared request of any kind as pending approval, bound to its approval terms, and
  * posts its card. A request nobody can see never lingers: if the card cannot be posted, the
  * request is cancelled and the requester told why.
  */
-export async function submitRequest(deps: FlowDeps, prepared: NewRequest): Promise<SubmitOutcome> {
+export async function submitRequest(deps: SubmitDeps, prepared: NewRequest): Promise<SubmitOutcome> {
   const now = deps.clock.now();
   const draft: Request = {
     ...prepared,

@@ -1,6 +1,11 @@
-import { type CheckedRequest, checkDestination } from "../../app/check-prerequisites.flow.js";
-import type { FlowDeps } from "../../app/flow-deps.js";
-import { admitRequest, type SubmitOutcome, submitRequest } from "../../app/submit-request.flow.js";
+import { type CheckDeps, type CheckedRequest, checkDestination } from "../../app/check-prerequisites.flow.js";
+import {
+  type AdmitDeps,
+  admitRequest,
+  type SubmitDeps,
+  type SubmitOutcome,
+  submitRequest,
+} from "../../app/submit-request.flow.js";
 import { describeCheckRefusal, hardFailures } from "../../core/cam/prerequisites.js";
 import { generateRequestId } from "../../core/ids.js";
 import { type Text, text } from "../../core/messages/message.js";
@@ -22,8 +27,14 @@ export type ReplicateOutcome =
   | { kind: "posted"; request: SnapshotCopyRequest; cardChannel: string }
   | { kind: "refused"; message: Text; checks?: CheckedRequest };
 
+/** The ports `/snapshot replicate` uses: admission, the checks, the name reservation and submission. */
+export type ReplicateDeps = AdmitDeps & CheckDeps & SubmitDeps;
+
 /** `/snapshot replicate`: validate against the configuration and the cloud, then submit the request. */
-export async function requestReplication(deps: FlowDeps, input: ReplicateInput): Promise<ReplicateOutcome> {
+export async function requestReplication(
+  deps: ReplicateDeps,
+  input: ReplicateInput,
+): Promise<ReplicateOutcome> {
   const log = deps.logger.child({ flow: "request-replication", snapshotId: input.snapshotId });
   const admission = await admitRequest(deps, input);
   if (admission.kind === "refused") return admission;

@@ -13,7 +13,7 @@ const MAX_VARIANTS = 200;
  * refused; a default name gets the first free variant (`…-copy-20261125-2`).
  */
 export async function reserveCopyName(
-  deps: FlowDeps,
+  deps: Pick<FlowDeps, "store">,
   request: { id: string; accountUin: string; region: string },
   name: string,
   explicit: boolean,

@@ -6,7 +6,7 @@ import type { SnapshotCopyRequest } from "./snapshot-copy.request.js";
 
 /** The fingerprint stored on a new request: the plan its card shows. */
 export function fingerprintNewPlan(
-  deps: FlowDeps,
+  deps: Pick<FlowDeps, "config">,
   snapshot: Snapshot,
   destinationUin: string,
   newName: string,
@@ -20,7 +20,7 @@ export function fingerprintNewPlan(
  * that now points to another account is a different plan.
  */
 export function findPlanChanges(
-  deps: FlowDeps,
+  deps: Pick<FlowDeps, "config">,
   request: SnapshotCopyRequest,
   current: Snapshot,
 ): string[] | undefined {

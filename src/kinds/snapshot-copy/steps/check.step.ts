@@ -1,16 +1,21 @@
-import { recordAuditEntry } from "../../../app/approver-lookup.js";
-import { checkDestination } from "../../../app/check-prerequisites.flow.js";
-import type { FlowDeps } from "../../../app/flow-deps.js";
+import { type AuditDeps, recordAuditEntry } from "../../../app/approver-lookup.js";
+import { type CheckDeps, checkDestination } from "../../../app/check-prerequisites.flow.js";
 import type { StepResult } from "../../../app/request-kind.js";
-import { advance, fail } from "../../../app/request-steps.js";
+import { advance, fail, type StepDeps } from "../../../app/request-steps.js";
 import { describeResults, hardFailures } from "../../../core/cam/prerequisites.js";
 import { conversation, text } from "../../../core/messages/message.js";
 import { CloudError } from "../../../core/ports/cloud-api.port.js";
-import { requestReplication } from "../request-replication.flow.js";
+import { type ReplicateDeps, requestReplication } from "../request-replication.flow.js";
 import type { SnapshotCopyRequest } from "../snapshot-copy.request.js";
 import { describePlanStop, findPlanChanges } from "../verify-plan.js";
 
-export async function check(deps: FlowDeps, request: SnapshotCopyRequest): Promise<StepResult> {
+/**
+ * The ports the check step uses: the checks, the step's bookkeeping, the audit trail (a changed
+ * plan), and everything a fresh request for a changed plan needs.
+ */
+export type CheckStepDeps = CheckDeps & StepDeps & AuditDeps & ReplicateDeps;
+
+export async function check(deps: CheckStepDeps, request: SnapshotCopyRequest): Promise<StepResult> {
   // The prerequisites again, on CAM answers no older than the approval: a permission revoked after
   // the approvers looked is seen here, before any copy is requested.
   const approvedAt = Math.max(...request.approvals.map((a) => Date.parse(a.at)).filter(Number.isFinite));
@@ -82,7 +87,7 @@ export async function check(deps: FlowDeps, request: SnapshotCopyRequest): Promi
  * snapshot, destination and name, on behalf of the original requester, with a new card showing the
  * current facts. Approvers decide afresh; the old request stays failed.
  */
-async function askForFreshApproval(deps: FlowDeps, request: SnapshotCopyRequest): Promise<void> {
+async function askForFreshApproval(deps: CheckStepDeps, request: SnapshotCopyRequest): Promise<void> {
   const outcome = await requestReplication(deps, {
     snapshotId: request.spec.snapshot.snapshotId,
     destination: request.destination.alias,

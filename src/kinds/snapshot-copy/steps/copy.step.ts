@@ -1,6 +1,6 @@
 import type { FlowDeps } from "../../../app/flow-deps.js";
 import type { StepResult } from "../../../app/request-kind.js";
-import { advance, fail, failFromCloud, finish } from "../../../app/request-steps.js";
+import { advance, fail, failFromCloud, finish, type StepDeps } from "../../../app/request-steps.js";
 import { code, text } from "../../../core/messages/message.js";
 import { CloudError } from "../../../core/ports/cloud-api.port.js";
 import type { SnapshotCopyRequest } from "../snapshot-copy.request.js";
@@ -8,7 +8,10 @@ import type { SnapshotCopyRequest } from "../snapshot-copy.request.js";
 /** How long after a call's timeout it surely no longer runs (clock differences, the SDK's own delays). */
 const CALL_SETTLE_MARGIN_MS = 2000;
 
-export async function copy(deps: FlowDeps, request: SnapshotCopyRequest): Promise<StepResult> {
+/** The ports the copy step uses: the step's bookkeeping, the copy call's claim, the cloud and the clock. */
+export type CopyStepDeps = StepDeps & Pick<FlowDeps, "copyWatch" | "cloud" | "clock" | "config">;
+
+export async function copy(deps: CopyStepDeps, request: SnapshotCopyRequest): Promise<StepResult> {
   const { destination } = request;
   let newSnapshotId = request.progress.newSnapshotId;
   let cloudRequestId = request.progress.cloudRequestId;

@@ -1,6 +1,6 @@
 import type { FlowDeps } from "../../../app/flow-deps.js";
 import type { StepOutcome } from "../../../app/request-kind.js";
-import { fail, finish, formatDuration } from "../../../app/request-steps.js";
+import { fail, finish, formatDuration, type StepDeps } from "../../../app/request-steps.js";
 import { code, text } from "../../../core/messages/message.js";
 import type { SnapshotCopyRequest } from "../snapshot-copy.request.js";
 
@@ -13,7 +13,10 @@ const COPY_VISIBILITY_GRACE_MS = 120_000;
  * registers the copy with it (idempotent, so a resumed job re-registers) and reads the last
  * observation made after the copy started.
  */
-export async function verify(deps: FlowDeps, request: SnapshotCopyRequest): Promise<StepOutcome> {
+/** The ports the verify step uses: the step's bookkeeping, the poller's observations and the clock. */
+export type VerifyStepDeps = StepDeps & Pick<FlowDeps, "copyWatch" | "clock" | "config">;
+
+export async function verify(deps: VerifyStepDeps, request: SnapshotCopyRequest): Promise<StepOutcome> {
   const { destination, progress: facts } = request;
   const newId = facts.newSnapshotId;
   if (!newId || !destination.readRoleArn) {
@@ -92,7 +95,7 @@ export async function verify(deps: FlowDeps, request: SnapshotCopyRequest): Prom
 }
 
 function stuck(
-  deps: FlowDeps,
+  deps: StepDeps,
   request: SnapshotCopyRequest,
   elapsed: number,
   how: string,

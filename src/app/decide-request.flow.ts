@@ -63,7 +63,7 @@ export async function decideRequest(
     await deps.notifier.updateCard(result.request);
     await deps.notifier.postThreadReply(
       result.request,
-      text`Rejected by ${mention(input.userId)}${reason ? `: ${reason}` : "."} Nothing was done. ${mention(request.requestedBy)}, make a new request if it is still needed.`,
+      text`Rejected by ${mention(input.userId)}${reason ? `: ${reason}${/[.!?]$/.test(reason) ? "" : "."}` : "."} Nothing was done. ${mention(request.requestedBy)}, make a new request if it is still needed.`,
     );
     return { kind: "rejected", request: result.request };
   }

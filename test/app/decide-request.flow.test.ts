@@ -188,9 +188,8 @@ describe("decideRequest: rejection and expiry", () => {
     const stored = await ports.store.get(ports.id);
     expect(stored?.state).toBe("rejected");
     expect(stored?.rejection).toMatchObject({ userId: CAROL, reason: "wrong disk" });
-    // TODO: the flow puts no full stop after a reason ("wrong disk Nothing was done"); left as it is here.
     expect(ports.notifier.thread(ports.id)).toEqual([
-      "Rejected by @U0CAROL: wrong disk Nothing was done. @U0ALICE, make a new request if it is still needed.",
+      "Rejected by @U0CAROL: wrong disk. Nothing was done. @U0ALICE, make a new request if it is still needed.",
     ]);
     expect(ports.queue.calls).toEqual([]);
     expect(ports.audit.entries.at(-1)).toMatchObject({

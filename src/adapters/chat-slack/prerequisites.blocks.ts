@@ -51,9 +51,55 @@ export const recheckPayloadSchema = z.discriminatedUnion("k", [
     r: z.string().max(40).optional(),
     p: statusesSchema,
   }),
-  z.object({ k: z.literal("accounts"), p: z.record(z.string().max(40), statusesSchema) }),
+  z.object({
+    k: z.literal("accounts"),
+    /** The statuses per destination alias, while that fits in a button (up to ~40 destinations). */
+    p: z.record(z.string().max(40), statusesSchema).optional(),
+    /** Otherwise: the statuses in the configured order (`s`, dot-separated) and a hash of that order (`h`). */
+    h: z
+      .string()
+      .regex(/^[0-9a-z]{1,14}$/)
+      .optional(),
+    s: z
+      .string()
+      .regex(/^[pfc.]{0,1900}$/)
+      .optional(),
+  }),
 ]);
 export type RecheckPayload = z.output<typeof recheckPayloadSchema>;
+type AccountsRecheck = Extract<RecheckPayload, { k: "accounts" }>;
+
+/** FNV-1a of the aliases in order: a compact Re-check applies only to the same destinations. */
+function orderHash(aliases: readonly string[]): string {
+  let hash = 0x811c9dc5;
+  for (const ch of aliases.join(",")) {
+    hash ^= ch.charCodeAt(0);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash.toString(36);
+}
+
+/** The statuses a Re-check of `/snapshot accounts` compares with, by alias. */
+function previousStatuses(report: AccountsReport, before: AccountsRecheck): Record<string, CheckStatus[]> {
+  if (before.p) return before.p;
+  const aliases = report.destinations.map((d) => d.destination.alias);
+  if (before.s === undefined || before.h !== orderHash(aliases)) return {};
+  const decoded = before.s.split(".").map((codes) => statusesSchema.safeParse(codes).data ?? []);
+  return Object.fromEntries(aliases.map((alias, i) => [alias, decoded[i] ?? []]));
+}
+
+function accountsRecheckValue(report: AccountsReport): string {
+  const full = JSON.stringify({
+    k: "accounts",
+    p: Object.fromEntries(report.destinations.map((d) => [d.destination.alias, encodeStatuses(d.results)])),
+  });
+  if (full.length <= SLACK_LIMITS.buttonValue) return full;
+  return JSON.stringify({
+    k: "accounts",
+    h: orderHash(report.destinations.map((d) => d.destination.alias)),
+    s: report.destinations.map((d) => encodeStatuses(d.results)).join("."),
+  });
+}
 
 const encodeStatuses = (results: readonly PrerequisiteResult[]) =>
   results.map((r) => STATUS_CODES[r.status]).join("");
@@ -246,10 +292,8 @@ const MAX_FIX_BLOCKS = 3;
 const MAX_DESTINATION_TEXT = 1500;
 
 /** `/snapshot accounts` (and its Re-check): every destination's collaborator and permission status. */
-export function buildAccountsReply(
-  report: AccountsReport,
-  before?: Record<string, CheckStatus[]>,
-): SlackMessageContent {
+export function buildAccountsReply(report: AccountsReport, recheck?: AccountsRecheck): SlackMessageContent {
+  const before = recheck ? previousStatuses(report, recheck) : undefined;
   const age = ` (checked ${escapeMrkdwn(report.checkedAt)})`;
   const changes: string[] = [];
   if (before) {
@@ -332,16 +376,7 @@ export function buildAccountsReply(
 
   const tail: KnownBlock[] = [...fixBlocks];
   if (all.some((r) => r.status !== "passed")) {
-    tail.push(
-      ...recheckButton(
-        JSON.stringify({
-          k: "accounts",
-          p: Object.fromEntries(
-            report.destinations.map((d) => [d.destination.alias, encodeStatuses(d.results)]),
-          ),
-        }),
-      ),
-    );
+    tail.push(...recheckButton(accountsRecheckValue(report)));
   }
   const room = SLACK_LIMITS.messageBlocks - head.length - tail.length;
   const destinationBlocks = packSections(entries, {

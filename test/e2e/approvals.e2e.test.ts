@@ -387,7 +387,12 @@ describe("approvals you can trust", () => {
       userId: DAVE,
       channelId: REQUEST_CHANNEL,
     });
-    for (const command of ["status <request-id>", "list [mine|pending|active|all]", "cancel <request-id>"])
+    // Escaped like all reply text (Slack shows `&lt;` as `<`).
+    for (const command of [
+      "status &lt;request-id&gt;",
+      "list [mine|pending|active|all]",
+      "cancel &lt;request-id&gt;",
+    ])
       expect(JSON.stringify(help.body)).toContain(command);
     const unknown = await h.slack.sendSlashCommand(h.appUrl, {
       text: "status rq-zzzzzz",

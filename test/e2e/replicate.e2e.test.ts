@@ -245,7 +245,7 @@ describe("walking skeleton: /snapshot replicate → Approve → copy → thread 
 
   it.each([
     ["replicate snap-123 to dr-prod", "is not a snapshot id"],
-    ["replicate snap-abc12345", "to <destination>"],
+    ["replicate snap-abc12345", "to &lt;destination&gt;"],
     ["replicate snap-abc12345 to dr-mars", "is not a configured destination"],
     ["replicate snap-zzz99999 to dr-prod", "was not found in source account"],
     ["replicate snap-creat001 to dr-prod", "only a NORMAL snapshot can be copied"],

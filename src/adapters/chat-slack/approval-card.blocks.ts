@@ -2,8 +2,9 @@ import type { RequestKind } from "../../app/request-kind.js";
 import type { Block, Message, Text } from "../../core/messages/message.js";
 import { code, group, joinText, mention, strong, text, time } from "../../core/messages/message.js";
 import type { Request } from "../../core/request/request.js";
-import { renderMessage, type SlackMessageContent } from "./mrkdwn.renderer.js";
+import { fitMessage, renderMessage, renderText, type SlackMessageContent } from "./mrkdwn.renderer.js";
 import { buildCheckSection } from "./prerequisites.blocks.js";
+import { SLACK_LIMITS } from "./slack-limits.js";
 
 const STATE_LABEL: Record<Request["state"], string> = {
   pending_approval: ":hourglass_flowing_sand: Waiting for approval",
@@ -29,9 +30,10 @@ export function describeState(request: Pick<Request, "state" | "step">, kind?: R
 }
 
 export const listPeople = (ids: readonly string[]): Text =>
-  joinText(
+  summarise(
     ids.map((id) => [mention(id)]),
     ", ",
+    1000,
   );
 
 /** The approval card of a request of any kind. Pure: the same request always renders the same card. */
@@ -56,7 +58,7 @@ export function buildApprovalCard(
   if (request.state === "pending_approval" && request.expiresAt)
     context.push(text`Expires ${time(request.expiresAt)}`);
   if (request.approverProblems?.length) {
-    context.push(text`⚠️ Approver configuration: ${joinText(request.approverProblems, "; ")}`);
+    context.push(text`⚠️ Approver configuration: ${summarise(request.approverProblems, "; ", 2500)}`);
   }
   if (request.rejection) {
     context.push(
@@ -109,10 +111,29 @@ export function buildApprovalCard(
     });
   }
   const tailBlocks = renderMessage({ text: [], blocks: tail }).blocks ?? [];
-  return {
+  return fitMessage({
     text: rendered.text,
     blocks: [...(rendered.blocks ?? []), ...buildCheckSection(request, request.checks), ...tailBlocks],
-  };
+  });
+}
+
+/**
+ * Many entries (a hundred approvers who left) as one line within `max` rendered characters: the
+ * ones that fit, then "…and N more", never a list cut in the middle of an entry.
+ */
+export function summarise(items: readonly Text[], separator: string, max: number): Text {
+  let used = 0;
+  const shown: Text[] = [];
+  for (const [i, item] of items.entries()) {
+    const size = renderText(item, SLACK_LIMITS.messageText).length + separator.length;
+    const reserve = i < items.length - 1 ? 30 : 0;
+    if (used + size + reserve > max) {
+      return joinText([...shown, [`…and ${items.length - i} more`]], separator);
+    }
+    used += size;
+    shown.push(item);
+  }
+  return joinText(shown, separator);
 }
 
 /** The notify channel's one message per finished request, with a link to its thread. */

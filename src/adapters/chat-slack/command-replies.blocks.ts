@@ -4,27 +4,61 @@ import type { KindRegistry } from "../../app/request-kind.js";
 import type { RequestStatus } from "../../app/request-status.flow.js";
 import type { CommandError } from "../../core/command.grammar.js";
 import { ALL_USAGE } from "../../core/command.grammar.js";
-import { code, conversation, link, mention, type Text, text, time } from "../../core/messages/message.js";
+import {
+  code,
+  conversation,
+  joinText,
+  link,
+  mention,
+  strong,
+  type Text,
+  text,
+  time,
+} from "../../core/messages/message.js";
 import type { ReplicateOutcome } from "../../kinds/snapshot-copy/request-replication.flow.js";
 import { describeState, listPeople } from "./approval-card.blocks.js";
 import { renderText } from "./mrkdwn.renderer.js";
+import { clip, SLACK_LIMITS } from "./slack-limits.js";
 
-/** Private replies to `/snapshot …`, as plain text (they are short and read once). */
+/**
+ * Private replies to `/snapshot …`, as mrkdwn text (they are short and read once). Everything goes
+ * through the renderer: what the person typed is echoed escaped, and every reply is clipped.
+ */
+const reply = (value: Text) => renderText(value, SLACK_LIMITS.messageText);
+
+/** A person's input or a usage line (`<snapshot-id>` is not a link) as one code span per line. */
+const usageLines = (usage: string): Text =>
+  joinText(
+    usage.split("\n").map((line) => [code(line)]),
+    "\n",
+  );
+
 export function renderCommandError(error: CommandError): string {
-  return `:warning: ${error.message}\nUsage: \`${error.usage.split("\n").join("`\n`")}\``;
+  return `:warning: ${reply(text`${clip(error.message, SLACK_LIMITS.sectionText, "plain")}\nUsage: ${usageLines(error.usage)}`)}`;
 }
 
 export function renderHelp(): string {
-  return [
-    "*/snapshot* copies Tencent Cloud CBS snapshots into another account for disaster recovery, after an approver agrees.",
-    ...ALL_USAGE.split("\n").map((line) => `• \`${line}\``),
-    'Example: `/snapshot replicate snap-abc12345 to dr-prod as "db-before-upgrade"`',
-    "Every copy needs an approver (never the requester); a pending request expires if nobody approves it in time. The global shortcut *Replicate a snapshot* opens the same request as a form.",
-  ].join("\n");
+  return reply(
+    joinText(
+      [
+        text`${strong("/snapshot")} copies Tencent Cloud CBS snapshots into another account for disaster recovery, after an approver agrees.`,
+        ...ALL_USAGE.split("\n").map((line) => text`• ${code(line)}`),
+        text`Example: ${code('/snapshot replicate snap-abc12345 to dr-prod as "db-before-upgrade"')}`,
+        text`Every copy needs an approver (never the requester); a pending request expires if nobody approves it in time. The global shortcut ${strong("Replicate a snapshot")} opens the same request as a form.`,
+      ],
+      "\n",
+    ),
+  );
 }
 
 export function renderLookingUp(snapshotId: string, destination: string): string {
-  return `Looking up \`${snapshotId}\` and preparing a request to copy it to \`${destination}\`…`;
+  return reply(
+    text`Looking up ${code(snapshotId)} and preparing a request to copy it to ${code(destination)}…`,
+  );
+}
+
+export function renderChecking(snapshotId: string, destination: string): string {
+  return reply(text`Checking ${code(snapshotId)} → ${code(destination)} (dry run: nothing will be created)…`);
 }
 
 export function renderReplicateOutcome(outcome: ReplicateOutcome): string {
@@ -38,7 +72,9 @@ export function renderRefusal(message: Text): string {
 }
 
 export function renderNotYetAvailable(kind: string): string {
-  return `\`/snapshot ${kind}\` is not available in this version of the bot yet. See \`/snapshot help\`.`;
+  return reply(
+    text`${code(`/snapshot ${kind}`)} is not available in this version of the bot yet. See ${code("/snapshot help")}.`,
+  );
 }
 
 export function renderStatus(
@@ -46,7 +82,8 @@ export function renderStatus(
   status: RequestStatus | undefined,
   kinds: KindRegistry,
 ): string {
-  if (!status) return `No request \`${requestId}\` is known (finished requests are kept for 90 days).`;
+  if (!status)
+    return reply(text`No request ${code(requestId)} is known (finished requests are kept for 90 days).`);
   const { request } = status;
   const kind = kinds.of(request);
   const card = kind.describeCard(request);
@@ -73,7 +110,7 @@ export function renderStatus(
     lines.push(
       text`Failure: ${request.failure.message}${request.failure.fix ? ` — ${request.failure.fix}` : undefined}`,
     );
-  return lines.map((line) => renderText(line, 2900)).join("\n");
+  return clip(lines.map((line) => renderText(line, 2900)).join("\n"), SLACK_LIMITS.messageText);
 }
 
 const SCOPE_TITLE: Record<RequestList["scope"], string> = {
@@ -100,12 +137,12 @@ export function renderList(list: RequestList, kinds: KindRegistry): string {
     );
   }
   if (list.more > 0) lines.push(`…and ${list.more} more.`);
-  return lines.join("\n");
+  return clip(lines.join("\n"), SLACK_LIMITS.messageText);
 }
 
 export function renderCancelOutcome(outcome: CancelOutcome): string {
   if (outcome.kind === "refused") return renderRefusal(outcome.message);
-  return `:heavy_multiplication_x: Request \`${outcome.request.id}\` is cancelled; nothing was copied.`;
+  return `:heavy_multiplication_x: ${reply(text`Request ${code(outcome.request.id)} is cancelled; nothing was copied.`)}`;
 }
 
 export function renderUnexpectedError(): string {

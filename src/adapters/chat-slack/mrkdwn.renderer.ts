@@ -28,9 +28,9 @@ function renderInline(part: Inline): string {
     case "group":
       return /^S[A-Z0-9]+$/.test(part.id) ? `<!subteam^${part.id}>` : escapeMrkdwn(part.id);
     case "code":
-      return `\`${strip(part.text, "`")}\``;
+      return part.text ? `\`${strip(part.text, "`")}\`` : "";
     case "strong":
-      return `*${strip(part.text, "*")}*`;
+      return part.text ? `*${strip(part.text, "*")}*` : "";
     case "link":
       return /^https?:\/\/[^\s<>|]+$/.test(part.url)
         ? `<${part.url}|${escapeMrkdwn(part.label).replaceAll("|", "¦")}>`
@@ -71,7 +71,12 @@ export function renderPlain(value: Text | string, max: number): string {
                         : p.text,
           )
           .join("");
-  return clip(flat, max) || " ";
+  return clip(flat, max, "plain") || " ";
+}
+
+/** A plain_text object (headers, buttons, titles, labels, placeholders), clipped to `max`. */
+export function plainText(value: Text | string, max: number): types.PlainTextElement {
+  return { type: "plain_text", text: renderPlain(value, max) };
 }
 
 const ACTION_IDS: Record<Action["id"], string> = {
@@ -92,8 +97,11 @@ function renderAction(action: Action): types.Button {
           confirm: {
             title: { type: "plain_text", text: renderPlain(action.confirm.title, SLACK_LIMITS.confirmTitle) },
             text: { type: "mrkdwn", text: renderText(action.confirm.text, SLACK_LIMITS.confirmText) },
-            confirm: { type: "plain_text", text: renderPlain(action.confirm.yes, SLACK_LIMITS.buttonText) },
-            deny: { type: "plain_text", text: renderPlain(action.confirm.no, SLACK_LIMITS.buttonText) },
+            confirm: {
+              type: "plain_text",
+              text: renderPlain(action.confirm.yes, SLACK_LIMITS.confirmButton),
+            },
+            deny: { type: "plain_text", text: renderPlain(action.confirm.no, SLACK_LIMITS.confirmButton) },
           },
         }
       : {}),
@@ -150,7 +158,11 @@ export function renderBlock(block: Block): KnownBlock {
       };
     }
     case "actions":
-      return { type: "actions", block_id: block.id, elements: block.actions.slice(0, 25).map(renderAction) };
+      return {
+        type: "actions",
+        block_id: block.id,
+        elements: block.actions.slice(0, SLACK_LIMITS.actionsElements).map(renderAction),
+      };
   }
 }
 
@@ -163,11 +175,109 @@ export interface SlackMessageContent {
 export function renderMessage(message: Message): SlackMessageContent {
   const text = renderText(message.text, SLACK_LIMITS.messageText);
   if (!message.blocks?.length) return { text };
-  const blocks = clipList(message.blocks, SLACK_LIMITS.messageBlocks, (left) => ({
-    type: "context" as const,
-    items: [[`…and ${left} more`]],
-  })).map(renderBlock);
-  return { text, blocks };
+  return { text, blocks: fitBlocks(message.blocks.map(renderBlock)) };
+}
+
+// ---- helpers for builders that assemble Block Kit themselves (prerequisites, modals) -------------
+
+/** A section of mrkdwn the caller already rendered (every literal escaped), clipped to Slack's limit. */
+export function mrkdwnSection(mrkdwn: string, blockId?: string): KnownBlock {
+  return {
+    type: "section",
+    ...(blockId ? { block_id: blockId } : {}),
+    text: { type: "mrkdwn", text: clip(mrkdwn, SLACK_LIMITS.sectionText) || " " },
+  };
+}
+
+/** A context block of rendered mrkdwn elements: at most 10, the last saying how many were left out. */
+export function mrkdwnContext(elements: readonly string[]): KnownBlock {
+  return {
+    type: "context",
+    elements: clipList(elements, SLACK_LIMITS.contextElements, (left) => `…and ${left} more`).map((e) => ({
+      type: "mrkdwn",
+      text: clip(e, SLACK_LIMITS.contextText) || " ",
+    })),
+  };
+}
+
+/**
+ * Rendered items joined by `separator` within `max` characters; items that do not fit are
+ * summarised by `more(left)` ("…and 12 more"), never cut mid-item.
+ */
+export function joinWithin(
+  items: readonly string[],
+  separator: string,
+  max: number,
+  more: (left: number) => string = (left) => `…and ${left} more`,
+): string {
+  const all = items.join(separator);
+  if (all.length <= max) return all;
+  let out = "";
+  for (let i = 0; i < items.length; i++) {
+    const next = out ? `${out}${separator}${items[i]}` : (items[i] ?? "");
+    const tail = `${separator}${more(items.length - i - 1)}`;
+    if (next.length + (i < items.length - 1 ? tail.length : 0) > max) {
+      const summary = more(items.length - i);
+      return clip(out ? `${out}${separator}${summary}` : summary, max);
+    }
+    out = next;
+  }
+  return out;
+}
+
+/**
+ * Packs rendered lines (each a paragraph of mrkdwn) into as few sections as fit, at most
+ * `maxBlocks`; a line longer than a section is clipped with a marker, and lines beyond the last
+ * section are summarised by `more(left)` ("…and 12 more destinations").
+ */
+export function packSections(
+  lines: readonly string[],
+  options: { maxBlocks: number; more: (left: number) => string; max?: number },
+): KnownBlock[] {
+  const max = options.max ?? SLACK_LIMITS.sectionText;
+  const pack = (items: readonly string[]) => {
+    const chunks: string[] = [];
+    for (const item of items.map((line) => clip(line, max))) {
+      const last = chunks[chunks.length - 1];
+      if (last !== undefined && last.length + 1 + item.length <= max)
+        chunks[chunks.length - 1] = `${last}\n${item}`;
+      else chunks.push(item);
+    }
+    return chunks;
+  };
+  if (options.maxBlocks <= 0) return [];
+  for (let shown = lines.length; shown >= 0; shown--) {
+    const left = lines.length - shown;
+    const chunks = pack(left > 0 ? [...lines.slice(0, shown), options.more(left)] : lines);
+    if (chunks.length <= options.maxBlocks) return chunks.map((chunk) => mrkdwnSection(chunk));
+  }
+  return [mrkdwnSection(options.more(lines.length))];
+}
+
+/**
+ * At most `max` blocks (50 in a message, 100 in a modal). Buttons are kept: blocks before them
+ * are shortened, one context block saying how many were left out.
+ */
+export function fitBlocks(
+  blocks: readonly KnownBlock[],
+  max: number = SLACK_LIMITS.messageBlocks,
+): KnownBlock[] {
+  if (blocks.length <= max) return [...blocks];
+  const actions = blocks.filter((b) => b.type === "actions").slice(-Math.max(0, max - 1));
+  const others = blocks.filter((b) => b.type !== "actions");
+  const room = Math.max(0, max - actions.length - 1);
+  const left = others.length - room;
+  return [
+    ...others.slice(0, room),
+    { type: "context", elements: [{ type: "mrkdwn", text: `…and ${left} more not shown here` }] },
+    ...actions,
+  ];
+}
+
+/** A message a builder assembled itself: the notification text and the blocks within Slack's limits. */
+export function fitMessage(content: SlackMessageContent): SlackMessageContent {
+  const text = clip(content.text, SLACK_LIMITS.messageText) || " ";
+  return content.blocks === undefined ? { text } : { text, blocks: fitBlocks(content.blocks) };
 }
 
 /** Text or a message, as a message. */

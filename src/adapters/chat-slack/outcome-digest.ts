@@ -1,7 +1,6 @@
 import type { KindRegistry } from "../../app/request-kind.js";
 import type { Request } from "../../core/request/request.js";
-import { renderText } from "./mrkdwn.renderer.js";
-import { clip, SLACK_LIMITS } from "./slack-limits.js";
+import { escapeMrkdwn, fitMessage, renderText } from "./mrkdwn.renderer.js";
 
 export interface OutcomeDigestOptions {
   /** Outcomes within this window after a notice are grouped. */
@@ -71,16 +70,13 @@ const MAX_DIGEST_LINES = 40;
 export function buildOutcomeDigest(requests: readonly Request[], kinds: KindRegistry): { text: string } {
   const counts = new Map<string, number>();
   for (const r of requests) counts.set(r.state, (counts.get(r.state) ?? 0) + 1);
-  const summary = [...counts].map(([state, n]) => `${n} ${state}`).join(", ");
+  const summary = [...counts].map(([state, n]) => `${n} ${escapeMrkdwn(state)}`).join(", ");
   // Each line is the request's own notice, shortened: the kind says what it did.
   const lines = requests
     .slice(0, MAX_DIGEST_LINES)
     .map((r) => `• ${renderText(kinds.of(r).describeOutcome(r).text, 500)}`);
   if (requests.length > MAX_DIGEST_LINES) lines.push(`…and ${requests.length - MAX_DIGEST_LINES} more`);
-  return {
-    text: clip(
-      `:bookmark_tabs: ${requests.length} replications finished (${summary}):\n${lines.join("\n")}`,
-      SLACK_LIMITS.messageText,
-    ),
-  };
+  return fitMessage({
+    text: `:bookmark_tabs: ${requests.length} replications finished (${summary}):\n${lines.join("\n")}`,
+  });
 }

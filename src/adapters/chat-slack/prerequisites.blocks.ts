@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { AccountsReport } from "../../app/accounts.flow.js";
 import type { CheckedRequest, CheckOutcome } from "../../app/check-prerequisites.flow.js";
 import {
+  CAM_CONSOLE,
   type CheckStatus,
   describeChanges,
   describeFinding,
@@ -15,8 +16,19 @@ import {
 import type { Text } from "../../core/messages/message.js";
 import type { Destination, Request } from "../../core/request/request.js";
 import { isSnapshotCopy } from "../../kinds/snapshot-copy/snapshot-copy.request.js";
-import { renderText, type SlackMessageContent } from "./mrkdwn.renderer.js";
+import {
+  escapeMrkdwn,
+  fitMessage,
+  joinWithin,
+  mrkdwnContext,
+  mrkdwnSection,
+  packSections,
+  plainText,
+  renderText,
+  type SlackMessageContent,
+} from "./mrkdwn.renderer.js";
 import { ACTION_RECHECK } from "./slack-ids.js";
+import { clip, SLACK_LIMITS } from "./slack-limits.js";
 
 type KnownBlock = types.KnownBlock;
 
@@ -39,9 +51,55 @@ export const recheckPayloadSchema = z.discriminatedUnion("k", [
     r: z.string().max(40).optional(),
     p: statusesSchema,
   }),
-  z.object({ k: z.literal("accounts"), p: z.record(z.string().max(40), statusesSchema) }),
+  z.object({
+    k: z.literal("accounts"),
+    /** The statuses per destination alias, while that fits in a button (up to ~40 destinations). */
+    p: z.record(z.string().max(40), statusesSchema).optional(),
+    /** Otherwise: the statuses in the configured order (`s`, dot-separated) and a hash of that order (`h`). */
+    h: z
+      .string()
+      .regex(/^[0-9a-z]{1,14}$/)
+      .optional(),
+    s: z
+      .string()
+      .regex(/^[pfc.]{0,1900}$/)
+      .optional(),
+  }),
 ]);
 export type RecheckPayload = z.output<typeof recheckPayloadSchema>;
+type AccountsRecheck = Extract<RecheckPayload, { k: "accounts" }>;
+
+/** FNV-1a of the aliases in order: a compact Re-check applies only to the same destinations. */
+function orderHash(aliases: readonly string[]): string {
+  let hash = 0x811c9dc5;
+  for (const ch of aliases.join(",")) {
+    hash ^= ch.charCodeAt(0);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash.toString(36);
+}
+
+/** The statuses a Re-check of `/snapshot accounts` compares with, by alias. */
+function previousStatuses(report: AccountsReport, before: AccountsRecheck): Record<string, CheckStatus[]> {
+  if (before.p) return before.p;
+  const aliases = report.destinations.map((d) => d.destination.alias);
+  if (before.s === undefined || before.h !== orderHash(aliases)) return {};
+  const decoded = before.s.split(".").map((codes) => statusesSchema.safeParse(codes).data ?? []);
+  return Object.fromEntries(aliases.map((alias, i) => [alias, decoded[i] ?? []]));
+}
+
+function accountsRecheckValue(report: AccountsReport): string {
+  const full = JSON.stringify({
+    k: "accounts",
+    p: Object.fromEntries(report.destinations.map((d) => [d.destination.alias, encodeStatuses(d.results)])),
+  });
+  if (full.length <= SLACK_LIMITS.buttonValue) return full;
+  return JSON.stringify({
+    k: "accounts",
+    h: orderHash(report.destinations.map((d) => d.destination.alias)),
+    s: report.destinations.map((d) => encodeStatuses(d.results)).join("."),
+  });
+}
 
 const encodeStatuses = (results: readonly PrerequisiteResult[]) =>
   results.map((r) => STATUS_CODES[r.status]).join("");
@@ -56,37 +114,51 @@ function checkValue(kind: "check" | "replicate", checked: CheckedRequest): strin
   });
 }
 
-function recheckButton(value: string): KnownBlock {
-  return {
-    type: "actions",
-    block_id: "prerequisites_recheck",
-    elements: [
-      {
-        type: "button",
-        action_id: ACTION_RECHECK,
-        text: { type: "plain_text", text: "Re-check" },
-        value,
-      },
-    ],
-  };
+/** Re-check, when its payload fits in a button's value (it always does for one destination). */
+function recheckButton(value: string): KnownBlock[] {
+  if (value.length > SLACK_LIMITS.buttonValue) return [];
+  return [
+    {
+      type: "actions",
+      block_id: "prerequisites_recheck",
+      elements: [
+        {
+          type: "button",
+          action_id: ACTION_RECHECK,
+          text: plainText("Re-check", SLACK_LIMITS.buttonText),
+          value,
+        },
+      ],
+    },
+  ];
 }
 
 // ---- check results -------------------------------------------------------------------------------
 
-function escapeText(text: string): string {
-  return text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;");
+/** A cloud error can be thousands of characters: a finding is shortened so its fix still shows. */
+const MAX_FINDING = 1200;
+/** In the overview of every destination, shorter still: the same error usually repeats. */
+const MAX_OVERVIEW_FINDING = 400;
+
+function finding(result: PrerequisiteResult, max: number): string {
+  return clip(escapeMrkdwn(describeFinding(result)), max);
 }
 
-function clip(text: string, max = 2900): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
-}
-
-function resultLine(result: PrerequisiteResult, withFix: boolean): string {
+function resultLine(result: PrerequisiteResult, withFix: boolean, max = MAX_FINDING): string {
   const fix =
     withFix && result.fix && result.status !== "passed"
-      ? `\n      _How to fix:_ ${escapeText(result.fix)}`
+      ? `\n      _How to fix:_ ${clip(escapeMrkdwn(result.fix), SLACK_LIMITS.sectionText / 2)}`
       : "";
-  return `${statusMark(result.status)} *${escapeText(result.subject)}* — ${escapeText(describeFinding(result))}${fix}`;
+  return `${statusMark(result.status)} *${escapeMrkdwn(result.subject.replaceAll("*", "'"))}* — ${finding(result, max)}${fix}`;
+}
+
+/** Plain text of the results for the notification text, escaped (it is mrkdwn too) and shortened. */
+function resultsText(results: readonly PrerequisiteResult[], options: { fixes?: boolean } = {}): string {
+  return clip(escapeMrkdwn(describeResults(results, options)), 3 * MAX_FINDING);
+}
+
+function policyText(): string {
+  return `\`\`\`${escapeMrkdwn(MINIMAL_POLICY_JSON)}\`\`\``;
 }
 
 /** The minimal policy, once, when a permission is not known to be granted and no fix printed it yet. */
@@ -94,21 +166,14 @@ function policyBlocks(results: readonly PrerequisiteResult[], alreadyPrinted: bo
   const needed = results.some((r) => r.check !== "snapshot" && r.status !== "passed");
   if (!needed || alreadyPrinted) return [];
   return [
-    {
-      type: "section",
-      text: {
-        type: "mrkdwn",
-        text: `The minimal policy to attach to the collaborator (\`${MINIMAL_POLICY_PATH}\`):\n\`\`\`${MINIMAL_POLICY_JSON}\`\`\``,
-      },
-    },
+    mrkdwnSection(
+      `The minimal policy to attach to the collaborator (\`${escapeMrkdwn(MINIMAL_POLICY_PATH)}\`):\n${policyText()}`,
+    ),
   ];
 }
 
 function resultsBlocks(results: readonly PrerequisiteResult[]): KnownBlock[] {
-  const blocks: KnownBlock[] = results.map((r) => ({
-    type: "section",
-    text: { type: "mrkdwn", text: clip(resultLine(r, true)) },
-  }));
+  const blocks = results.map((r) => mrkdwnSection(resultLine(r, true)));
   const printed = results.some((r) => r.status !== "passed" && r.fix?.includes(MINIMAL_POLICY_JSON));
   return [...blocks, ...policyBlocks(results, printed)];
 }
@@ -124,8 +189,17 @@ function headlineFor(results: readonly PrerequisiteResult[]): string {
   return `${failed > 0 ? "✗" : "?"} ${parts.filter(Boolean).join(", ")}`;
 }
 
+const codeSpan = (value: string) => `\`${escapeMrkdwn(value.replaceAll("`", "'"))}\``;
+
 function describeTarget(snapshotId: string, destination: Destination): string {
-  return `\`${snapshotId}\` → ${destination.alias} (${destination.accountUin})`;
+  return `${codeSpan(snapshotId)} → ${escapeMrkdwn(destination.alias)} (${escapeMrkdwn(destination.accountUin)})`;
+}
+
+function refusedReply(message: string): SlackMessageContent {
+  return fitMessage({
+    text: `:no_entry_sign: ${renderText([message], SLACK_LIMITS.sectionText)}`,
+    blocks: [],
+  });
 }
 
 /** `/snapshot check`: the dry run's private answer. */
@@ -134,22 +208,21 @@ export function buildCheckReply(
   snapshotId: string,
   region?: string,
 ): SlackMessageContent {
-  if (outcome.kind === "refused")
-    return { text: `:no_entry_sign: ${renderText([outcome.message])}`, blocks: [] };
+  if (outcome.kind === "refused") return refusedReply(outcome.message);
   const { results } = outcome.report;
   const headline = `${headlineFor(results)} for ${describeTarget(snapshotId, outcome.destination)} (dry run: nothing was created).`;
   const allPassed = results.every((r) => r.status === "passed");
   const next = allPassed
-    ? `Ask for the copy with \`/snapshot replicate ${snapshotId} to ${outcome.destination.alias}\`.`
+    ? `Ask for the copy with ${codeSpan(`/snapshot replicate ${snapshotId} to ${outcome.destination.alias}`)}.`
     : "Fix what failed, then press Re-check.";
   const blocks: KnownBlock[] = [
-    { type: "section", text: { type: "mrkdwn", text: headline } },
+    mrkdwnSection(headline),
     ...resultsBlocks(results),
-    { type: "context", elements: [{ type: "mrkdwn", text: `${next} Checked ${outcome.checkedAt}.` }] },
+    mrkdwnContext([`${next} Checked ${escapeMrkdwn(outcome.checkedAt)}.`]),
   ];
   if (!allPassed) {
     blocks.push(
-      recheckButton(
+      ...recheckButton(
         checkValue("check", {
           snapshotId,
           destination: outcome.destination.alias,
@@ -159,23 +232,19 @@ export function buildCheckReply(
       ),
     );
   }
-  return { text: `${headline}\n${describeResults(results)}`, blocks };
+  return fitMessage({ text: `${headline}\n${resultsText(results)}`, blocks });
 }
 
 /** `/snapshot replicate` refused by the checks: the reasons, the fixes and Re-check. */
 export function buildReplicateRefusal(message: Text, checked: CheckedRequest): SlackMessageContent {
   const blocks: KnownBlock[] = [
-    {
-      type: "section",
-      text: {
-        type: "mrkdwn",
-        text: `:no_entry_sign: ${headlineFor(checked.results)}: I cannot ask for this copy of \`${checked.snapshotId}\` to ${escapeText(checked.destination)}. Nothing was created.`,
-      },
-    },
+    mrkdwnSection(
+      `:no_entry_sign: ${headlineFor(checked.results)}: I cannot ask for this copy of ${codeSpan(checked.snapshotId)} to ${escapeMrkdwn(checked.destination)}. Nothing was created.`,
+    ),
     ...resultsBlocks(checked.results),
-    recheckButton(checkValue("replicate", checked)),
+    ...recheckButton(checkValue("replicate", checked)),
   ];
-  return { text: `:no_entry_sign: ${renderText(message)}`, blocks };
+  return fitMessage({ text: `:no_entry_sign: ${renderText(message)}`, blocks });
 }
 
 /** A Re-check of `/snapshot check` or of a refused request: the new results and what changed. */
@@ -183,25 +252,25 @@ export function buildRecheckReply(
   payload: Extract<RecheckPayload, { k: "check" | "replicate" }>,
   outcome: CheckOutcome,
 ): SlackMessageContent {
-  if (outcome.kind === "refused")
-    return { text: `:no_entry_sign: ${renderText([outcome.message])}`, blocks: [] };
+  if (outcome.kind === "refused") return refusedReply(outcome.message);
   const { results } = outcome.report;
-  const changes = describeChanges(payload.p, results);
+  const changes = describeChanges(payload.p, results).map(escapeMrkdwn);
   const allPassed = results.every((r) => r.status === "passed");
   const changed =
     changes.length > 0 ? `What changed: ${changes.join("; ")}.` : "Nothing changed since the last check.";
+  const command = `/snapshot replicate ${payload.s} to ${outcome.destination.alias}${payload.r ? ` in ${payload.r}` : ""}`;
   const next = allPassed
-    ? `All checks pass now: ask for the copy with \`/snapshot replicate ${payload.s} to ${outcome.destination.alias}${payload.r ? ` in ${payload.r}` : ""}\`.`
+    ? `All checks pass now: ask for the copy with ${codeSpan(command)}.`
     : "Fix what failed, then press Re-check again.";
   const headline = `Re-checked ${describeTarget(payload.s, outcome.destination)}: ${headlineFor(results)}. ${changed}`;
   const blocks: KnownBlock[] = [
-    { type: "section", text: { type: "mrkdwn", text: clip(headline) } },
+    mrkdwnSection(headline),
     ...resultsBlocks(results),
-    { type: "context", elements: [{ type: "mrkdwn", text: `${next} Checked ${outcome.checkedAt}.` }] },
+    mrkdwnContext([`${next} Checked ${escapeMrkdwn(outcome.checkedAt)}.`]),
   ];
   if (!allPassed) {
     blocks.push(
-      recheckButton(
+      ...recheckButton(
         checkValue(payload.k, {
           snapshotId: payload.s,
           destination: payload.d,
@@ -211,38 +280,52 @@ export function buildRecheckReply(
       ),
     );
   }
-  return { text: `${headline}\n${next}\n${describeResults(results)}`, blocks };
+  return fitMessage({ text: `${headline}\n${next}\n${resultsText(results)}`, blocks });
 }
 
 // ---- /snapshot accounts -------------------------------------------------------------------------
 
-const MAX_DESTINATION_BLOCKS = 40;
+/** Sections for what changed; the destinations get what is left of the 50 blocks. */
+const MAX_CHANGE_BLOCKS = 6;
+const MAX_FIX_BLOCKS = 3;
+/** One destination's paragraph in the notification text. */
+const MAX_DESTINATION_TEXT = 1500;
 
 /** `/snapshot accounts` (and its Re-check): every destination's collaborator and permission status. */
-export function buildAccountsReply(
-  report: AccountsReport,
-  before?: Record<string, CheckStatus[]>,
-): SlackMessageContent {
-  const age = ` (checked ${report.checkedAt})`;
+export function buildAccountsReply(report: AccountsReport, recheck?: AccountsRecheck): SlackMessageContent {
+  const before = recheck ? previousStatuses(report, recheck) : undefined;
+  const age = ` (checked ${escapeMrkdwn(report.checkedAt)})`;
   const changes: string[] = [];
   if (before) {
     for (const d of report.destinations) {
       const previous = before[d.destination.alias];
       if (previous)
-        changes.push(...describeChanges(previous, d.results).map((c) => `${d.destination.alias}: ${c}`));
+        changes.push(
+          ...describeChanges(previous, d.results).map((c) => escapeMrkdwn(`${d.destination.alias}: ${c}`)),
+        );
     }
   }
+  const title = `Destinations of source account ${escapeMrkdwn(report.sourceUin)}`;
+  const changedLine = before
+    ? changes.length > 0
+      ? `What changed: ${joinWithin(changes, "; ", SLACK_LIMITS.sectionText * MAX_CHANGE_BLOCKS, (left) => `…and ${left} more changes`)}.`
+      : "Nothing changed since the last check."
+    : undefined;
+  const head: KnownBlock[] = [mrkdwnSection(`*${title}*${age}`)];
+  if (before) {
+    head.push(
+      ...(changes.length > 0
+        ? packSections(["*What changed:*", ...changes.map((c) => `• ${c}`)], {
+            maxBlocks: MAX_CHANGE_BLOCKS,
+            more: (left) => `…and ${left} more changes`,
+          })
+        : [mrkdwnSection("Nothing changed since the last check.")]),
+    );
+  }
+
   const lines: string[] = [];
-  const blocks: KnownBlock[] = [
-    {
-      type: "section",
-      text: {
-        type: "mrkdwn",
-        text: `*Destinations of source account ${report.sourceUin}*${age}${before ? `\n${changes.length > 0 ? `What changed: ${changes.join("; ")}.` : "Nothing changed since the last check."}` : ""}`,
-      },
-    },
-  ];
-  for (const d of report.destinations.slice(0, MAX_DESTINATION_BLOCKS)) {
+  const entries: string[] = [];
+  for (const d of report.destinations) {
     const ready = d.results.every((r) => r.status === "passed");
     const manual = d.results.slice(0, 2).every((r) => r.status === "passed");
     const summary = ready
@@ -252,48 +335,58 @@ export function buildAccountsReply(
         : d.results.some((r) => r.status === "failed")
           ? "not ready"
           : "could not be verified";
-    const head = `*${escapeText(d.destination.alias)}* — account ${d.destination.accountUin}: ${summary} · read role: ${d.destination.readRoleArn ? "set (copies are verified)" : "none (copies cannot be verified)"}`;
-    const body = d.results.map((r) => resultLine(r, false)).join("\n");
-    lines.push(
-      `${d.destination.alias} (${d.destination.accountUin}): ${summary}\n${describeResults(d.results, { fixes: false })}`,
+    const alias = escapeMrkdwn(d.destination.alias);
+    const uin = escapeMrkdwn(d.destination.accountUin);
+    const role = d.destination.readRoleArn ? "set (copies are verified)" : "none (copies cannot be verified)";
+    const body = d.results.map((r) => resultLine(r, false, MAX_OVERVIEW_FINDING)).join("\n");
+    entries.push(
+      `*${alias.replaceAll("*", "'")}* — account ${uin}: ${summary} · read role: ${role}\n${body}`,
     );
-    blocks.push({ type: "section", text: { type: "mrkdwn", text: clip(`${head}\n${body}`) } });
+    lines.push(
+      clip(
+        `${alias} (${uin}): ${summary}\n${escapeMrkdwn(describeResults(d.results, { fixes: false }))}`,
+        MAX_DESTINATION_TEXT,
+      ),
+    );
   }
+
   const all = report.destinations.flatMap((d) => d.results);
   const notCollaborators = report.destinations.filter((d) => d.results[0]?.status === "failed");
   const fixes: string[] = [];
   if (notCollaborators.length > 0) {
+    const uins = joinWithin(
+      notCollaborators.map((d) => escapeMrkdwn(d.destination.accountUin)),
+      ", ",
+      SLACK_LIMITS.sectionText - 200,
+      (left) => `…and ${left} more (see above)`,
+    );
     fixes.push(
-      `Not a collaborator: in the source account's CAM console → User list → Collaborators → Add collaborator (https://console.cloud.tencent.com/cam), enter ${notCollaborators.map((d) => d.destination.accountUin).join(", ")}.`,
+      `Not a collaborator: in the source account's CAM console → User list → Collaborators → Add collaborator (${CAM_CONSOLE.users}), enter ${uins}.`,
     );
   }
   if (all.some((r) => r.check === "permission" && r.status !== "passed")) {
     fixes.push(
-      `Missing permission: CAM console → Policies → Create custom policy (https://console.cloud.tencent.com/cam/policy) with \`${MINIMAL_POLICY_PATH}\`, associated with the collaborator:\n\`\`\`${MINIMAL_POLICY_JSON}\`\`\``,
+      `Missing permission: CAM console → Policies → Create custom policy (${CAM_CONSOLE.policies}) with \`${escapeMrkdwn(MINIMAL_POLICY_PATH)}\`, associated with the collaborator:\n${policyText()}`,
     );
   }
-  if (fixes.length > 0)
-    blocks.push({ type: "section", text: { type: "mrkdwn", text: clip(fixes.join("\n")) } });
+  const fixBlocks =
+    fixes.length > 0
+      ? packSections(fixes, { maxBlocks: MAX_FIX_BLOCKS, more: (left) => `…and ${left} more` })
+      : [];
+
+  const tail: KnownBlock[] = [...fixBlocks];
   if (all.some((r) => r.status !== "passed")) {
-    const value = JSON.stringify({
-      k: "accounts",
-      p: Object.fromEntries(report.destinations.map((d) => [d.destination.alias, encodeStatuses(d.results)])),
-    });
-    if (value.length <= 2000) blocks.push(recheckButton(value));
+    tail.push(...recheckButton(accountsRecheckValue(report)));
   }
-  const text = [
-    `Destinations of source account ${report.sourceUin}${age}`,
-    ...(before
-      ? [
-          changes.length > 0
-            ? `What changed: ${changes.join("; ")}.`
-            : "Nothing changed since the last check.",
-        ]
-      : []),
-    ...lines,
-    ...fixes,
-  ].join("\n");
-  return { text, blocks };
+  const room = SLACK_LIMITS.messageBlocks - head.length - tail.length;
+  const destinationBlocks = packSections(entries, {
+    maxBlocks: room,
+    more: (left) =>
+      `…and ${left} more destination${left === 1 ? "" : "s"} not shown here: \`/snapshot check &lt;snapshot&gt; to &lt;alias&gt;\` checks one.`,
+  });
+
+  const text = [`${title}${age}`, ...(changedLine ? [changedLine] : []), ...lines, ...fixes].join("\n");
+  return fitMessage({ text, blocks: [...head, ...destinationBlocks, ...tail] });
 }
 
 // ---- the approval card ----------------------------------------------------------------------------
@@ -309,12 +402,12 @@ export function buildCheckSection(
   if (!results || results.length === 0) return [];
   const lines = results.map((r) => {
     const fix =
-      r.status !== "passed" && r.fix && !r.fix.includes(MINIMAL_POLICY_JSON) ? ` _${escapeText(r.fix)}_` : "";
-    return `${statusMark(r.status)} ${escapeText(describeFinding(r))}${fix}`;
+      r.status !== "passed" && r.fix && !r.fix.includes(MINIMAL_POLICY_JSON)
+        ? ` _${clip(escapeMrkdwn(r.fix), 500)}_`
+        : "";
+    return `${statusMark(r.status)} ${finding(r, 700)}${fix}`;
   });
-  const blocks: KnownBlock[] = [
-    { type: "section", text: { type: "mrkdwn", text: clip(`*Prerequisite checks*\n${lines.join("\n")}`) } },
-  ];
+  const blocks: KnownBlock[] = [mrkdwnSection(`*Prerequisite checks*\n${lines.join("\n")}`)];
   return [...blocks, ...buildRecheckForFailedRequest({ ...request, checks: [...results] })];
 }
 
@@ -323,14 +416,12 @@ export function buildRecheckForFailedRequest(request: Request): KnownBlock[] {
   const results = request.checks ?? [];
   if (!isSnapshotCopy(request) || request.state !== "failed" || !results.some((r) => r.status === "failed"))
     return [];
-  return [
-    recheckButton(
-      checkValue("check", {
-        snapshotId: request.spec.snapshot.snapshotId,
-        destination: request.destination.alias,
-        region: request.spec.snapshot.region,
-        results: [...results],
-      }),
-    ),
-  ];
+  return recheckButton(
+    checkValue("check", {
+      snapshotId: request.spec.snapshot.snapshotId,
+      destination: request.destination.alias,
+      region: request.spec.snapshot.region,
+      results: [...results],
+    }),
+  );
 }

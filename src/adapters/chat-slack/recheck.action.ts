@@ -31,7 +31,7 @@ export function registerRecheckAction(app: App, deps: FlowDeps): void {
     try {
       const reply =
         payload.k === "accounts"
-          ? buildAccountsReply(await listDestinationReadiness(deps), payload.p)
+          ? buildAccountsReply(await listDestinationReadiness(deps), payload)
           : buildRecheckReply(
               payload,
               await runPrerequisiteChecks(

@@ -7,7 +7,7 @@ import { REQUEST_ID } from "../../core/ids.js";
 import { code, mention, text } from "../../core/messages/message.js";
 import type { Request } from "../../core/request/request.js";
 import { renderRefusal, renderUnexpectedError } from "./command-replies.blocks.js";
-import { renderText } from "./mrkdwn.renderer.js";
+import { plainText, renderText } from "./mrkdwn.renderer.js";
 import { VIEW_REJECT_REASON } from "./slack-ids.js";
 import { SLACK_LIMITS } from "./slack-limits.js";
 
@@ -35,25 +35,26 @@ export function buildRejectReasonView(request: Request, kind: RequestKind, chann
     type: "modal",
     callback_id: VIEW_REJECT_REASON,
     private_metadata: JSON.stringify({ requestId: request.id, channel }),
-    title: { type: "plain_text", text: "Reject request" },
-    submit: { type: "plain_text", text: "Reject" },
-    close: { type: "plain_text", text: "Back" },
+    title: plainText("Reject request", SLACK_LIMITS.modalTitle),
+    submit: plainText("Reject", SLACK_LIMITS.modalButton),
+    close: plainText("Back", SLACK_LIMITS.modalButton),
     blocks: [
       {
         type: "section",
         text: {
           type: "mrkdwn",
-          text: renderText(
-            text`Reject ${code(request.id)}: ${kind.describeCard(request).summary}, asked by ${mention(request.requestedBy)}?`,
-            SLACK_LIMITS.sectionText,
-          ),
+          text:
+            renderText(
+              text`Reject ${code(request.id)}: ${kind.describeCard(request).summary}, asked by ${mention(request.requestedBy)}?`,
+              SLACK_LIMITS.sectionText,
+            ) || " ",
         },
       },
       {
         type: "input",
         block_id: REASON_BLOCK,
         optional: true,
-        label: { type: "plain_text", text: "Reason (optional, shown on the card)" },
+        label: plainText("Reason (optional, shown on the card)", SLACK_LIMITS.inputLabel),
         element: {
           type: "plain_text_input",
           action_id: REASON_ACTION,

@@ -7,8 +7,9 @@ import type { BotConfig } from "../../config/load-config.js";
 import { MAX_SNAPSHOT_NAME_LENGTH, REGION, SNAPSHOT_ID } from "../../core/ids.js";
 import { requestReplication } from "../../kinds/snapshot-copy/request-replication.flow.js";
 import { renderReplicateOutcome, renderUnexpectedError } from "./command-replies.blocks.js";
-import { renderPlain } from "./mrkdwn.renderer.js";
+import { fitBlocks, joinWithin, plainText, renderPlain } from "./mrkdwn.renderer.js";
 import { SHORTCUT_REPLICATE, VIEW_REPLICATE } from "./slack-ids.js";
+import { SLACK_LIMITS } from "./slack-limits.js";
 
 /** Block ids of the modal's inputs; each input's action id is `value`. */
 export const FIELD = {
@@ -21,61 +22,64 @@ export const FIELD = {
 
 /** The global shortcut's modal: the fields of `/snapshot replicate`, plus where to post the request. */
 export function buildReplicateModal(config: Readonly<BotConfig>): types.ModalView {
-  const aliases = Object.keys(config.destinations).join(", ");
+  const aliases = listWithin(Object.keys(config.destinations), MAX_HINT_LIST);
+  const regions = config.source.regions;
   const text = (block: string, label: string, placeholder: string, optional: boolean, hint?: string) => ({
     type: "input" as const,
     block_id: block,
     optional,
-    label: { type: "plain_text" as const, text: label },
+    label: plainText(label, SLACK_LIMITS.inputLabel),
     element: {
       type: "plain_text_input" as const,
       action_id: "value",
-      placeholder: { type: "plain_text" as const, text: placeholder },
+      placeholder: plainText(placeholder, SLACK_LIMITS.placeholder),
     },
-    ...(hint ? { hint: { type: "plain_text" as const, text: hint } } : {}),
+    ...(hint ? { hint: plainText(hint, SLACK_LIMITS.inputHint) } : {}),
   });
   return {
     type: "modal",
     callback_id: VIEW_REPLICATE,
-    title: { type: "plain_text", text: "Replicate a snapshot" },
-    submit: { type: "plain_text", text: "Ask for approval" },
-    close: { type: "plain_text", text: "Cancel" },
-    blocks: [
-      text(FIELD.snapshot, "Snapshot id", "snap-abc12345", false),
-      text(
-        FIELD.destination,
-        "Destination",
-        "dr-prod",
-        false,
-        `An alias or its account UIN: ${aliases}`.slice(0, 150),
-      ),
-      text(
-        FIELD.name,
-        "New name",
-        "<source name>-copy-<yyyymmdd>",
-        true,
-        `At most ${MAX_SNAPSHOT_NAME_LENGTH} characters`,
-      ),
-      text(
-        FIELD.region,
-        "Region",
-        config.source.regions.join(", "),
-        true,
-        "Leave empty to search every configured region",
-      ),
-      {
-        type: "input",
-        block_id: FIELD.channel,
-        label: { type: "plain_text", text: "Post the request in" },
-        element: {
-          type: "conversations_select",
-          action_id: "value",
-          filter: { include: ["public", "private"] },
+    title: plainText("Replicate a snapshot", SLACK_LIMITS.modalTitle),
+    submit: plainText("Ask for approval", SLACK_LIMITS.modalButton),
+    close: plainText("Cancel", SLACK_LIMITS.modalButton),
+    blocks: fitBlocks(
+      [
+        text(FIELD.snapshot, "Snapshot id", "snap-abc12345", false),
+        text(FIELD.destination, "Destination", "dr-prod", false, `An alias or its account UIN: ${aliases}`),
+        text(
+          FIELD.name,
+          "New name",
+          "<source name>-copy-<yyyymmdd>",
+          true,
+          `At most ${MAX_SNAPSHOT_NAME_LENGTH} characters`,
+        ),
+        text(
+          FIELD.region,
+          "Region",
+          // A placeholder holds 150 characters: the first regions, then how many more.
+          joinWithin(regions, ", ", SLACK_LIMITS.placeholder),
+          true,
+          `Leave empty to search every configured region: ${listWithin(regions, MAX_HINT_LIST)}`,
+        ),
+        {
+          type: "input",
+          block_id: FIELD.channel,
+          label: plainText("Post the request in", SLACK_LIMITS.inputLabel),
+          element: {
+            type: "conversations_select",
+            action_id: "value",
+            filter: { include: ["public", "private"] },
+          },
         },
-      },
-    ],
+      ],
+      SLACK_LIMITS.viewBlocks,
+    ),
   };
 }
+
+/** Hints and errors list configured names; a long list is summarised, not cut. */
+const MAX_HINT_LIST = 600;
+const listWithin = (names: readonly string[], max: number) => joinWithin(names, ", ", max);
 
 const stateSchema = z.record(
   z.string(),
@@ -111,7 +115,7 @@ export function checkReplicateForm(values: unknown, config: Readonly<BotConfig>)
   const destination = resolveDestination(config, destinationName);
   if (!destination.ok)
     errors[FIELD.destination] =
-      `Not a configured destination. Use one of: ${Object.keys(config.destinations).join(", ")}.`;
+      `Not a configured destination. Use one of: ${listWithin(Object.keys(config.destinations), MAX_HINT_LIST)}.`;
   const newName = read(FIELD.name);
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what we refuse
   if (newName.length > MAX_SNAPSHOT_NAME_LENGTH || /[\u0000-\u001f\u007f]/.test(newName))
@@ -162,7 +166,7 @@ export function registerReplicateShortcut(app: App, deps: FlowDeps): void {
     if (requester.kind === "refused") {
       await ack({
         response_action: "errors",
-        errors: { [FIELD.destination]: renderPlain(requester.reason, 150) },
+        errors: { [FIELD.destination]: renderPlain(requester.reason, SLACK_LIMITS.placeholder) },
       });
       return;
     }

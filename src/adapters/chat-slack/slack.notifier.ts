@@ -6,7 +6,7 @@ import type { Notifier } from "../../core/ports/notifier.port.js";
 import type { MessageRef, Request } from "../../core/request/request.js";
 import { buildApprovalCard, buildOutcomeNotice } from "./approval-card.blocks.js";
 import { SlackAdapterError } from "./errors.js";
-import { asMessage, renderMessage, renderText } from "./mrkdwn.renderer.js";
+import { asMessage, fitMessage, renderMessage, renderText } from "./mrkdwn.renderer.js";
 import { buildOutcomeDigest, OutcomeDigest, type OutcomeDigestOptions } from "./outcome-digest.js";
 import { buildRecheckForFailedRequest } from "./prerequisites.blocks.js";
 
@@ -71,11 +71,14 @@ export class SlackNotifier implements Notifier {
           ? { ...message, blocks: [{ type: "section", text: message.text }] }
           : message,
       );
-      const blocks = recheck.length ? [...(rendered.blocks ?? []), ...recheck] : rendered.blocks;
+      const { text, blocks } = fitMessage({
+        text: rendered.text,
+        ...(recheck.length || rendered.blocks ? { blocks: [...(rendered.blocks ?? []), ...recheck] } : {}),
+      });
       await this.client.chat.postMessage({
         channel: request.card.conversation,
         thread_ts: request.card.id,
-        text: rendered.text,
+        text,
         ...(blocks?.length ? { blocks } : {}),
       });
     } catch (err) {

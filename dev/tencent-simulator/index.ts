@@ -3,7 +3,7 @@
  * so the real `tencentcloud-sdk-nodejs` clients run against it unchanged
  * (`profile.httpProfile = { endpoint: sim.endpoint, protocol: "http://", reqMethod: "POST" }`).
  *
- * Modelled (see /work/shared/TENCENTCLOUD.md and DESIGN §1, §6.3, §8):
+ * Modelled on the Tencent Cloud API reference (docs/architecture.md, "Cloud calls"):
  * - Protocol: `POST /` with a JSON body, routed by `X-TC-Version` (CBS 2017-03-12, CAM 2019-01-16,
  *   STS 2018-08-13) and `X-TC-Action`; TC3-HMAC-SHA256 verified with the service named in the
  *   credential scope and the host without port; ±5 min timestamp window (wall clock) →

@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import {
   type AttachedPolicy,
+  type AutoSnapshotPolicy,
   type CloudApi,
   CloudError,
   type CloudFailure,
@@ -8,6 +9,7 @@ import {
   type CopyAccepted,
   type CopyRequest,
   type DestinationReader,
+  type LinkPolicyAccepted,
 } from "../../core/ports/cloud-api.port.js";
 import type { Snapshot } from "../../core/snapshot.js";
 import type { TencentCaller, TencentCredentials } from "./tencent-client.js";
@@ -180,6 +182,27 @@ export class TencentCloudAdapter implements CloudApi {
     }
   }
 
+  // ---- scheduled policies and automatic copies (PolicyCloudApi): being written ----------------
+
+  findAutoSnapshotPolicy(): Promise<AutoSnapshotPolicy | undefined> {
+    return Promise.reject(notYet("findAutoSnapshotPolicy"));
+  }
+  listAutoSnapshotPolicies(): Promise<AutoSnapshotPolicy[]> {
+    return Promise.reject(notYet("listAutoSnapshotPolicies"));
+  }
+  copyAutoSnapshotPolicyCrossAccount(): Promise<LinkPolicyAccepted> {
+    return Promise.reject(notYet("copyAutoSnapshotPolicyCrossAccount"));
+  }
+  listSnapshotsOfDisks(): Promise<Snapshot[]> {
+    return Promise.reject(notYet("listSnapshotsOfDisks"));
+  }
+  listDestinationAutoSnapshotPolicies(): Promise<AutoSnapshotPolicy[]> {
+    return Promise.reject(notYet("listDestinationAutoSnapshotPolicies"));
+  }
+  listDestinationSnapshots(): Promise<Snapshot[]> {
+    return Promise.reject(notYet("listDestinationSnapshots"));
+  }
+
   private async describeSnapshots(
     credentials: TencentCredentials,
     region: string,
@@ -232,6 +255,15 @@ export class TencentCloudAdapter implements CloudApi {
     });
     return credentials;
   }
+}
+
+function notYet(method: string): CloudError {
+  return new CloudError({
+    code: "cloud.not_implemented",
+    message: `${method} is not implemented yet`,
+    category: "permanent",
+    reason: "other",
+  });
 }
 
 function failureOf(err: CloudError): CloudFailure {

@@ -319,7 +319,7 @@ export class SnapshotsWorld {
     const stamp = formatBeijingTime(at).replace(/[- :]/g, "");
     return policy.diskIds.map((diskId) => {
       const facts = [...snapshots.values()]
-        .filter((s) => s.diskId === diskId && s.appearsAt <= at)
+        .filter((s) => s.diskId === diskId && s.region === policy.region && s.appearsAt <= at)
         .sort((a, b) => b.createTime.localeCompare(a.createTime) || b.seq - a.seq)[0];
       const record: SnapshotRecord = {
         seq: this.deps.clock.nextSequence(),

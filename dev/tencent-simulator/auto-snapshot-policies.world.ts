@@ -1,5 +1,5 @@
 import type { AccountsWorld } from "./accounts.world.js";
-import type { AutoSnapshotPolicySeed, AutoSnapshotPolicyView } from "./simulator.types.js";
+import type { AutoCopyBehaviour, AutoSnapshotPolicySeed, AutoSnapshotPolicyView } from "./simulator.types.js";
 import { formatBeijingTime } from "./time-format.js";
 import { AUTO_SNAPSHOT_POLICY_ID_PATTERN, requireRegion, type WorldClock } from "./world-rules.js";
 
@@ -16,7 +16,15 @@ interface AutoSnapshotPolicyRecord {
   isActivated: boolean;
   createTime: string;
   copyToAccountUin: string | undefined;
+  autoCopy: Required<AutoCopyBehaviour>;
+  lastFiredAt: number | undefined;
 }
+
+/** What the cloud does with one automatic copy of a linked policy's snapshot. */
+export type AutoCopyDecision =
+  | { kind: "copy"; targetUin: string; delayMs: number }
+  | { kind: "drop"; targetUin: string }
+  | { kind: "none" };
 
 export interface VisibleAutoSnapshotPolicy {
   view: AutoSnapshotPolicyView;
@@ -32,6 +40,7 @@ export class AutoSnapshotPoliciesWorld {
   constructor(
     private readonly accounts: AccountsWorld,
     private readonly clock: WorldClock,
+    private readonly random: () => number = Math.random,
   ) {}
 
   add(uin: string, seed: AutoSnapshotPolicySeed): void {
@@ -64,7 +73,63 @@ export class AutoSnapshotPoliciesWorld {
       isActivated: seed.isActivated ?? true,
       createTime: formatBeijingTime(this.clock.now()),
       copyToAccountUin: undefined,
+      autoCopy: mergeBehaviour({ copyDelayMs: 0, dropNextCopies: 0, dropRate: 0 }, seed.autoCopy ?? {}),
+      lastFiredAt: undefined,
     });
+  }
+
+  setCopyBehaviour(uin: string, id: string, behaviour: AutoCopyBehaviour): void {
+    const record = this.require(uin, id);
+    record.autoCopy = mergeBehaviour(record.autoCopy, behaviour);
+  }
+
+  /**
+   * Whether (and when) the snapshot a policy just took is copied to its linked account; counts a
+   * `dropNextCopies` down. No link (or a deleted policy, or an unknown target): none.
+   */
+  decideCopy(uin: string, id: string): AutoCopyDecision {
+    const record = this.byAccount.get(uin)?.get(id);
+    const targetUin = record?.copyToAccountUin;
+    if (!record || !targetUin || !this.accounts.has(targetUin)) {
+      return { kind: "none" };
+    }
+    if (record.autoCopy.dropNextCopies > 0) {
+      record.autoCopy.dropNextCopies -= 1;
+      return { kind: "drop", targetUin };
+    }
+    if (record.autoCopy.dropRate > 0 && this.random() < record.autoCopy.dropRate) {
+      return { kind: "drop", targetUin };
+    }
+    return { kind: "copy", targetUin, delayMs: record.autoCopy.copyDelayMs };
+  }
+
+  markFired(uin: string, id: string, at: number): void {
+    const record = this.require(uin, id);
+    record.lastFiredAt = Math.max(record.lastFiredAt ?? at, at);
+  }
+
+  /** The destination side removes a link; throws when no policy `id` is linked to it. */
+  unlinkByDestination(destinationUin: string, id: string): void {
+    this.accounts.require(destinationUin);
+    for (const policies of this.byAccount.values()) {
+      const record = policies.get(id);
+      if (record?.copyToAccountUin === destinationUin) {
+        record.copyToAccountUin = undefined;
+        return;
+      }
+    }
+    throw new Error(`no auto snapshot policy ${id} is linked to account ${destinationUin}`);
+  }
+
+  /** Every account's policies, for the schedule. */
+  all(): AutoSnapshotPolicyView[] {
+    return this.accounts
+      .all()
+      .flatMap((account) =>
+        [...(this.byAccount.get(account.uin)?.values() ?? [])].map((record) =>
+          toPolicyView(account.uin, record),
+        ),
+      );
   }
 
   get(uin: string, id: string): AutoSnapshotPolicyView | undefined {
@@ -82,11 +147,15 @@ export class AutoSnapshotPoliciesWorld {
   }
 
   setCopyTarget(uin: string, id: string, targetUin: string | undefined): void {
+    this.require(uin, id).copyToAccountUin = targetUin;
+  }
+
+  private require(uin: string, id: string): AutoSnapshotPolicyRecord {
     const record = this.of(uin).get(id);
     if (!record) {
       throw new Error(`account ${uin} has no auto snapshot policy ${id}`);
     }
-    record.copyToAccountUin = targetUin;
+    return record;
   }
 
   /** The caller's own policies in the region, then policies other accounts replicate to it. */
@@ -141,5 +210,27 @@ function toPolicyView(ownerUin: string, record: AutoSnapshotPolicyRecord): AutoS
     isActivated: record.isActivated,
     createTime: record.createTime,
     ...(record.copyToAccountUin ? { copyToAccountUin: record.copyToAccountUin } : {}),
+    autoCopy: { ...record.autoCopy },
+    ...(record.lastFiredAt === undefined ? {} : { lastFiredAt: record.lastFiredAt }),
   };
+}
+
+function mergeBehaviour(
+  current: Required<AutoCopyBehaviour>,
+  change: AutoCopyBehaviour,
+): Required<AutoCopyBehaviour> {
+  const merged = {
+    ...current,
+    ...Object.fromEntries(Object.entries(change).filter(([, v]) => v !== undefined)),
+  };
+  if (!Number.isFinite(merged.copyDelayMs) || merged.copyDelayMs < 0) {
+    throw new Error(`copyDelayMs must be a number of ms ≥ 0, got ${merged.copyDelayMs}`);
+  }
+  if (!Number.isInteger(merged.dropNextCopies) || merged.dropNextCopies < 0) {
+    throw new Error(`dropNextCopies must be an integer ≥ 0, got ${merged.dropNextCopies}`);
+  }
+  if (!(merged.dropRate >= 0 && merged.dropRate <= 1)) {
+    throw new Error(`dropRate must be between 0 and 1, got ${merged.dropRate}`);
+  }
+  return merged;
 }

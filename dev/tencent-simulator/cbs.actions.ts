@@ -12,6 +12,7 @@ import { AUTO_SNAPSHOT_POLICY_ID_PATTERN, SNAPSHOT_ID_PATTERN, UIN_PATTERN } fro
 export const CBS_VERSION = "2017-03-12";
 
 const MAX_SNAPSHOT_IDS = 100;
+const MAX_DISK_ID_VALUES = 10;
 const MAX_SHARE_ACCOUNTS = 50;
 const MAX_COPY_NAME_LENGTH = 60;
 const NOT_IN_WHITELIST = "UnsupportedOperation.NotInWhitelist";
@@ -47,6 +48,10 @@ const SNAPSHOT_FILTERS: Readonly<Record<string, (snapshot: VisibleSnapshot) => s
 function describeSnapshots({ world, callerUin, region, params }: ActionContext): Record<string, unknown> {
   const request = parseParams(describeSnapshotsSchema, params);
   const ids = idsOrFilters(request.SnapshotIds, request.Filters, "SnapshotIds");
+  for (const filter of request.Filters ?? []) {
+    // The API reference: `disk-id` takes at most 10 values per call (the error code is assumed).
+    if (filter.Name === "disk-id") requireAtMost(filter.Values, MAX_DISK_ID_VALUES, "Filters.disk-id");
+  }
   let snapshots = world.snapshots.visible(callerUin, region);
   if (ids) {
     requireAtMost(ids, MAX_SNAPSHOT_IDS, "SnapshotIds");
@@ -227,8 +232,10 @@ const copyAutoSnapshotPolicyCrossAccountSchema = z.strictObject({
 
 /**
  * Links the caller's policies to the target account: the source shows `CopyToAccountUin`, the
- * target's `DescribeAutoSnapshotPolicies` lists the policy with `CopyFromAccountUin`. A policy
- * already linked to another account answers `ResourceBusy`; linking again to the same one is a no-op.
+ * target's `DescribeAutoSnapshotPolicies` lists the policy with `CopyFromAccountUin`. Needs the
+ * collaborator's grant of `cvm:CopyAutoSnapshotPolicyCrossAccount`, like the copy. A policy already
+ * linked to another account answers `ResourceInUse` (assumed); linking again to the same one is a
+ * no-op. The link dies with the policy, and the destination may remove it (`unlinkByDestination`).
  */
 function copyAutoSnapshotPolicyCrossAccount(context: ActionContext): Record<string, unknown> {
   const { world, callerUin, region, params } = context;
@@ -261,8 +268,10 @@ function copyAutoSnapshotPolicyCrossAccount(context: ActionContext): Record<stri
       `autoSnapshotPolicy/${policy.id}`,
     );
     if (policy.copyToAccountUin && policy.copyToAccountUin !== targetUin) {
+      // Assumed code (not published): `ResourceInUse`, Tencent's common "resource is occupied" — a
+      // permanent refusal, unlike `ResourceBusy` (try again later), which would invite retries.
       throw new ApiError(
-        "ResourceBusy",
+        "ResourceInUse",
         `The auto snapshot policy ${policy.id} already replicates to account ${policy.copyToAccountUin}; remove that link first.`,
       );
     }

@@ -27,7 +27,12 @@
  *   `setNextCopyOutcome("fail")`: the copy rises like a normal one, then disappears when it would
  *   have finished (DescribeSnapshots no longer lists it). `"stuck"`: it stops at Percent 42, forever.
  *   A NORMAL snapshot seeded with the id of an auto snapshot policy linked to another account is
- *   copied there automatically (trigger "auto-policy"), as the real service would.
+ *   copied there automatically (trigger "auto-policy"), as the real service would: same name and
+ *   disk size, created after it (the pairing assumed in docs/decisions/015), `copyDelayMs` later, or
+ *   never (`dropNextCopies`, `dropRate`): see `AutoCopyBehaviour`. `state.firePolicy` takes a
+ *   policy's snapshots now (one per bound disk); with `firePoliciesOnSchedule` they are also taken
+ *   by schedule as the cloud clock passes. Deleting a policy ends its link; the destination may
+ *   remove it too (`state.unlinkByDestination`). `DescribeSnapshots`' `disk-id` takes ≤ 10 values.
  * - Rate limit: more than N accepted calls of one action by one account in a sliding second →
  *   `RequestLimitExceeded` (N = 20; ListAttachedUserAllPolicies 5; AssumeRole 600). Wall clock.
  * - Faults: error codes by rate or for the next N calls, optionally after the action took effect
@@ -68,6 +73,7 @@ export async function startTencentSimulator(options: SimulatorOptions = {}): Pro
     now: options.now ?? Date.now,
     copyDurationMs: options.copyDurationMs ?? 2000,
     random: options.random ?? Math.random,
+    firePoliciesOnSchedule: options.firePoliciesOnSchedule ?? false,
   });
   const limits = { ...DEFAULT_RATE_LIMIT_OVERRIDES, ...options.rateLimitOverrides };
   const defaultLimit = options.rateLimitPerSecond ?? 20;

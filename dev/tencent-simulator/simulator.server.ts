@@ -164,6 +164,9 @@ async function answerCall(context: ServerContext, input: CallInput): Promise<Ans
     if (latency > 0) {
       await delay(latency, context.timers);
     }
+    if (world.firePoliciesOnSchedule) {
+      world.runSchedules();
+    }
     const fault = world.faults.take(input.action);
     const actionContext = { world, callerUin: caller.uin, region: input.region ?? "", params: input.params };
     if (fault) {

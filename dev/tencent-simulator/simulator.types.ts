@@ -32,8 +32,14 @@ export interface SimulatorOptions {
    * SDK signs with the wall clock and bursts are real time. @defaultValue Date.now
    */
   now?: () => number;
-  /** Random source in [0, 1) for rate-based faults. @defaultValue Math.random */
+  /** Random source in [0, 1) for rate-based faults and policies' copy drop rates. @defaultValue Math.random */
   random?: () => number;
+  /**
+   * Scheduled policies fire by themselves: before each API call (and on `state.runSchedules()`),
+   * every activated NORMAL policy fires once for each of its schedule's hours the cloud clock passed
+   * since the last check. Off by default: tests fire with `state.firePolicy`. @defaultValue false
+   */
+  firePoliciesOnSchedule?: boolean;
 }
 
 export interface AccountSeed {
@@ -119,6 +125,28 @@ export interface AutoSnapshotPolicySeed {
   state?: "NORMAL" | "ISOLATED";
   /** @defaultValue true */
   isActivated?: boolean;
+  /** How its automatic copies behave once linked (see `AutoCopyBehaviour`). */
+  autoCopy?: AutoCopyBehaviour;
+}
+
+/** How the cloud makes a linked policy's automatic copies; deterministic unless `dropRate` is set. */
+export interface AutoCopyBehaviour {
+  /** The copy appears in the destination this long after the source snapshot. @defaultValue 0 */
+  copyDelayMs?: number;
+  /** The next N automatic copies are never made (counted down). @defaultValue 0 */
+  dropNextCopies?: number;
+  /** Probability 0..1 that a copy is never made (uses `SimulatorOptions.random`). @defaultValue 0 */
+  dropRate?: number;
+}
+
+/** An automatic copy the cloud did not make (`AutoCopyBehaviour.dropNextCopies` / `dropRate`). */
+export interface DroppedCopy {
+  sourceUin: string;
+  sourceSnapshotId: string;
+  targetUin: string;
+  policyId: string;
+  /** cloud clock ms */
+  at: number;
 }
 
 export interface AutoSnapshotPolicyView {
@@ -135,6 +163,9 @@ export interface AutoSnapshotPolicyView {
   createTime: string;
   /** the account its snapshots are replicated to (CopyAutoSnapshotPolicyCrossAccount) */
   copyToAccountUin?: string;
+  autoCopy: Required<AutoCopyBehaviour>;
+  /** cloud clock ms of the last firing */
+  lastFiredAt?: number;
 }
 
 export interface FaultSpec {
@@ -169,6 +200,8 @@ export interface CopyRecord {
   region: string;
   /** cloud clock ms */
   requestedAt: number;
+  /** cloud clock ms when the copy shows in the target (later than `requestedAt` by a policy's delay) */
+  appearsAt: number;
   outcome: CopyOutcome;
   /** "api": CopySnapshotCrossAccount; "auto-policy": a snapshot of a linked auto snapshot policy */
   trigger: "api" | "auto-policy";
@@ -223,6 +256,22 @@ export interface SimulatorState {
   removeAutoSnapshotPolicy(uin: string, id: string): boolean;
   /** Links (or, with undefined, unlinks) the policy to a destination account, as the API would. */
   setAutoSnapshotPolicyCopyTarget(uin: string, id: string, targetUin: string | undefined): void;
+  /** Changes how the policy's automatic copies behave (merged over what it had). */
+  setAutoCopyBehaviour(uin: string, id: string, behaviour: AutoCopyBehaviour): void;
+  /**
+   * The policy's trigger time came (now, or `at` ms): one NORMAL snapshot per bound disk, carrying
+   * AutoSnapshotPolicyId, named `<policy name>-<disk id>-<yyyyMMddHHmmss>` (Beijing time), disk facts
+   * taken from the disk's newest snapshot (else 50 GiB, DATA_DISK, unencrypted); each is copied to the
+   * linked account per `AutoCopyBehaviour`. An inactive or ISOLATED policy takes none: [].
+   */
+  firePolicy(uin: string, id: string, at?: number): SnapshotView[];
+  /** Fires every policy whose schedule passed since the last check (see `firePoliciesOnSchedule`). */
+  runSchedules(): SnapshotView[];
+  /**
+   * The destination removes the link ("Replicate to my account" > delete): the source's policy stops
+   * copying to it. Throws when no policy `id` is linked to `destinationUin`.
+   */
+  unlinkByDestination(destinationUin: string, id: string): void;
 
   injectFault(fault: FaultSpec): void;
   /** Delays every answer to `action` ("*" for all) by `ms` of real time; 0 removes it. */
@@ -233,6 +282,8 @@ export interface SimulatorState {
 
   /** Every accepted cross-account copy, in order. */
   readonly copies: readonly CopyRecord[];
+  /** Every automatic copy the cloud dropped, in order. */
+  readonly droppedCopies: readonly DroppedCopy[];
 }
 
 export interface TencentSimulator {

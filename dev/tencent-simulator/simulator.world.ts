@@ -4,10 +4,12 @@ import { CamWorld } from "./cam.world.js";
 import { FaultRegistry } from "./fault-registry.js";
 import type {
   AccountSeed,
+  AutoCopyBehaviour,
   AutoSnapshotPolicySeed,
   AutoSnapshotPolicyView,
   CopyOutcome,
   CopyRecord,
+  DroppedCopy,
   FaultSpec,
   GroupSeed,
   PolicySeed,
@@ -17,12 +19,15 @@ import type {
   SnapshotView,
 } from "./simulator.types.js";
 import { SnapshotsWorld } from "./snapshots.world.js";
+import { triggerTimesBetween } from "./time-format.js";
 import type { WorldClock } from "./world-rules.js";
 
 export interface WorldOptions {
   now: () => number;
   copyDurationMs: number;
   random: () => number;
+  /** See `SimulatorOptions.firePoliciesOnSchedule`. */
+  firePoliciesOnSchedule?: boolean;
 }
 
 /**
@@ -38,13 +43,16 @@ export class SimulatorWorld implements SimulatorState {
   readonly autoSnapshotPolicies: AutoSnapshotPoliciesWorld;
   readonly snapshots: SnapshotsWorld;
   readonly cam: CamWorld;
+  readonly firePoliciesOnSchedule: boolean;
+  /** cloud clock ms up to which the policies' schedules have been run */
+  private schedulesRunTo: number;
 
   constructor(options: WorldOptions) {
     let sequence = 0;
     this.clock = { now: options.now, nextSequence: () => ++sequence };
     this.faults = new FaultRegistry(options.random);
     this.accounts = new AccountsWorld(this.clock);
-    this.autoSnapshotPolicies = new AutoSnapshotPoliciesWorld(this.accounts, this.clock);
+    this.autoSnapshotPolicies = new AutoSnapshotPoliciesWorld(this.accounts, this.clock, options.random);
     this.snapshots = new SnapshotsWorld({
       accounts: this.accounts,
       autoSnapshotPolicies: this.autoSnapshotPolicies,
@@ -53,6 +61,8 @@ export class SimulatorWorld implements SimulatorState {
       copyDurationMs: options.copyDurationMs,
     });
     this.cam = new CamWorld(this.accounts, this.clock);
+    this.firePoliciesOnSchedule = options.firePoliciesOnSchedule ?? false;
+    this.schedulesRunTo = options.now();
   }
 
   now(): number {
@@ -61,6 +71,10 @@ export class SimulatorWorld implements SimulatorState {
 
   get copies(): readonly CopyRecord[] {
     return this.snapshots.copies;
+  }
+
+  get droppedCopies(): readonly DroppedCopy[] {
+    return this.snapshots.droppedCopies;
   }
 
   // ---- SimulatorState: accounts and roles ----------------------------------------------------
@@ -109,6 +123,41 @@ export class SimulatorWorld implements SimulatorState {
   }
   setAutoSnapshotPolicyCopyTarget(uin: string, id: string, targetUin: string | undefined): void {
     this.autoSnapshotPolicies.setCopyTarget(uin, id, targetUin);
+  }
+  setAutoCopyBehaviour(uin: string, id: string, behaviour: AutoCopyBehaviour): void {
+    this.autoSnapshotPolicies.setCopyBehaviour(uin, id, behaviour);
+  }
+  unlinkByDestination(destinationUin: string, id: string): void {
+    this.autoSnapshotPolicies.unlinkByDestination(destinationUin, id);
+  }
+
+  firePolicy(uin: string, id: string, at?: number): SnapshotView[] {
+    const policy = this.autoSnapshotPolicies.get(uin, id);
+    if (!policy) {
+      throw new Error(`account ${uin} has no auto snapshot policy ${id}`);
+    }
+    if (!policy.isActivated || policy.state !== "NORMAL") {
+      return [];
+    }
+    const when = at ?? this.now();
+    this.autoSnapshotPolicies.markFired(uin, id, when);
+    return this.snapshots.takeForPolicy(policy, when);
+  }
+
+  runSchedules(): SnapshotView[] {
+    const from = this.schedulesRunTo;
+    const to = this.now();
+    if (to <= from) {
+      return [];
+    }
+    this.schedulesRunTo = to;
+    const taken: SnapshotView[] = [];
+    for (const policy of this.autoSnapshotPolicies.all()) {
+      for (const at of triggerTimesBetween(from, to, policy.hours, policy.daysOfWeek)) {
+        taken.push(...this.firePolicy(policy.ownerUin, policy.id, at));
+      }
+    }
+    return taken;
   }
 
   // ---- SimulatorState: CAM -------------------------------------------------------------------
@@ -178,6 +227,7 @@ export class SimulatorWorld implements SimulatorState {
       }),
       snapshots: accounts.flatMap((account) => this.snapshots.list(account.uin)),
       copies: this.snapshots.copies,
+      droppedCopies: this.snapshots.droppedCopies,
       temporaryCredentials: this.accounts.describeTemporaryCredentials(now),
       ...this.faults.describe(),
     };

@@ -2,8 +2,10 @@ import type { AccountsWorld } from "./accounts.world.js";
 import type { AutoSnapshotPoliciesWorld } from "./auto-snapshot-policies.world.js";
 import type { FaultRegistry } from "./fault-registry.js";
 import type {
+  AutoSnapshotPolicyView,
   CopyOutcome,
   CopyRecord,
+  DroppedCopy,
   SnapshotSeed,
   SnapshotState,
   SnapshotView,
@@ -33,6 +35,8 @@ interface SnapshotRecord
   /** account id → time the share was created */
   shares: Map<string, string>;
   autoReplicated: boolean;
+  /** cloud clock ms before which the snapshot does not exist yet (a delayed automatic copy) */
+  appearsAt: number;
 }
 
 export interface VisibleSnapshot {
@@ -47,6 +51,7 @@ export class SnapshotsWorld {
   /** owner uin → snapshot id → snapshot */
   private readonly byAccount = new Map<string, Map<string, SnapshotRecord>>();
   private readonly copyLog: CopyRecord[] = [];
+  private readonly dropLog: DroppedCopy[] = [];
   /** Every id ever used, removed ones included: a removed id is never handed out again. */
   private readonly usedSnapshotIds = new Set<string>();
 
@@ -62,6 +67,10 @@ export class SnapshotsWorld {
 
   get copies(): readonly CopyRecord[] {
     return this.copyLog;
+  }
+
+  get droppedCopies(): readonly DroppedCopy[] {
+    return this.dropLog;
   }
 
   add(uin: string, seed: SnapshotSeed): SnapshotView {
@@ -103,6 +112,7 @@ export class SnapshotsWorld {
       copiedFrom: undefined,
       shares: new Map(),
       autoReplicated: false,
+      appearsAt: 0,
     };
     snapshots.set(record.snapshotId, record);
     this.usedSnapshotIds.add(record.snapshotId);
@@ -174,13 +184,18 @@ export class SnapshotsWorld {
     targetUin: string;
     name: string;
     trigger: CopyRecord["trigger"];
+    /** When the source asked for it (cloud ms). @defaultValue now */
+    at?: number;
+    /** The copy appears this long after `at` (an automatic copy's delay). @defaultValue 0 */
+    delayMs?: number;
   }): CopyRecord {
     const source = this.of(input.sourceUin).get(input.sourceSnapshotId);
     if (!source) {
       throw new Error(`account ${input.sourceUin} has no snapshot ${input.sourceSnapshotId}`);
     }
     const target = this.of(input.targetUin);
-    const now = this.deps.clock.now();
+    const requestedAt = input.at ?? this.deps.clock.now();
+    const now = requestedAt + (input.delayMs ?? 0);
     const outcome = this.deps.faults.takeCopyOutcome();
     const record: SnapshotRecord = {
       seq: this.deps.clock.nextSequence(),
@@ -202,6 +217,7 @@ export class SnapshotsWorld {
       copiedFrom: { uin: source.ownerUin, snapshotId: source.snapshotId },
       shares: new Map(),
       autoReplicated: true,
+      appearsAt: now,
     };
     target.set(record.snapshotId, record);
     this.usedSnapshotIds.add(record.snapshotId);
@@ -212,7 +228,8 @@ export class SnapshotsWorld {
       newSnapshotId: record.snapshotId,
       name: record.name,
       region: record.region,
-      requestedAt: now,
+      requestedAt,
+      appearsAt: now,
       outcome,
       trigger: input.trigger,
     };
@@ -257,30 +274,87 @@ export class SnapshotsWorld {
     return record;
   }
 
-  /** A NORMAL snapshot made by a policy linked to another account is copied there, once. */
-  private replicateIfLinked(record: SnapshotRecord): void {
+  /**
+   * A NORMAL snapshot made by a policy linked to another account is copied there, once, after the
+   * policy's `copyDelayMs` — or dropped, per its `dropNextCopies` / `dropRate`. The copy carries the
+   * source's name and disk size and is created after it: the pairing assumed in
+   * docs/decisions/015-automatic-copy-pairing.md (`src/core/replication/pair-copies.ts`).
+   */
+  private replicateIfLinked(record: SnapshotRecord, at?: number): void {
     if (record.autoReplicated || record.state !== "NORMAL" || !record.autoSnapshotPolicyId) {
       return;
     }
-    const targetUin = this.deps.autoSnapshotPolicies.copyTargetOf(
-      record.ownerUin,
-      record.autoSnapshotPolicyId,
-    );
-    if (!targetUin || !this.deps.accounts.has(targetUin)) {
+    const decision = this.deps.autoSnapshotPolicies.decideCopy(record.ownerUin, record.autoSnapshotPolicyId);
+    if (decision.kind === "none") {
       return;
     }
     record.autoReplicated = true;
+    if (decision.kind === "drop") {
+      this.dropLog.push({
+        sourceUin: record.ownerUin,
+        sourceSnapshotId: record.snapshotId,
+        targetUin: decision.targetUin,
+        policyId: record.autoSnapshotPolicyId,
+        at: at ?? this.deps.clock.now(),
+      });
+      return;
+    }
     this.startCopy({
       sourceUin: record.ownerUin,
       sourceSnapshotId: record.snapshotId,
-      targetUin,
+      targetUin: decision.targetUin,
       name: record.name,
       trigger: "auto-policy",
+      delayMs: decision.delayMs,
+      ...(at === undefined ? {} : { at }),
+    });
+  }
+
+  /**
+   * A policy's trigger: one NORMAL snapshot per bound disk at `at`, carrying the policy's id, disk
+   * facts from the disk's newest snapshot in the account (else 50 GiB, DATA_DISK, unencrypted).
+   */
+  takeForPolicy(policy: AutoSnapshotPolicyView, at: number): SnapshotView[] {
+    const snapshots = this.of(policy.ownerUin);
+    const stamp = formatBeijingTime(at).replace(/[- :]/g, "");
+    return policy.diskIds.map((diskId) => {
+      const facts = [...snapshots.values()]
+        .filter((s) => s.diskId === diskId && s.region === policy.region && s.appearsAt <= at)
+        .sort((a, b) => b.createTime.localeCompare(a.createTime) || b.seq - a.seq)[0];
+      const record: SnapshotRecord = {
+        seq: this.deps.clock.nextSequence(),
+        ownerUin: policy.ownerUin,
+        snapshotId: this.newSnapshotId(),
+        region: policy.region,
+        name: `${policy.name}-${diskId}-${stamp}`,
+        diskId,
+        diskSize: facts?.diskSize ?? 50,
+        diskUsage: facts?.diskUsage ?? "DATA_DISK",
+        encrypt: facts?.encrypt ?? false,
+        state: "NORMAL",
+        percent: 100,
+        createTime: formatBeijingTime(at),
+        zone: facts?.zone ?? `${policy.region}-1`,
+        autoSnapshotPolicyId: policy.id,
+        tags: [],
+        copy: undefined,
+        copiedFrom: undefined,
+        shares: new Map(),
+        autoReplicated: false,
+        appearsAt: 0,
+      };
+      snapshots.set(record.snapshotId, record);
+      this.usedSnapshotIds.add(record.snapshotId);
+      this.replicateIfLinked(record, at);
+      return this.requireView(record);
     });
   }
 
   /** The snapshot as seen now; undefined once a failed copy has disappeared. */
   private viewOf(record: SnapshotRecord): SnapshotView | undefined {
+    if (record.appearsAt > this.deps.clock.now()) {
+      return undefined;
+    }
     let state = record.state;
     let percent = record.percent;
     if (record.copy) {

@@ -33,3 +33,29 @@ export function nextTriggerTime(
   }
   return "";
 }
+
+/**
+ * The schedule's trigger times (whole hours, Beijing time) in `(fromMs, toMs]`, oldest first; at most
+ * the last 62 days of them. `daysOfWeek` empty means every day.
+ */
+export function triggerTimesBetween(
+  fromMs: number,
+  toMs: number,
+  hours: readonly number[],
+  daysOfWeek: readonly number[],
+): number[] {
+  const start = Math.max(fromMs, toMs - 62 * 24 * HOUR_MS);
+  const times: number[] = [];
+  for (
+    let candidate = Math.floor(start / HOUR_MS) * HOUR_MS + HOUR_MS;
+    candidate <= toMs;
+    candidate += HOUR_MS
+  ) {
+    const local = new Date(candidate + BEIJING_OFFSET_MS);
+    const dayMatches = daysOfWeek.length === 0 || daysOfWeek.includes(local.getUTCDay());
+    if (dayMatches && hours.includes(local.getUTCHours())) {
+      times.push(candidate);
+    }
+  }
+  return times;
+}

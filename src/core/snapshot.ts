@@ -18,7 +18,12 @@ export interface Snapshot {
   encrypted: boolean;
   /** Copy or creation progress, 0–100. */
   percent: number;
+  /** The cloud's own text of the creation time (Tencent: `YYYY-MM-DD HH:mm:ss`, Beijing time). */
   createdAt: string;
+  /** The creation time, epoch ms; undefined when the cloud's text could not be read. */
+  createdAtMs?: number;
+  /** The scheduled snapshot policy that took it, when one did (source account). */
+  autoSnapshotPolicyId?: string;
 }
 
 export function describeDiskUsage(usage: Snapshot["diskUsage"]): string {

@@ -18,6 +18,9 @@ import { describeCloudApiContract } from "../adapters/cloud-tencent/cloud-api.co
  *   CONTRACT_POLICY_ID, CONTRACT_POLICY_CONTAINS      a policy and a word of its document
  *   CONTRACT_DELETED_POLICY_ID                        a policy id that no longer exists
  *   CONTRACT_COPY_TARGET_UIN                          optional: also make one real copy to this account
+ *   CONTRACT_ASP_ID, CONTRACT_ASP_REGION              a scheduled snapshot policy of the source (a later region)
+ *   CONTRACT_ASP_DISK_IDS                             disks bound to it, with snapshots (comma-separated)
+ *   CONTRACT_MISSING_ASP_ID                           a well-formed policy id that exists nowhere (default asp-00000000)
  */
 function env(name: string, fallback?: string): string {
   const value = process.env[name] ?? fallback;
@@ -65,6 +68,15 @@ const fixture = {
   policyHolder: { uin: env("CONTRACT_POLICY_HOLDER_UIN"), policyNames: list("CONTRACT_POLICY_NAMES") },
   policy: { policyId: env("CONTRACT_POLICY_ID"), documentContains: env("CONTRACT_POLICY_CONTAINS") },
   deletedPolicyId: env("CONTRACT_DELETED_POLICY_ID"),
+  // Read-only: linking a policy (a write) is left to the simulator's run.
+  autoReplication: {
+    policy: {
+      policyId: env("CONTRACT_ASP_ID"),
+      region: env("CONTRACT_ASP_REGION"),
+      diskIds: list("CONTRACT_ASP_DISK_IDS"),
+    },
+    missingPolicyId: env("CONTRACT_MISSING_ASP_ID", "asp-00000000"),
+  },
 };
 
 describeCloudApiContract(

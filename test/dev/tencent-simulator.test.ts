@@ -567,6 +567,149 @@ describe("auto snapshot policies", () => {
   });
 });
 
+describe("scheduled policies and their automatic copies", () => {
+  const HOUR = 3_600_000;
+  const policy = (overrides: Record<string, unknown> = {}) => ({
+    id: "asp-sched001",
+    name: "nightly",
+    region: REGION,
+    diskIds: ["disk-src00001", "disk-new00001"],
+    hours: [3],
+    daysOfWeek: [],
+    retentionDays: 7,
+    ...overrides,
+  });
+  const link = () =>
+    cbsClient(SOURCE).CopyAutoSnapshotPolicyCrossAccount({
+      AutoSnapshotPolicyIds: ["asp-sched001"],
+      TargetAccountUin: TARGET.uin,
+    });
+  const targetSnapshots = async () =>
+    (await cbsClient(TARGET).DescribeSnapshots({ Limit: 100 })).SnapshotSet ?? [];
+
+  it("fires one snapshot per bound disk; the copy appears in the target after the delay, same name and size", async () => {
+    sim.state.addAutoSnapshotPolicy(SOURCE.uin, policy({ autoCopy: { copyDelayMs: 10 * 60_000 } }));
+    await link();
+    const taken = sim.state.firePolicy(SOURCE.uin, "asp-sched001");
+
+    expect(taken).toHaveLength(2);
+    expect(taken[0]).toMatchObject({
+      diskId: "disk-src00001",
+      diskSize: 100,
+      autoSnapshotPolicyId: "asp-sched001",
+    });
+    expect(taken[1]).toMatchObject({ diskId: "disk-new00001", diskSize: 50, state: "NORMAL" });
+    const ofDisk = await cbsClient(SOURCE).DescribeSnapshots({
+      Filters: [{ Name: "disk-id", Values: ["disk-src00001"] }],
+    });
+    expect(ofDisk.SnapshotSet?.[0]).toMatchObject({
+      SnapshotId: taken[0]?.snapshotId,
+      AutoSnapshotPolicyId: "asp-sched001",
+    });
+    const before = (await targetSnapshots()).map((s) => s.SnapshotName);
+    expect(before).not.toContain(taken[0]?.name);
+
+    clock.now += 10 * 60_000;
+    const copies = (await targetSnapshots()).filter((s) => s.SnapshotName === taken[0]?.name);
+    expect(copies).toHaveLength(1);
+    expect(copies[0]).toMatchObject({ DiskSize: 100, SnapshotState: "COPYING_FROM_REMOTE" });
+    expect(copies[0]?.CreateTime?.localeCompare(taken[0]?.createTime ?? "")).toBe(1);
+    expect(sim.state.copies.map((c) => c.trigger)).toEqual(["auto-policy", "auto-policy"]);
+  });
+
+  it("drops the next N copies, then copies again", async () => {
+    sim.state.addAutoSnapshotPolicy(
+      SOURCE.uin,
+      policy({ diskIds: ["disk-src00001"], autoCopy: { dropNextCopies: 2 } }),
+    );
+    await link();
+    const fired = [1, 2, 3].map(
+      (i) => sim.state.firePolicy(SOURCE.uin, "asp-sched001", clock.now + i * HOUR)[0],
+    );
+    clock.now += 4 * HOUR;
+
+    expect(sim.state.droppedCopies.map((d) => d.sourceSnapshotId)).toEqual([
+      fired[0]?.snapshotId,
+      fired[1]?.snapshotId,
+    ]);
+    expect(sim.state.copies.map((c) => c.sourceSnapshotId)).toEqual([fired[2]?.snapshotId]);
+    sim.state.setAutoCopyBehaviour(SOURCE.uin, "asp-sched001", { dropRate: 1 });
+    sim.state.firePolicy(SOURCE.uin, "asp-sched001");
+    expect(sim.state.droppedCopies).toHaveLength(3);
+  });
+
+  it("an inactive policy takes nothing; NextTriggerTime is the next scheduled hour", async () => {
+    sim.state.addAutoSnapshotPolicy(SOURCE.uin, policy({ isActivated: false }));
+    expect(sim.state.firePolicy(SOURCE.uin, "asp-sched001")).toEqual([]);
+    sim.state.addAutoSnapshotPolicy(SOURCE.uin, policy({ id: "asp-sched002" }));
+    const [seen] =
+      (await cbsClient(SOURCE).DescribeAutoSnapshotPolicies({ AutoSnapshotPolicyIds: ["asp-sched002"] }))
+        .AutoSnapshotPolicySet ?? [];
+    expect(seen?.NextTriggerTime).toMatch(/ 03:00:00$/);
+  });
+
+  it("fires by schedule as the cloud clock passes, when asked to", async () => {
+    await sim.close();
+    sim = await startSeeded({ firePoliciesOnSchedule: true });
+    sim.state.addAutoSnapshotPolicy(SOURCE.uin, policy({ diskIds: ["disk-src00001"] }));
+    clock.now += 48 * HOUR;
+    const ofDisk = await cbsClient(SOURCE).DescribeSnapshots({
+      Filters: [{ Name: "disk-id", Values: ["disk-src00001"] }],
+    });
+    expect(ofDisk.SnapshotSet?.filter((s) => s.AutoSnapshotPolicyId === "asp-sched001")).toHaveLength(2);
+    expect(ofDisk.SnapshotSet?.[0]?.CreateTime).toMatch(/ 03:00:00$/);
+  });
+
+  it("the link dies with the policy, and the destination may remove it", async () => {
+    sim.state.addAutoSnapshotPolicy(SOURCE.uin, policy());
+    await link();
+    expect((await cbsClient(TARGET).DescribeAutoSnapshotPolicies({})).AutoSnapshotPolicySet).toEqual([
+      expect.objectContaining({
+        AutoSnapshotPolicyId: "asp-sched001",
+        CopyFromAccountUin: SOURCE.uin,
+        CopyToAccountUin: null,
+      }),
+    ]);
+    sim.state.unlinkByDestination(TARGET.uin, "asp-sched001");
+    expect((await cbsClient(TARGET).DescribeAutoSnapshotPolicies({})).AutoSnapshotPolicySet).toEqual([]);
+    sim.state.firePolicy(SOURCE.uin, "asp-sched001");
+    expect(sim.state.copies).toEqual([]);
+    expect(() => sim.state.unlinkByDestination(TARGET.uin, "asp-sched001")).toThrow(
+      /no auto snapshot policy/,
+    );
+
+    await link();
+    sim.state.removeAutoSnapshotPolicy(SOURCE.uin, "asp-sched001");
+    expect((await cbsClient(TARGET).DescribeAutoSnapshotPolicies({})).AutoSnapshotPolicySet).toEqual([]);
+  });
+
+  it("linking needs the collaborator's grant, and a policy linked elsewhere is refused", async () => {
+    sim.state.addAutoSnapshotPolicy(SOURCE.uin, policy());
+    sim.state.detachUserPolicy(SOURCE.uin, TARGET.uin, 1001);
+    expect(await failureOf(link())).toMatchObject({ code: "UnauthorizedOperation" });
+    sim.state.attachUserPolicy(SOURCE.uin, TARGET.uin, 1001);
+    sim.state.setAutoSnapshotPolicyCopyTarget(SOURCE.uin, "asp-sched001", STRANGER.uin);
+    expect(await failureOf(link())).toMatchObject({ code: "ResourceInUse" });
+  });
+
+  it("DescribeSnapshots takes at most 10 disk ids and pages", async () => {
+    const eleven = Array.from({ length: 11 }, (_, i) => `disk-x${String(i).padStart(7, "0")}`);
+    expect(
+      await failureOf(
+        cbsClient(SOURCE).DescribeSnapshots({ Filters: [{ Name: "disk-id", Values: eleven }] }),
+      ),
+    ).toMatchObject({ code: "InvalidParameterValue.LimitExceeded" });
+    sim.state.addAutoSnapshotPolicy(SOURCE.uin, policy({ diskIds: ["disk-src00001"] }));
+    for (let i = 1; i <= 5; i++) sim.state.firePolicy(SOURCE.uin, "asp-sched001", clock.now - i * HOUR);
+    const filter = [{ Name: "disk-id", Values: ["disk-src00001"] }];
+    const first = await cbsClient(SOURCE).DescribeSnapshots({ Filters: filter, Limit: 4 });
+    const second = await cbsClient(SOURCE).DescribeSnapshots({ Filters: filter, Limit: 4, Offset: 4 });
+    expect(first.TotalCount).toBe(6);
+    expect(first.SnapshotSet).toHaveLength(4);
+    expect(second.SnapshotSet).toHaveLength(2);
+  });
+});
+
 describe("snapshot sharing", () => {
   it("shares a data-disk snapshot, which the recipient then lists as SHARED_SNAPSHOT", async () => {
     await cbsClient(SOURCE).ModifySnapshotsSharePermission({

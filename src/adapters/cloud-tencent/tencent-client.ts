@@ -3,6 +3,7 @@ import https from "node:https";
 import { CommonClient } from "tencentcloud-sdk-nodejs/tencentcloud/common/common_client.js";
 import { CloudError } from "../../core/ports/cloud-api.port.js";
 import type { CallRateLimiter } from "./cloud-rate-limiter.js";
+import type { TencentAction, TencentService } from "./tencent-actions.js";
 import { toCloudError } from "./tencent-errors.js";
 
 export interface TencentCredentials {
@@ -16,7 +17,7 @@ export interface TencentCredentials {
   accountUin?: string;
 }
 
-export type TencentService = "cbs" | "cam" | "sts";
+export type { TencentAction, TencentService } from "./tencent-actions.js";
 
 const VERSIONS: Record<TencentService, string> = { cbs: "2017-03-12", cam: "2019-01-16", sts: "2018-08-13" };
 
@@ -54,9 +55,9 @@ export class TencentCaller {
     }
   }
 
-  async call(
-    service: TencentService,
-    action: string,
+  async call<S extends TencentService>(
+    service: S,
+    action: TencentAction<S>,
     params: Record<string, unknown>,
     credentials: TencentCredentials,
     region?: string,

@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import {
   type AttachedPolicy,
+  type AutoSnapshotPolicy,
   type CloudApi,
   CloudError,
   type CloudFailure,
@@ -8,17 +9,23 @@ import {
   type CopyAccepted,
   type CopyRequest,
   type DestinationReader,
+  type LinkPolicyAccepted,
+  type LinkPolicyRequest,
+  type SnapshotListOptions,
 } from "../../core/ports/cloud-api.port.js";
 import type { Snapshot } from "../../core/snapshot.js";
 import type { TencentCaller, TencentCredentials } from "./tencent-client.js";
 import { reasonForCode } from "./tencent-errors.js";
 import {
   assumeRoleResponseSchema,
+  copyAutoSnapshotPolicyCrossAccountResponseSchema,
   copySnapshotCrossAccountResponseSchema,
+  describeAutoSnapshotPoliciesResponseSchema,
   describeSnapshotsResponseSchema,
   getPolicyResponseSchema,
   listAttachedUserAllPoliciesResponseSchema,
   listCollaboratorsResponseSchema,
+  toAutoSnapshotPolicy,
   toSnapshot,
 } from "./tencent-responses.schema.js";
 
@@ -29,6 +36,11 @@ const READ_SESSION_SECONDS = 3600;
 const CAM_POLICY_PAGE = 200;
 const CAM_COLLABORATOR_PAGE = 200;
 const CAM_MAX_PAGES = 50;
+/** CBS Describe actions take `Limit` up to 100; the bound on pages (20,000 items) keeps a bad answer from looping. */
+const CBS_PAGE = 100;
+const CBS_MAX_PAGES = 200;
+/** `DescribeSnapshots`' `disk-id` filter takes at most 10 values per call. */
+const DISK_ID_FILTER_MAX = 10;
 
 interface CachedCredentials {
   credentials: TencentCredentials;
@@ -180,6 +192,172 @@ export class TencentCloudAdapter implements CloudApi {
     }
   }
 
+  // ---- scheduled policies and automatic copies (PolicyCloudApi) -----------------------------
+
+  async findAutoSnapshotPolicy(
+    policyId: string,
+    regions: readonly string[],
+  ): Promise<AutoSnapshotPolicy | undefined> {
+    for (const region of regions) {
+      const found = await this.describeAutoSnapshotPolicies(this.source, region, {
+        AutoSnapshotPolicyIds: [policyId],
+      }).catch((err: unknown) => {
+        // Asking by id for a policy that is not there is an answer ("none"), not a failure.
+        if (err instanceof CloudError && err.code === "InvalidAutoSnapshotPolicyId.NotFound") return [];
+        throw err;
+      });
+      // The source also sees policies other accounts link to it: only its own count here.
+      const policy = found.find((p) => p.policyId === policyId && p.copyFromAccountUin === undefined);
+      if (policy) return policy;
+    }
+    return undefined;
+  }
+
+  async listAutoSnapshotPolicies(regions: readonly string[]): Promise<AutoSnapshotPolicy[]> {
+    const policies: AutoSnapshotPolicy[] = [];
+    for (const region of regions) {
+      const found = await this.describeAutoSnapshotPolicies(this.source, region, {});
+      policies.push(...found.filter((p) => p.copyFromAccountUin === undefined));
+    }
+    return policies;
+  }
+
+  async copyAutoSnapshotPolicyCrossAccount(request: LinkPolicyRequest): Promise<LinkPolicyAccepted> {
+    const raw = await this.caller.call(
+      "cbs",
+      "CopyAutoSnapshotPolicyCrossAccount",
+      { AutoSnapshotPolicyIds: [request.policyId], TargetAccountUin: request.targetAccountUin },
+      this.source,
+      request.region,
+      request.notAfter === undefined ? {} : { notAfter: request.notAfter },
+    );
+    const response = parseResponse(
+      copyAutoSnapshotPolicyCrossAccountResponseSchema,
+      raw,
+      "CopyAutoSnapshotPolicyCrossAccount",
+    );
+    return { requestId: response.RequestId };
+  }
+
+  /** `disk-id` takes at most 10 values per call (CBS API reference), so disks go in batches of 10. */
+  async listSnapshotsOfDisks(
+    region: string,
+    diskIds: readonly string[],
+    options: SnapshotListOptions = {},
+  ): Promise<Snapshot[]> {
+    const byId = new Map<string, Snapshot>();
+    for (let i = 0; i < diskIds.length; i += DISK_ID_FILTER_MAX) {
+      const batch = diskIds.slice(i, i + DISK_ID_FILTER_MAX);
+      const found = await this.describeSnapshotPages(
+        this.source,
+        region,
+        [{ Name: "disk-id", Values: batch }],
+        options.createdAfter,
+      );
+      for (const snapshot of found) byId.set(snapshot.snapshotId, snapshot);
+    }
+    return newestFirst([...byId.values()]);
+  }
+
+  async listDestinationAutoSnapshotPolicies(
+    reader: DestinationReader,
+    region: string,
+  ): Promise<AutoSnapshotPolicy[]> {
+    const credentials = await this.assumeReadRole(reader, region);
+    return this.describeAutoSnapshotPolicies(credentials, region, {});
+  }
+
+  /** The destination's own snapshots (`PRIVATE_SNAPSHOT`): automatic copies are owned there. */
+  async listDestinationSnapshots(
+    reader: DestinationReader,
+    region: string,
+    options: SnapshotListOptions = {},
+  ): Promise<Snapshot[]> {
+    const credentials = await this.assumeReadRole(reader, region);
+    return this.describeSnapshotPages(
+      credentials,
+      region,
+      [{ Name: "snapshot-type", Values: ["PRIVATE_SNAPSHOT"] }],
+      options.createdAfter,
+    );
+  }
+
+  /** Every page of `DescribeAutoSnapshotPolicies` (100 a page). */
+  private async describeAutoSnapshotPolicies(
+    credentials: TencentCredentials,
+    region: string,
+    params: Record<string, unknown>,
+  ): Promise<AutoSnapshotPolicy[]> {
+    const policies = new Map<string, AutoSnapshotPolicy>();
+    for (let page = 0; page < CBS_MAX_PAGES; page++) {
+      const raw = await this.caller.call(
+        "cbs",
+        "DescribeAutoSnapshotPolicies",
+        { ...params, Limit: CBS_PAGE, Offset: page * CBS_PAGE },
+        credentials,
+        region,
+      );
+      const answer = parseResponse(
+        describeAutoSnapshotPoliciesResponseSchema,
+        raw,
+        "DescribeAutoSnapshotPolicies",
+      );
+      for (const item of answer.AutoSnapshotPolicySet) {
+        const policy = toAutoSnapshotPolicy(item, region);
+        policies.set(policy.policyId, policy);
+      }
+      const seen = (page + 1) * CBS_PAGE;
+      if (answer.AutoSnapshotPolicySet.length < CBS_PAGE || seen >= answer.TotalCount) break;
+    }
+    return [...policies.values()];
+  }
+
+  /**
+   * Every page of `DescribeSnapshots` with these filters, newest first (100 a page). With
+   * `createdAfter`, paging stops at the first page that reaches an older snapshot; one whose time
+   * cannot be read is kept. A snapshot seen on two pages (the list moved while paging) is kept once.
+   */
+  private async describeSnapshotPages(
+    credentials: TencentCredentials,
+    region: string,
+    filters: ReadonlyArray<{ Name: string; Values: readonly string[] }>,
+    createdAfter: number | undefined,
+  ): Promise<Snapshot[]> {
+    const byId = new Map<string, Snapshot>();
+    for (let page = 0; page < CBS_MAX_PAGES; page++) {
+      const raw = await this.caller.call(
+        "cbs",
+        "DescribeSnapshots",
+        {
+          Filters: filters,
+          Limit: CBS_PAGE,
+          Offset: page * CBS_PAGE,
+          Order: "DESC",
+          OrderField: "CREATE_TIME",
+        },
+        credentials,
+        region,
+      );
+      const answer = parseResponse(describeSnapshotsResponseSchema, raw, "DescribeSnapshots");
+      let reachedOlder = false;
+      for (const item of answer.SnapshotSet) {
+        const snapshot = toSnapshot(item, region);
+        if (
+          createdAfter !== undefined &&
+          snapshot.createdAtMs !== undefined &&
+          snapshot.createdAtMs <= createdAfter
+        ) {
+          reachedOlder = true;
+          continue;
+        }
+        byId.set(snapshot.snapshotId, snapshot);
+      }
+      const seen = (page + 1) * CBS_PAGE;
+      if (reachedOlder || answer.SnapshotSet.length < CBS_PAGE || seen >= answer.TotalCount) break;
+    }
+    return newestFirst([...byId.values()]);
+  }
+
   private async describeSnapshots(
     credentials: TencentCredentials,
     region: string,
@@ -232,6 +410,18 @@ export class TencentCloudAdapter implements CloudApi {
     });
     return credentials;
   }
+}
+
+/** Newest first; a snapshot without a readable time last, in the order given. */
+function newestFirst(snapshots: Snapshot[]): Snapshot[] {
+  return snapshots
+    .map((snapshot, index) => ({ snapshot, index }))
+    .sort(
+      (a, b) =>
+        (b.snapshot.createdAtMs ?? Number.NEGATIVE_INFINITY) -
+          (a.snapshot.createdAtMs ?? Number.NEGATIVE_INFINITY) || a.index - b.index,
+    )
+    .map(({ snapshot }) => snapshot);
 }
 
 function failureOf(err: CloudError): CloudFailure {

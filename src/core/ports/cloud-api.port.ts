@@ -1,4 +1,16 @@
 import type { Snapshot } from "../snapshot.js";
+import type { PolicyCloudApi } from "./policy-cloud.port.js";
+
+export type {
+  AutoSnapshotPolicy,
+  AutoSnapshotPolicyState,
+  AutoSnapshotSchedule,
+  LinkPolicyAccepted,
+  LinkPolicyRequest,
+  PolicyCloudApi,
+  SnapshotListOptions,
+  SnapshotRetention,
+} from "./policy-cloud.port.js";
 
 /**
  * What a failed cloud call means for the caller, decided once by the cloud adapter (no other room
@@ -123,8 +135,11 @@ export interface AttachedPolicy {
   groups: string[];
 }
 
-/** The port through which the domain and flows reach Tencent Cloud. Throws CloudError. */
-export interface CloudApi {
+/**
+ * The port through which the domain and flows reach Tencent Cloud. Throws CloudError. Scheduled
+ * policies and automatic copies: `PolicyCloudApi` (policy-cloud.port.ts).
+ */
+export interface CloudApi extends PolicyCloudApi {
   /** Looks a snapshot up in the source account, in `regions` in order; undefined when in none. */
   findSourceSnapshot(snapshotId: string, regions: readonly string[]): Promise<Snapshot | undefined>;
   /** Starts a cross-account copy of one snapshot (one call; never retried here). */

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { type CloudApi, CloudError, type DestinationReader } from "../../../src/core/ports/cloud-api.port.js";
+import { pairCopies } from "../../../src/core/replication/pair-copies.js";
 
 /**
  * The behaviour every CloudApi adapter promises (src/core/ports/cloud-api.port.ts), stated once.
@@ -35,6 +36,27 @@ export interface CloudApiContractFixture {
   policy: { policyId: string; documentContains: string };
   /** A policy id that does not exist (any more). */
   deletedPolicyId: string;
+  /** Scheduled policies and automatic copies (PolicyCloudApi). */
+  autoReplication: {
+    /** A policy of the source account in a later region than the first of `regions`. */
+    policy: { policyId: string; region: string; diskIds: readonly string[] };
+    /** A well-formed policy id in none of `regions`. */
+    missingPolicyId: string;
+    /** How many policies the source has in `policy.region`, if known (more than a page tests paging). */
+    policyCountInRegion?: number;
+    /** How many snapshots `destination` has in its region, if known. */
+    destinationSnapshotCount?: number;
+    /**
+     * A policy (in `policy.region`) that may be linked to `destination`, and one already linked to
+     * another account; required when `links: true` (linking is a write).
+     */
+    link?: { policyId: string; linkedElsewherePolicyId: string };
+    /**
+     * Makes `policy` take its snapshots now and lets their automatic copies reach `destination`
+     * (only a simulator can); the copies must follow docs/decisions/015.
+     */
+    fireNow?: () => Promise<void>;
+  };
   /** Fault injection, when the environment has it (the simulator); required when `faults: true`. */
   faults?: CloudApiFaults;
 }
@@ -53,6 +75,8 @@ export interface CloudApiContractOptions {
   faults: boolean;
   /** Register the test that makes a real copy (a real account is charged for it). */
   copies: boolean;
+  /** Register the tests that link policies to the destination (a write). @defaultValue false */
+  links?: boolean;
 }
 
 export function describeCloudApiContract(
@@ -147,6 +171,130 @@ export function describeCloudApiContract(
     it("getPolicyDocument returns the document, and undefined for a deleted policy", async () => {
       expect(await f.api.getPolicyDocument(f.policy.policyId)).toContain(f.policy.documentContains);
       expect(await f.api.getPolicyDocument(f.deletedPolicyId)).toBeUndefined();
+    });
+
+    describe("scheduled policies and automatic copies", () => {
+      const ar = () => f.autoReplication;
+
+      it("findAutoSnapshotPolicy searches the regions in order; undefined for one in none", async () => {
+        const found = await f.api.findAutoSnapshotPolicy(ar().policy.policyId, f.regions);
+        expect(found).toMatchObject({ policyId: ar().policy.policyId, region: ar().policy.region });
+        expect(found?.diskIds).toEqual(expect.arrayContaining([...ar().policy.diskIds]));
+        expect(["NORMAL", "ISOLATED"]).toContain(found?.state);
+        expect(found?.schedules.length).toBeGreaterThan(0);
+        expect(["days", "months", "count", "permanent", "advanced"]).toContain(found?.retention.kind);
+        expect(found?.copyFromAccountUin).toBeUndefined();
+        expect(await f.api.findAutoSnapshotPolicy(ar().missingPolicyId, f.regions)).toBeUndefined();
+      });
+
+      it("listAutoSnapshotPolicies returns every policy of the source, every page", async () => {
+        const policies = await f.api.listAutoSnapshotPolicies(f.regions);
+        expect(policies.map((p) => p.policyId)).toContain(ar().policy.policyId);
+        const inRegion = policies.filter((p) => p.region === ar().policy.region);
+        if (ar().policyCountInRegion !== undefined)
+          expect(inRegion).toHaveLength(ar().policyCountInRegion ?? 0);
+        expect(new Set(policies.map((p) => `${p.region}/${p.policyId}`)).size).toBe(policies.length);
+        expect(policies.every((p) => p.copyFromAccountUin === undefined)).toBe(true);
+      });
+
+      it("listSnapshotsOfDisks returns the disks' snapshots only, newest first, in batches; [] for none", async () => {
+        const disks = [...ar().policy.diskIds];
+        const many = [
+          ...Array.from({ length: 12 }, (_, i) => `disk-zz${String(i).padStart(6, "0")}`),
+          ...disks,
+        ];
+        const found = await f.api.listSnapshotsOfDisks(ar().policy.region, many);
+        expect(found.length).toBeGreaterThan(0);
+        expect(found.every((s) => disks.includes(s.diskId))).toBe(true);
+        const times = found.map((s) => s.createdAtMs ?? 0);
+        expect(times).toEqual([...times].sort((a, b) => b - a));
+        expect(await f.api.listSnapshotsOfDisks(ar().policy.region, [])).toEqual([]);
+        const newest = times[0] ?? 0;
+        expect(await f.api.listSnapshotsOfDisks(ar().policy.region, many, { createdAfter: newest })).toEqual(
+          [],
+        );
+      });
+
+      it("listDestinationSnapshots reads every page through the read role, newer than asked", async () => {
+        const all = await f.api.listDestinationSnapshots(f.destination, f.destination.region);
+        expect(all.map((s) => s.snapshotId)).toEqual(expect.arrayContaining([...f.destinationSnapshotIds]));
+        if (ar().destinationSnapshotCount !== undefined)
+          expect(all).toHaveLength(ar().destinationSnapshotCount ?? 0);
+        expect(new Set(all.map((s) => s.snapshotId)).size).toBe(all.length);
+        const newest = Math.max(...all.map((s) => s.createdAtMs ?? 0));
+        const after = await f.api.listDestinationSnapshots(f.destination, f.destination.region, {
+          createdAfter: newest - 1,
+        });
+        expect(after.length).toBeGreaterThan(0);
+        expect(after.every((s) => (s.createdAtMs ?? 0) > newest - 1)).toBe(true);
+      });
+
+      if (options.links) {
+        it("copyAutoSnapshotPolicyCrossAccount links; the destination then sees the policy as copied from the source", async () => {
+          const link = ar().link;
+          if (!link) throw new Error("the setup promised links but gave no policy to link");
+          const request = {
+            policyId: link.policyId,
+            region: ar().policy.region,
+            targetAccountUin: f.destination.accountUin,
+          };
+          const accepted = await f.api.copyAutoSnapshotPolicyCrossAccount(request);
+          expect(accepted.requestId).not.toBe("");
+          // Linking again to the same account is not an error.
+          await f.api.copyAutoSnapshotPolicyCrossAccount(request);
+          const seen = await f.api.listDestinationAutoSnapshotPolicies(f.destination, ar().policy.region);
+          expect(seen.find((p) => p.policyId === link.policyId)).toMatchObject({
+            copyFromAccountUin: expect.any(String),
+          });
+          const source = await f.api.findAutoSnapshotPolicy(link.policyId, [ar().policy.region]);
+          expect(source?.copyToAccountUin).toBe(f.destination.accountUin);
+        });
+
+        it("a policy linked to another account is refused for good: permanent, invalid_state", async () => {
+          const link = ar().link;
+          if (!link) throw new Error("the setup promised links but gave no policy to link");
+          const err = await failureOf(() =>
+            f.api.copyAutoSnapshotPolicyCrossAccount({
+              policyId: link.linkedElsewherePolicyId,
+              region: ar().policy.region,
+              targetAccountUin: f.destination.accountUin,
+            }),
+          );
+          expect(err).toMatchObject({ category: "permanent", reason: "invalid_state" });
+        });
+
+        it("an unknown policy is not_found", async () => {
+          const err = await failureOf(() =>
+            f.api.copyAutoSnapshotPolicyCrossAccount({
+              policyId: ar().missingPolicyId,
+              region: ar().policy.region,
+              targetAccountUin: f.destination.accountUin,
+            }),
+          );
+          expect(err).toMatchObject({ category: "permanent", reason: "not_found" });
+        });
+      }
+
+      if (options.links) {
+        it("a fired policy's snapshots carry its id, and their copies pair with them (decision 015)", async () => {
+          const fire = ar().fireNow;
+          const link = ar().link;
+          if (!fire || !link || link.policyId !== ar().policy.policyId) return;
+          const since = Date.now() - 1000;
+          await fire();
+          const ofDisks = await f.api.listSnapshotsOfDisks(ar().policy.region, ar().policy.diskIds, {
+            createdAfter: since,
+          });
+          // Manual snapshots of the same disks may be there too: the policy's carry its id.
+          const taken = ofDisks.filter((s) => s.autoSnapshotPolicyId === ar().policy.policyId);
+          expect(taken.map((s) => s.diskId).sort()).toEqual([...ar().policy.diskIds].sort());
+          const copies = await f.api.listDestinationSnapshots(f.destination, ar().policy.region, {
+            createdAfter: since,
+          });
+          const pairs = pairCopies(taken, copies);
+          expect(pairs.map((p) => p.copy !== undefined && p.confidence)).toEqual(taken.map(() => "exact"));
+        });
+      }
     });
 
     if (options.copies) {

@@ -1,7 +1,14 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { afterAll } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { startTencentSimulator, type TencentSimulator } from "../../../dev/tencent-simulator/index.js";
+import {
+  CAM_ACTIONS_CALLED,
+  camActionName,
+  TENCENT_ACTIONS,
+  type TencentAction,
+  type TencentService,
+} from "../../../src/adapters/cloud-tencent/tencent-actions.js";
 import { TencentCaller } from "../../../src/adapters/cloud-tencent/tencent-client.js";
 import { TencentCloudAdapter } from "../../../src/adapters/cloud-tencent/tencent-cloud.adapter.js";
 import { type CloudApiContractFixture, describeCloudApiContract } from "./cloud-api.contract.js";
@@ -90,7 +97,7 @@ async function setup(): Promise<CloudApiContractFixture> {
     name: "CopyOnly",
     type: "custom",
     document:
-      '{"version":"2.0","statement":{"effect":"allow","action":"cvm:CopySnapshotCrossAccount","resource":"*"}}',
+      '{"version":"2.0","statement":{"effect":"allow","action":["cvm:CopySnapshotCrossAccount","cvm:CopyAutoSnapshotPolicyCrossAccount"],"resource":"*"}}',
   });
   state.addPolicy(SOURCE, {
     policyId: 502,
@@ -102,6 +109,43 @@ async function setup(): Promise<CloudApiContractFixture> {
   state.attachUserPolicy(SOURCE, DEST, 501);
   state.addGroup(SOURCE, { groupId: 9, name: "dr-operators", members: [DEST] });
   state.attachGroupPolicy(SOURCE, 9, 502);
+
+  // Scheduled policies: one to find, link and fire (two disks), a page and more of others, one
+  // linked elsewhere, one in another region, and one of the destination's linked to the source
+  // (which the source sees, but does not own).
+  const policy = (id: string, region: string, diskIds: string[]) => ({
+    id,
+    name: `policy-${id}`,
+    region,
+    diskIds,
+    hours: [3],
+    daysOfWeek: [],
+    retentionDays: 7,
+  });
+  const POLICY_DISKS = ["disk-aaaa1111", "disk-bbbb2222"];
+  state.addAutoSnapshotPolicy(SOURCE, policy("asp-contr001", "ap-shanghai", POLICY_DISKS));
+  for (let i = 0; i < 104; i++)
+    state.addAutoSnapshotPolicy(SOURCE, policy(`asp-f${String(i).padStart(7, "0")}`, "ap-shanghai", []));
+  state.addAutoSnapshotPolicy(SOURCE, policy("asp-elsew001", "ap-shanghai", []));
+  state.setAutoSnapshotPolicyCopyTarget(SOURCE, "asp-elsew001", others[0] ?? "");
+  state.addAutoSnapshotPolicy(SOURCE, policy("asp-guang001", "ap-guangzhou", ["disk-other001"]));
+  state.addAutoSnapshotPolicy(DEST, policy("asp-dstp0001", "ap-shanghai", []));
+  state.setAutoSnapshotPolicyCopyTarget(DEST, "asp-dstp0001", SOURCE);
+  // Earlier snapshots of the policy's disks (before it was linked: no copies).
+  for (let hoursAgo = 1; hoursAgo <= 3; hoursAgo++)
+    state.firePolicy(SOURCE, "asp-contr001", Date.now() - hoursAgo * 3_600_000);
+  // More than a page of destination snapshots, older than the rest.
+  for (let i = 0; i < 110; i++)
+    state.addSnapshot(DEST, {
+      snapshotId: `snap-d${String(i).padStart(7, "0")}`,
+      region: "ap-shanghai",
+      name: `older-${i}`,
+      diskId: "disk-dddd0000",
+      diskSize: 20,
+      diskUsage: "DATA_DISK",
+      encrypt: false,
+      createTime: "2024-01-01 00:00:00",
+    });
 
   const endpoint = await startProxy(new URL(s.url));
   const api = new TencentCloudAdapter({
@@ -126,6 +170,16 @@ async function setup(): Promise<CloudApiContractFixture> {
     },
     policy: { policyId: "501", documentContains: "cvm:CopySnapshotCrossAccount" },
     deletedPolicyId: "503",
+    autoReplication: {
+      policy: { policyId: "asp-contr001", region: "ap-shanghai", diskIds: POLICY_DISKS },
+      missingPolicyId: "asp-nothere1",
+      policyCountInRegion: 106,
+      destinationSnapshotCount: 112,
+      link: { policyId: "asp-contr001", linkedElsewherePolicyId: "asp-elsew001" },
+      fireNow: async () => {
+        state.firePolicy(SOURCE, "asp-contr001");
+      },
+    },
     faults: {
       throttleNext: (action) => state.injectFault({ action, code: "RequestLimitExceeded", times: 1 }),
       internalErrorNext: (action) => state.injectFault({ action, code: "InternalError", times: 1 }),
@@ -143,4 +197,28 @@ async function setup(): Promise<CloudApiContractFixture> {
 describeCloudApiContract("Tencent adapter (real SDK) against the simulator", setup, {
   faults: true,
   copies: true,
+  links: true,
+});
+
+// Runs after the contract (same file, in order): what it called is what the CAM lists say.
+describe("the actions the adapter calls", () => {
+  it("are the listed ones, by identity: the source's key and the destination's read role", () => {
+    const calls = sim?.calls ?? [];
+    expect(calls.length).toBeGreaterThan(0);
+    const listed = (service: string, action: string) =>
+      (TENCENT_ACTIONS[service as TencentService] as readonly string[]).includes(action);
+    for (const call of calls) {
+      expect(listed(call.service ?? "", call.action)).toBe(true);
+      const name = camActionName(call.service as TencentService, call.action as TencentAction);
+      if (call.roleArn) expect(CAM_ACTIONS_CALLED.destinationReadRole as readonly string[]).toContain(name);
+      else if (call.accountUin === SOURCE)
+        expect(CAM_ACTIONS_CALLED.source as readonly string[]).toContain(name);
+    }
+    const called = new Set(calls.map((c) => c.action));
+    expect(
+      Object.values(TENCENT_ACTIONS)
+        .flat()
+        .filter((a) => !called.has(a)),
+    ).toEqual([]);
+  });
 });

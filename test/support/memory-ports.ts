@@ -16,11 +16,15 @@ import type {
 import type { Clock } from "../../src/core/ports/clock.port.js";
 import type {
   AttachedPolicy,
+  AutoSnapshotPolicy,
   CloudApi,
   Collaborator,
   CopyAccepted,
   CopyRequest,
   DestinationReader,
+  LinkPolicyAccepted,
+  LinkPolicyRequest,
+  SnapshotListOptions,
 } from "../../src/core/ports/cloud-api.port.js";
 import type {
   CopyClaim,
@@ -507,6 +511,59 @@ export class ScriptedCloud implements CloudApi {
 
   async getPolicyDocument(policyId: string): Promise<string | undefined> {
     return this.documents.get(policyId);
+  }
+
+  // Scheduled snapshot policies (automatic replication): a plain list per account.
+  readonly autoPolicies: AutoSnapshotPolicy[] = [];
+  readonly destinationPolicies = new Map<string, AutoSnapshotPolicy[]>();
+  readonly linkCalls: LinkPolicyRequest[] = [];
+
+  async findAutoSnapshotPolicy(
+    policyId: string,
+    regions: readonly string[],
+  ): Promise<AutoSnapshotPolicy | undefined> {
+    const found = this.autoPolicies.find((p) => p.policyId === policyId && regions.includes(p.region));
+    return found ? { ...found } : undefined;
+  }
+
+  async listAutoSnapshotPolicies(regions: readonly string[]): Promise<AutoSnapshotPolicy[]> {
+    return this.autoPolicies.filter((p) => regions.includes(p.region)).map((p) => ({ ...p }));
+  }
+
+  async copyAutoSnapshotPolicyCrossAccount(request: LinkPolicyRequest): Promise<LinkPolicyAccepted> {
+    this.linkCalls.push({ ...request });
+    const policy = this.autoPolicies.find((p) => p.policyId === request.policyId);
+    if (policy) policy.copyToAccountUin = request.targetAccountUin;
+    return { requestId: `req-link-${this.linkCalls.length}` };
+  }
+
+  async listSnapshotsOfDisks(
+    region: string,
+    diskIds: readonly string[],
+    options: SnapshotListOptions = {},
+  ): Promise<Snapshot[]> {
+    return this.sourceSnapshots.filter(
+      (s) =>
+        s.region === region &&
+        diskIds.includes(s.diskId) &&
+        (options.createdAfter === undefined || (s.createdAtMs ?? 0) > options.createdAfter),
+    );
+  }
+
+  async listDestinationAutoSnapshotPolicies(reader: DestinationReader): Promise<AutoSnapshotPolicy[]> {
+    return [...(this.destinationPolicies.get(reader.accountUin) ?? [])];
+  }
+
+  async listDestinationSnapshots(
+    reader: DestinationReader,
+    region: string,
+    options: SnapshotListOptions = {},
+  ): Promise<Snapshot[]> {
+    return (this.destinationSnapshots.get(reader.accountUin) ?? []).filter(
+      (s) =>
+        s.region === region &&
+        (options.createdAfter === undefined || (s.createdAtMs ?? 0) > options.createdAfter),
+    );
   }
 }
 

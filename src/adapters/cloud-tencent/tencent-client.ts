@@ -3,6 +3,7 @@ import https from "node:https";
 import { CommonClient } from "tencentcloud-sdk-nodejs/tencentcloud/common/common_client.js";
 import { CloudError } from "../../core/ports/cloud-api.port.js";
 import type { CallRateLimiter } from "./cloud-rate-limiter.js";
+import type { TencentAction } from "./tencent-actions.js";
 import { toCloudError } from "./tencent-errors.js";
 
 export interface TencentCredentials {
@@ -56,7 +57,8 @@ export class TencentCaller {
 
   async call(
     service: TencentService,
-    action: string,
+    /** Only actions listed in TENCENT_ACTIONS_CALLED (tencent-actions.ts), which the policies grant. */
+    action: TencentAction,
     params: Record<string, unknown>,
     credentials: TencentCredentials,
     region?: string,

@@ -22,14 +22,19 @@ const duration = (fallback: string) =>
 
 const slackId = (what: string) =>
   z.string().regex(/^[A-Z0-9]{2,}$/, `must be a Slack ${what} id like C0123ABCD`);
+/** Member ids start with U, or W on Enterprise Grid. */
+const slackUserId = z
+  .string()
+  .regex(/^[UW][A-Z0-9]{2,}$/, "must be a Slack user id like U0123ABCD (W… on Enterprise Grid)");
+const slackUsergroupId = z.string().regex(/^S[A-Z0-9]{2,}$/, "must be a Slack user group id like S0123ABCD");
 
 const ROLE_ARN = /^qcs::cam::uin\/\d{5,20}:roleName\/[\w+=,.@-]{1,128}$/;
 
 /** Slack users and user groups; used for per-destination approvers and requesters. */
 const peopleSchema = z
   .object({
-    users: z.array(slackId("user")).default([]),
-    usergroups: z.array(slackId("user group")).default([]),
+    users: z.array(slackUserId).default([]),
+    usergroups: z.array(slackUsergroupId).default([]),
   })
   .strict();
 
@@ -126,12 +131,12 @@ export const botConfigSchema = z
       .prefault({}),
     approvers: z
       .object({
-        users: z.array(slackId("user")).default([]),
-        usergroups: z.array(slackId("user group")).default([]),
+        users: z.array(slackUserId).default([]),
+        usergroups: z.array(slackUsergroupId).default([]),
         required: z.number().int().min(1).max(10).default(1),
         allowSelfApproval: z.boolean().default(false),
         /** A user group @-mentioned on each new card (approvers are never mentioned one by one). */
-        mention: slackId("user group").optional(),
+        mention: slackUsergroupId.optional(),
       })
       .strict()
       .refine(
@@ -168,7 +173,87 @@ export const botConfigSchema = z
       }
       seen.set(destination.accountUin, alias);
     }
+    checkApprovalsReachable(config, ctx);
   });
+
+/**
+ * Refuses a `required` that no request could ever reach, so that nothing waits for approvals that
+ * cannot come. Only user ids can be counted: a user group's members are looked up when someone
+ * votes and may be any number, so with a group listed the count is unbounded and not checked.
+ * Without groups, the most approvals a request can get is the number of distinct users; one fewer
+ * when self-approval is off and every allowed requester of the destination is one of them.
+ */
+function checkApprovalsReachable(
+  config: {
+    approvers: { users: string[]; usergroups: string[]; required: number; allowSelfApproval: boolean };
+    destinations: Record<
+      string,
+      {
+        approvers?: { users: string[]; usergroups: string[]; required?: number | undefined } | undefined;
+        requesters?: { users: string[]; usergroups: string[] } | undefined;
+      }
+    >;
+  },
+  ctx: z.RefinementCtx,
+): void {
+  const global = config.approvers;
+  const GROUPS = "a user group counts as any number: its members are looked up when they vote";
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+  /** The most approvals a request can get, or undefined when a group makes it unbounded. */
+  const reachable = (
+    people: { users: string[]; usergroups: string[] },
+    requesters?: { users: string[]; usergroups: string[] },
+  ) => {
+    if (people.usergroups.length > 0) return undefined;
+    const users = new Set(people.users);
+    const requestersApprove =
+      !global.allowSelfApproval &&
+      requesters !== undefined &&
+      requesters.usergroups.length === 0 &&
+      requesters.users.length > 0 &&
+      requesters.users.every((u) => users.has(u));
+    return { users: users.size, most: requestersApprove ? users.size - 1 : users.size, requestersApprove };
+  };
+  const refuse = (path: (string | number)[], message: string) =>
+    ctx.addIssue({
+      code: "custom",
+      path,
+      message: `${message}: no request could ever be approved. Lower required or add approvers (${GROUPS})`,
+    });
+
+  const top = reachable(global);
+  if (top && global.required > top.users) {
+    refuse(
+      ["approvers", "required"],
+      `is ${global.required} but approvers lists ${plural(top.users, "distinct user")} and no user group`,
+    );
+  }
+  for (const [alias, destination] of Object.entries(config.destinations)) {
+    const own = destination.approvers;
+    const usesOwn = own !== undefined && own.users.length + own.usergroups.length > 0;
+    const people = usesOwn ? own : global;
+    const required = (usesOwn ? own.required : undefined) ?? global.required;
+    const count = reachable(people, destination.requesters);
+    if (!count || required <= count.most) continue;
+    const where = usesOwn ? `destinations.${alias}.approvers` : "approvers";
+    if (required > count.users) {
+      if (!usesOwn) continue; // reported once, at approvers.required
+      refuse(
+        own.required === undefined
+          ? ["destinations", alias, "approvers"]
+          : ["destinations", alias, "approvers", "required"],
+        own.required === undefined
+          ? `lists ${plural(count.users, "distinct user")} and no user group but inherits approvers.required = ${required}`
+          : `is ${required} but ${where} lists ${plural(count.users, "distinct user")} and no user group`,
+      );
+    } else {
+      refuse(
+        ["destinations", alias, "requesters"],
+        `are all among the ${plural(count.users, "user")} of ${where} and approvers.allowSelfApproval is false, so a request here gets at most ${plural(count.most, "approval")} but needs ${required}`,
+      );
+    }
+  }
+}
 
 export type BotConfig = z.output<typeof botConfigSchema>;
 export type BotConfigInput = z.input<typeof botConfigSchema>;

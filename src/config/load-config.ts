@@ -34,7 +34,15 @@ export function loadBotConfigFile(path: string): Readonly<BotConfig> {
     const reason = err instanceof Error ? err.message.split("\n")[0] : String(err);
     throw new ConfigError(`${path}: not valid YAML: ${reason}`);
   }
-  return parseBotConfig(document ?? {}, path);
+  if (document === null || document === undefined) {
+    throw new ConfigError(`${path}: the file is empty (copy bot.config.example.yml to start)`);
+  }
+  if (typeof document !== "object" || Array.isArray(document)) {
+    throw new ConfigError(
+      `${path}: expected a YAML mapping of settings (source:, destinations:, approvers: …), not ${Array.isArray(document) ? "a list" : `a ${typeof document}`}`,
+    );
+  }
+  return parseBotConfig(document, path);
 }
 
 /** The only place the process environment is read. */

@@ -1,41 +1,37 @@
+/** The Tencent Cloud services the adapter talks to (CBS actions are authorised under `cvm`). */
+export type TencentService = "cbs" | "cam" | "sts";
+
 /**
- * Every Tencent Cloud API action the adapter calls, by service: `TencentCaller.call` accepts no
- * other, so this list is complete by construction. The least-privilege CAM policies are checked
- * against `CAM_ACTIONS_CALLED` (CBS actions are authorised under the `cvm` service).
+ * Who makes a call: the bot's own key in the source account, or the temporary credentials of a
+ * destination's read role (STS `AssumeRole`).
  */
-export const TENCENT_ACTIONS = {
-  cbs: [
-    "DescribeSnapshots",
-    "CopySnapshotCrossAccount",
-    "DescribeAutoSnapshotPolicies",
-    "CopyAutoSnapshotPolicyCrossAccount",
-  ],
-  cam: ["ListCollaborators", "ListAttachedUserAllPolicies", "GetPolicy"],
-  sts: ["AssumeRole"],
-} as const;
+export type TencentPrincipal = "source" | "read-role";
 
-export type TencentService = keyof typeof TENCENT_ACTIONS;
-export type TencentAction<S extends TencentService = TencentService> = (typeof TENCENT_ACTIONS)[S][number];
+/**
+ * Every Tencent Cloud API action the adapter calls, and as whom: the one list the shipped CAM
+ * policies are checked against (`policies/bot-source-account.json`,
+ * `policies/destination-read-role.json`; test/adapters/cloud-tencent/tencent-actions.test.ts).
+ * `TencentCaller.call` accepts only these names, so a new call does not compile until it is listed
+ * here, and the test then fails until the policy grants it.
+ */
+export const TENCENT_ACTIONS_CALLED = [
+  { service: "cbs", action: "DescribeSnapshots", as: ["source", "read-role"] },
+  { service: "cbs", action: "CopySnapshotCrossAccount", as: ["source"] },
+  { service: "cbs", action: "DescribeAutoSnapshotPolicies", as: ["source", "read-role"] },
+  { service: "cbs", action: "CopyAutoSnapshotPolicyCrossAccount", as: ["source"] },
+  { service: "cam", action: "ListCollaborators", as: ["source"] },
+  { service: "cam", action: "ListAttachedUserAllPolicies", as: ["source"] },
+  { service: "cam", action: "GetPolicy", as: ["source"] },
+  { service: "sts", action: "AssumeRole", as: ["source"] },
+] as const satisfies ReadonlyArray<{
+  service: TencentService;
+  action: string;
+  as: readonly TencentPrincipal[];
+}>;
 
-/** The CAM name of an action: CBS actions are authorised as `cvm:<Action>`. */
-export function camActionName(service: TencentService, action: TencentAction): string {
+export type TencentAction = (typeof TENCENT_ACTIONS_CALLED)[number]["action"];
+
+/** The CAM action name of an API action: CBS actions are authorised under the `cvm` service. */
+export function camActionOf(service: TencentService, action: string): string {
   return `${service === "cbs" ? "cvm" : service}:${action}`;
 }
-
-/**
- * Who calls what, in CAM names: the source account's key, and a destination's read role (assumed
- * through STS; it only reads). A test checks the calls the simulator records against this.
- */
-export const CAM_ACTIONS_CALLED = {
-  source: [
-    "cvm:DescribeSnapshots",
-    "cvm:CopySnapshotCrossAccount",
-    "cvm:DescribeAutoSnapshotPolicies",
-    "cvm:CopyAutoSnapshotPolicyCrossAccount",
-    "cam:ListCollaborators",
-    "cam:ListAttachedUserAllPolicies",
-    "cam:GetPolicy",
-    "sts:AssumeRole",
-  ],
-  destinationReadRole: ["cvm:DescribeSnapshots", "cvm:DescribeAutoSnapshotPolicies"],
-} as const;

@@ -55,9 +55,10 @@ export class TencentCaller {
     }
   }
 
-  async call<S extends TencentService>(
-    service: S,
-    action: TencentAction<S>,
+  async call(
+    service: TencentService,
+    /** Only actions listed in TENCENT_ACTIONS_CALLED (tencent-actions.ts), which the policies grant. */
+    action: TencentAction,
     params: Record<string, unknown>,
     credentials: TencentCredentials,
     region?: string,

@@ -7,7 +7,7 @@ import { describeResults, hardFailures } from "../../../core/cam/prerequisites.j
 import { conversation, text } from "../../../core/messages/message.js";
 import { CloudError } from "../../../core/ports/cloud-api.port.js";
 import { requestReplication } from "../request-replication.flow.js";
-import type { SnapshotCopyRequest } from "../snapshot-copy.request.js";
+import { methodOf, type SnapshotCopyRequest, shareMeaning } from "../snapshot-copy.request.js";
 import { describePlanStop, findPlanChanges } from "../verify-plan.js";
 
 export async function check(deps: FlowDeps, request: SnapshotCopyRequest): Promise<StepResult> {
@@ -68,12 +68,24 @@ export async function check(deps: FlowDeps, request: SnapshotCopyRequest): Promi
     await askForFreshApproval(deps, request);
     return stopped;
   }
+  const doubt = results.some((r) => r.status !== "passed")
+    ? " (one could not be verified; Tencent Cloud decides at copy time)"
+    : "";
+  if (methodOf(request) === "share") {
+    return advance(
+      deps,
+      request,
+      { to: "running", step: "sharing" },
+      {},
+      text`Checks passed${doubt}:\n${describeResults(results)}\nSharing ${request.spec.snapshot.snapshotId} with account ${request.destination.accountUin} — a ${shareMeaning(request.spec.snapshot.snapshotId, request.destination.accountUin)}`,
+    );
+  }
   return advance(
     deps,
     request,
     { to: "running", step: "copying" },
     {},
-    text`Checks passed${results.some((r) => r.status !== "passed") ? " (one could not be verified; Tencent Cloud decides at copy time)" : ""}:\n${describeResults(results)}\nStarting the copy to account ${request.destination.accountUin}…`,
+    text`Checks passed${doubt}:\n${describeResults(results)}\nStarting the copy to account ${request.destination.accountUin}…`,
   );
 }
 
@@ -86,7 +98,8 @@ async function askForFreshApproval(deps: FlowDeps, request: SnapshotCopyRequest)
   const outcome = await requestReplication(deps, {
     snapshotId: request.spec.snapshot.snapshotId,
     destination: request.destination.alias,
-    newName: request.spec.newName,
+    // A share has no name of its own to carry over.
+    ...(methodOf(request) === "copy" ? { newName: request.spec.newName } : {}),
     region: request.spec.snapshot.region,
     userId: request.requestedBy,
     channelId: request.origin,

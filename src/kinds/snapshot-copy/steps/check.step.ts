@@ -3,6 +3,7 @@ import { checkDestination } from "../../../app/check-prerequisites.flow.js";
 import type { FlowDeps } from "../../../app/flow-deps.js";
 import type { StepResult } from "../../../app/request-kind.js";
 import { advance, fail } from "../../../app/request-steps.js";
+import { resolveDestination } from "../../../app/resolve-destination.js";
 import { describeResults, hardFailures } from "../../../core/cam/prerequisites.js";
 import { conversation, text } from "../../../core/messages/message.js";
 import { CloudError } from "../../../core/ports/cloud-api.port.js";
@@ -98,8 +99,10 @@ async function askForFreshApproval(deps: FlowDeps, request: SnapshotCopyRequest)
   const outcome = await requestReplication(deps, {
     snapshotId: request.spec.snapshot.snapshotId,
     destination: request.destination.alias,
-    // A share has no name of its own to carry over.
-    ...(methodOf(request) === "copy" ? { newName: request.spec.newName } : {}),
+    // A share has no name of its own: the name carries over only from a copy to a copy.
+    ...(methodOf(request) === "copy" && currentMethod(deps, request) === "copy"
+      ? { newName: request.spec.newName }
+      : {}),
     region: request.spec.snapshot.region,
     userId: request.requestedBy,
     channelId: request.origin,
@@ -111,4 +114,9 @@ async function askForFreshApproval(deps: FlowDeps, request: SnapshotCopyRequest)
       ? text`A fresh request \`${outcome.request.id}\` with the plan as it is now is waiting for approval in ${conversation(outcome.cardChannel)}.`
       : text`A fresh request could not be made: ${outcome.message}`,
   );
+}
+
+function currentMethod(deps: FlowDeps, request: SnapshotCopyRequest): "copy" | "share" | undefined {
+  const lookup = resolveDestination(deps.config, request.destination.alias);
+  return lookup.ok ? lookup.destination.method : undefined;
 }

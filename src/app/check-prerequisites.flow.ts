@@ -1,6 +1,7 @@
 import { createCamReader } from "../core/cam/cam-cache.js";
 import {
   checkPrerequisites,
+  checkSharePrerequisites,
   type PrerequisiteReport,
   type PrerequisiteResult,
 } from "../core/cam/prerequisites.js";
@@ -78,19 +79,25 @@ export async function checkDestination(
     snapshotLookup ??= deps.cloud.findSourceSnapshot(id, where);
     return snapshotLookup;
   };
+  const checkInput = {
+    snapshotId: input.snapshotId,
+    regions,
+    sourceUin: deps.config.source.accountUin,
+    destination,
+  };
+  if (destination.method === "share") {
+    // A share needs no collaborator or grant (docs/decisions/017): no CAM answers to confirm.
+    const report = await checkSharePrerequisites(checkInput, {
+      findSnapshot,
+      listShares: (id, region) => deps.cloud.listSnapshotShares(id, region),
+    });
+    return { regions, report, checkedAt: now.toISOString() };
+  }
   const run = (since: number | undefined) =>
-    checkPrerequisites(
-      {
-        snapshotId: input.snapshotId,
-        regions,
-        sourceUin: deps.config.source.accountUin,
-        destination,
-      },
-      {
-        findSnapshot,
-        cam: createCamReader(deps.cloud, deps.camCache, since === undefined ? {} : { notBefore: since }),
-      },
-    );
+    checkPrerequisites(checkInput, {
+      findSnapshot,
+      cam: createCamReader(deps.cloud, deps.camCache, since === undefined ? {} : { notBefore: since }),
+    });
   let report = await run(notBefore);
   const confirmSince = now.getTime() - REFUSAL_FRESHNESS_MS;
   if (hasCamFailure(report.results) && (notBefore === undefined || notBefore < confirmSince)) {

@@ -58,8 +58,8 @@ export interface RequestKind<Spec = unknown, Progress = unknown> {
   runStep(deps: FlowDeps, request: Request<Spec, Progress>): Promise<StepResult>;
   /** The card's content. */
   describeCard(request: Request<Spec, Progress>): CardContent;
-  /** A step as people say it ("copy in progress"). */
-  describeStep(step: string): string;
+  /** A step as people say it ("copy in progress"); the request, when given, may change the words. */
+  describeStep(step: string, request?: Partial<Request<Spec, Progress>>): string;
   /** The notify channel's line when the request ends. */
   describeOutcome(request: Request<Spec, Progress>, threadLink?: string): Message;
   /** How to fix a failure, when the kind knows. */

@@ -21,6 +21,7 @@ export function resolveDestination(config: Readonly<BotConfig>, name: string): D
       alias,
       accountUin: d.accountUin,
       ...(d.readRoleArn ? { readRoleArn: d.readRoleArn } : {}),
+      method: d.method ?? config.replication.method,
     },
   };
 }

@@ -28,6 +28,16 @@ const slackUserId = z
   .regex(/^[UW][A-Z0-9]{2,}$/, "must be a Slack user id like U0123ABCD (W… on Enterprise Grid)");
 const slackUsergroupId = z.string().regex(/^S[A-Z0-9]{2,}$/, "must be a Slack user group id like S0123ABCD");
 
+/**
+ * How a snapshot reaches a destination: `copy` (CopySnapshotCrossAccount: an independent copy in the
+ * destination; beta, allow-listed accounts only) or `share` (ModifySnapshotsSharePermission: the
+ * destination receives a share of the source snapshot, not a copy; docs/decisions/017).
+ */
+export const REPLICATION_METHODS = ["copy", "share"] as const;
+const replicationMethod = z.enum(REPLICATION_METHODS, {
+  error: (issue) => `must be "copy" or "share", not ${JSON.stringify(issue.input)}`,
+});
+
 const ROLE_ARN = /^qcs::cam::uin\/\d{5,20}:roleName\/[\w+=,.@-]{1,128}$/;
 
 /** Slack users and user groups; used for per-destination approvers and requesters. */
@@ -42,6 +52,8 @@ export const destinationSchema = z
   .object({
     accountUin: uin,
     readRoleArn: z.string().regex(ROLE_ARN, "must look like qcs::cam::uin/<uin>:roleName/<name>").optional(),
+    /** Replaces `replication.method` for this destination. */
+    method: replicationMethod.optional(),
     /** Replaces the global approvers for this destination (`required` defaults to the global one). */
     approvers: peopleSchema
       .extend({ required: z.number().int().min(1).max(10).optional() })
@@ -78,11 +90,8 @@ export const botConfigSchema = z
       .refine((d) => Object.keys(d).length > 0, "configure at least one destination"),
     replication: z
       .object({
-        // `share` (ModifySnapshotsSharePermission) is designed but not built yet: refuse it at start-up
-        // rather than accept a setting the worker would ignore.
-        method: z
-          .literal("copy", { error: 'only "copy" is supported in this version ("share" is planned)' })
-          .default("copy"),
+        /** `copy` or `share`, for every destination without a `method` of its own. */
+        method: replicationMethod.default("copy"),
         /** How often the worker looks at a copy in flight. */
         pollInterval: duration("15s"),
         /** A copy still unfinished after this long is reported as stuck, not waited on forever. */

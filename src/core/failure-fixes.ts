@@ -11,6 +11,8 @@ export interface FixContext {
   sourceUin: string;
   destinationUin: string;
   destinationAlias: string;
+  /** How the request reaches the destination. @defaultValue "copy" */
+  method?: "copy" | "share";
 }
 
 /**
@@ -29,9 +31,12 @@ function cloudFix(cloud: CloudErrorClass, ctx: FixContext): string | undefined {
     case "credentials_refused":
       return "The bot's Tencent Cloud credentials were refused: check TENCENTCLOUD_SECRET_ID / TENCENTCLOUD_SECRET_KEY (and the session token if temporary).";
     case "access_denied":
+      if (ctx.method === "share") return shareAccessFix(ctx);
       return `Make account ${ctx.destinationUin} a collaborator of ${ctx.sourceUin} (CAM → User list → Collaborators) and grant it cvm:CopySnapshotCrossAccount (see policies/minimal-cross-account-copy.json).`;
     case "not_allow_listed":
-      return "Cross-account replication is in beta and allow-listed per account: submit a ticket to Tencent Cloud to enable it, or set `replication.method: share`.";
+      return notAllowListedFix(ctx);
+    case "request_shape_refused":
+      return "The bot's request shape for CopySnapshotCrossAccount is assumed (Tencent has not published the action) and may be wrong: see docs/decisions/002-copy-snapshot-cross-account-shape.md, compare it with the console's call or ask Tencent Cloud support, and correct it in one place (the Tencent adapter and its response schema).";
     case "not_found":
       return SNAPSHOT_GONE_FIX;
     case "invalid_state":
@@ -43,6 +48,15 @@ function cloudFix(cloud: CloudErrorClass, ctx: FixContext): string | undefined {
     default:
       return undefined;
   }
+}
+
+/** The two ways out when the source account is not in the cross-account-copy beta. */
+export function notAllowListedFix(ctx: Pick<FixContext, "sourceUin" | "destinationAlias">): string {
+  return `Account ${ctx.sourceUin} is not enrolled in Tencent Cloud's cross-account snapshot copy beta (allow-listed per account). Either ask Tencent Cloud to enable it (submit a ticket for CopySnapshotCrossAccount), or use the share method: set \`method: share\` under \`destinations.${ctx.destinationAlias}\` (or \`replication.method: share\` for every destination) — the destination then receives a share, not a copy, of the source snapshot (gone if the source snapshot is deleted).`;
+}
+
+function shareAccessFix(ctx: FixContext): string {
+  return `The bot's own API key in account ${ctx.sourceUin} may not share snapshots: allow its CAM user cvm:ModifySnapshotsSharePermission and cvm:DescribeSnapshotSharePermission (the destination needs no collaborator grant for a share).`;
 }
 
 const BUSY_FIX = "Tencent Cloud was unavailable or busy; request the copy again later.";

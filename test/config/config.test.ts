@@ -43,6 +43,16 @@ describe("bot configuration", () => {
     expect(Object.isFrozen(config.destinations)).toBe(true);
   });
 
+  it("accepts replication.method: share, and a method per destination", () => {
+    expect(parseBotConfig({ ...valid, replication: { method: "share" } }).replication.method).toBe("share");
+    const config = parseBotConfig({
+      ...valid,
+      destinations: { "dr-prod": { accountUin: "200000000002", method: "share" } },
+    });
+    expect(config.replication.method).toBe("copy");
+    expect(config.destinations["dr-prod"]?.method).toBe("share");
+  });
+
   it("accepts a UIN written as a YAML number", () => {
     const config = parseBotConfig({ ...valid, source: { ...valid.source, accountUin: 100000000001 } });
     expect(config.source.accountUin).toBe("100000000001");
@@ -80,7 +90,16 @@ describe("bot configuration", () => {
     ["no approvers", { ...valid, approvers: { users: [] } }, "at least one approver"],
     ["bad TTL", { ...valid, requestTtl: "tomorrow" }, 'requestTtl: "tomorrow" is not a duration'],
     ["unknown key", { ...valid, approver: {} }, "approver"],
-    ["bad method", { ...valid, replication: { method: "teleport" } }, "replication.method"],
+    [
+      "bad method",
+      { ...valid, replication: { method: "teleport" } },
+      'replication.method: must be "copy" or "share", not "teleport"',
+    ],
+    [
+      "bad destination method",
+      { ...valid, destinations: { "dr-prod": { accountUin: "200000000002", method: "mirror" } } },
+      'destinations.dr-prod.method: must be "copy" or "share", not "mirror"',
+    ],
   ];
   it.each(broken)("refuses %s with one line naming the field", (_name, input, expected) => {
     const message = errorOf(() => parseBotConfig(input, "bot.config.yml"));

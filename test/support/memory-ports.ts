@@ -24,6 +24,8 @@ import type {
   DestinationReader,
   LinkPolicyAccepted,
   LinkPolicyRequest,
+  ShareAccepted,
+  ShareRequest,
   SnapshotListOptions,
 } from "../../src/core/ports/cloud-api.port.js";
 import type {
@@ -511,6 +513,20 @@ export class ScriptedCloud implements CloudApi {
 
   async getPolicyDocument(policyId: string): Promise<string | undefined> {
     return this.documents.get(policyId);
+  }
+
+  /** Source snapshot id → accounts it is shared with (the share method). */
+  readonly shares = new Map<string, string[]>();
+
+  async shareSnapshot(request: ShareRequest): Promise<ShareAccepted> {
+    const accounts = this.shares.get(request.snapshotId) ?? [];
+    if (!accounts.includes(request.accountUin)) accounts.push(request.accountUin);
+    this.shares.set(request.snapshotId, accounts);
+    return { requestId: `req-share-${accounts.length}` };
+  }
+
+  async listSnapshotShares(snapshotId: string): Promise<string[]> {
+    return [...(this.shares.get(snapshotId) ?? [])];
   }
 
   // Scheduled snapshot policies (automatic replication): a plain list per account.

@@ -23,7 +23,7 @@ const STEP_ICON = ":arrows_counterclockwise:";
 /** The state as the card and the replies show it: the kind's own words for its step while running. */
 export function describeState(request: Pick<Request, "state" | "step">, kind?: RequestKind): string {
   if (request.state === "running" && request.step) {
-    const words = kind?.describeStep(request.step) ?? request.step;
+    const words = kind?.describeStep(request.step, request) ?? request.step;
     return `${STEP_ICON} ${words.charAt(0).toUpperCase()}${words.slice(1)}`;
   }
   return STATE_LABEL[request.state];

@@ -163,7 +163,9 @@ function policyText(): string {
 
 /** The minimal policy, once, when a permission is not known to be granted and no fix printed it yet. */
 function policyBlocks(results: readonly PrerequisiteResult[], alreadyPrinted: boolean): KnownBlock[] {
-  const needed = results.some((r) => r.check !== "snapshot" && r.status !== "passed");
+  const needed = results.some(
+    (r) => (r.check === "collaborator" || r.check === "permission") && r.status !== "passed",
+  );
   if (!needed || alreadyPrinted) return [];
   return [
     mrkdwnSection(

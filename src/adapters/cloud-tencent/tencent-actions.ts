@@ -19,6 +19,8 @@ export const TENCENT_ACTIONS_CALLED = [
   { service: "cbs", action: "CopySnapshotCrossAccount", as: ["source"] },
   { service: "cbs", action: "DescribeAutoSnapshotPolicies", as: ["source", "read-role"] },
   { service: "cbs", action: "CopyAutoSnapshotPolicyCrossAccount", as: ["source"] },
+  { service: "cbs", action: "ModifySnapshotsSharePermission", as: ["source"] },
+  { service: "cbs", action: "DescribeSnapshotSharePermission", as: ["source"] },
   { service: "cam", action: "ListCollaborators", as: ["source"] },
   { service: "cam", action: "ListAttachedUserAllPolicies", as: ["source"] },
   { service: "cam", action: "GetPolicy", as: ["source"] },

@@ -11,6 +11,8 @@ import {
   type DestinationReader,
   type LinkPolicyAccepted,
   type LinkPolicyRequest,
+  type ShareAccepted,
+  type ShareRequest,
   type SnapshotListOptions,
 } from "../../core/ports/cloud-api.port.js";
 import type { Snapshot } from "../../core/snapshot.js";
@@ -21,10 +23,12 @@ import {
   copyAutoSnapshotPolicyCrossAccountResponseSchema,
   copySnapshotCrossAccountResponseSchema,
   describeAutoSnapshotPoliciesResponseSchema,
+  describeSnapshotSharePermissionResponseSchema,
   describeSnapshotsResponseSchema,
   getPolicyResponseSchema,
   listAttachedUserAllPoliciesResponseSchema,
   listCollaboratorsResponseSchema,
+  modifySnapshotsSharePermissionResponseSchema,
   toAutoSnapshotPolicy,
   toSnapshot,
 } from "./tencent-responses.schema.js";
@@ -81,30 +85,72 @@ export class TencentCloudAdapter implements CloudApi {
    * the simulator know them.
    */
   async copySnapshotCrossAccount(request: CopyRequest): Promise<CopyAccepted> {
-    const raw = await this.caller.call(
-      "cbs",
-      "CopySnapshotCrossAccount",
-      {
-        SnapshotIds: [request.snapshotId],
-        TargetAccountUin: request.targetAccountUin,
-        SnapshotName: request.newName,
-      },
-      this.source,
-      request.region,
-      request.notAfter === undefined ? {} : { notAfter: request.notAfter },
-    );
-    const response = parseResponse(copySnapshotCrossAccountResponseSchema, raw, "CopySnapshotCrossAccount");
-    const result = response.SnapshotCopyResultSet[0];
-    if (result?.Code !== "Success" || !result.SnapshotId) {
-      throw new CloudError({
-        code: result?.Code || "cloud.copy_refused",
-        message: result?.Message || "Tencent Cloud accepted the call but reported no new snapshot",
-        requestId: response.RequestId,
-        category: "permanent",
-        reason: result?.Code ? reasonForCode(result.Code) : "other",
+    const raw = await this.caller
+      .call(
+        "cbs",
+        "CopySnapshotCrossAccount",
+        {
+          SnapshotIds: [request.snapshotId],
+          TargetAccountUin: request.targetAccountUin,
+          SnapshotName: request.newName,
+        },
+        this.source,
+        request.region,
+        request.notAfter === undefined ? {} : { notAfter: request.notAfter },
+      )
+      .catch((err: unknown) => {
+        throw asCopyShapeError(err);
       });
+    const response = parseResponse(copySnapshotCrossAccountResponseSchema, raw, "CopySnapshotCrossAccount");
+    // A top-level SnapshotId is a success in the other plausible shape.
+    if (!response.SnapshotCopyResultSet && response.SnapshotId) {
+      return { newSnapshotId: response.SnapshotId, requestId: response.RequestId };
+    }
+    const result = response.SnapshotCopyResultSet?.[0];
+    if (result?.Code !== "Success" || !result.SnapshotId) {
+      throw asCopyShapeError(
+        new CloudError({
+          code: result?.Code || "cloud.copy_refused",
+          message: result?.Message || "Tencent Cloud accepted the call but reported no new snapshot",
+          requestId: response.RequestId,
+          category: "permanent",
+          reason: result?.Code ? reasonForCode(result.Code) : "other",
+        }),
+      );
     }
     return { newSnapshotId: result.SnapshotId, requestId: response.RequestId };
+  }
+
+  /** `Permission: SHARE` for one snapshot and one account; Tencent keeps a share only once per account. */
+  async shareSnapshot(request: ShareRequest): Promise<ShareAccepted> {
+    const raw = await this.caller.call(
+      "cbs",
+      "ModifySnapshotsSharePermission",
+      { SnapshotIds: [request.snapshotId], AccountIds: [request.accountUin], Permission: "SHARE" },
+      this.source,
+      request.region,
+    );
+    const response = parseResponse(
+      modifySnapshotsSharePermissionResponseSchema,
+      raw,
+      "ModifySnapshotsSharePermission",
+    );
+    return { requestId: response.RequestId };
+  }
+
+  async listSnapshotShares(snapshotId: string, region: string): Promise<string[]> {
+    const raw = await this.caller.call(
+      "cbs",
+      "DescribeSnapshotSharePermission",
+      { SnapshotId: snapshotId },
+      this.source,
+      region,
+    );
+    return parseResponse(
+      describeSnapshotSharePermissionResponseSchema,
+      raw,
+      "DescribeSnapshotSharePermission",
+    ).SharePermissionSet.map((s) => s.AccountId);
   }
 
   async describeDestinationSnapshots(
@@ -422,6 +468,18 @@ function newestFirst(snapshots: Snapshot[]): Snapshot[] {
           (a.snapshot.createdAtMs ?? Number.NEGATIVE_INFINITY) || a.index - b.index,
     )
     .map(({ snapshot }) => snapshot);
+}
+
+/**
+ * The copy's request shape is assumed (docs/decisions/002): Tencent refusing it for an unknown,
+ * missing or mistyped parameter says the assumption may be wrong, not that the bot sent a bad value.
+ */
+const SHAPE_CODES = ["UnknownParameter", "MissingParameter", "InvalidParameter"];
+
+function asCopyShapeError(err: unknown): unknown {
+  if (!(err instanceof CloudError)) return err;
+  const shape = SHAPE_CODES.some((c) => err.code === c || err.code.startsWith(`${c}.`));
+  return shape ? new CloudError({ ...failureOf(err), reason: "request_shape_refused" }) : err;
 }
 
 function failureOf(err: CloudError): CloudFailure {

@@ -32,18 +32,41 @@ export const describeSnapshotsResponseSchema = z.object({
   SnapshotSet: z.array(snapshotItemSchema).default([]),
 });
 
-/** Assumed shape (DESIGN §6.3): the action is not published. Correct it here and in the simulator. */
-export const copySnapshotCrossAccountResponseSchema = z.object({
-  SnapshotCopyResultSet: z
-    .array(
-      z.object({
-        SnapshotId: z.string().default(""),
-        Code: z.string().default(""),
-        Message: z.string().default(""),
-      }),
-    )
-    .min(1),
-  RequestId: z.string().default(""),
+/**
+ * Assumed shape (DESIGN §6.3): the action is not published. Correct it here and in the simulator.
+ * Accepted: `SnapshotCopyResultSet: [{SnapshotId, Code, Message}]` (by analogy with
+ * CopySnapshotCrossRegions) or a top-level `SnapshotId` (as CopySnapshot-style actions answer);
+ * an answer with neither is an unexpected response.
+ */
+export const copySnapshotCrossAccountResponseSchema = z
+  .object({
+    SnapshotCopyResultSet: z
+      .array(
+        z.object({
+          SnapshotId: z.string().default(""),
+          Code: z.string().default(""),
+          Message: z.string().default(""),
+        }),
+      )
+      .min(1)
+      .optional(),
+    SnapshotId: z.string().min(1).optional(),
+    RequestId: z.string().default(""),
+  })
+  .refine((r) => r.SnapshotCopyResultSet !== undefined || r.SnapshotId !== undefined, {
+    message: "neither SnapshotCopyResultSet nor SnapshotId is present",
+    path: ["SnapshotCopyResultSet"],
+  });
+
+/** `ModifySnapshotsSharePermission` answers only its RequestId. */
+export const modifySnapshotsSharePermissionResponseSchema = z.object({ RequestId: z.string().default("") });
+
+/** `DescribeSnapshotSharePermission`: the accounts a snapshot is shared with. */
+export const describeSnapshotSharePermissionResponseSchema = z.object({
+  SharePermissionSet: z
+    .array(z.object({ AccountId: z.union([z.string(), z.number()]).transform(String) }))
+    .nullish()
+    .transform((s) => s ?? []),
 });
 
 export const assumeRoleResponseSchema = z.object({

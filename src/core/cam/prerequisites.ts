@@ -38,7 +38,7 @@ export const CAM_CONSOLE = {
 } as const;
 
 export type CheckStatus = "passed" | "failed" | "cannot-verify";
-export type CheckId = "snapshot" | "collaborator" | "permission";
+export type CheckId = "snapshot" | "collaborator" | "permission" | "share";
 
 export interface PrerequisiteResult {
   check: CheckId;
@@ -126,9 +126,127 @@ export async function checkPrerequisites(
   };
 }
 
+/** Tencent Cloud's limit of accounts one snapshot may be shared with (ModifySnapshotsSharePermission). */
+export const MAX_SHARE_ACCOUNTS = 50;
+
+export interface ShareCheckSources {
+  findSnapshot(snapshotId: string, regions: readonly string[]): Promise<Snapshot | undefined>;
+  /** The accounts the snapshot is shared with now (DescribeSnapshotSharePermission). */
+  listShares(snapshotId: string, region: string): Promise<readonly string[]>;
+}
+
+/**
+ * The checks for the share method (docs/decisions/017): the snapshot (exists, NORMAL), then what
+ * sharing allows — a data-disk, unencrypted snapshot, shared with fewer than 50 accounts (or
+ * already with this one). No collaborator or grant check: the source account shares its own
+ * snapshot; the destination needs no role in it.
+ */
+export async function checkSharePrerequisites(
+  input: PrerequisiteInput,
+  sources: ShareCheckSources,
+): Promise<PrerequisiteReport> {
+  const lookup = await lookUpSnapshot(sources, input);
+  const snapshotResult = judgeSnapshot(lookup, input);
+  const snapshot = "snapshot" in lookup ? lookup.snapshot : undefined;
+  const found = snapshot ? { snapshot } : {};
+  const destinationUin = input.destination.accountUin;
+  const subject = `Share with ${destinationUin}`;
+  if (!snapshot || snapshotResult.status !== "passed") {
+    return {
+      ...found,
+      results: [
+        snapshotResult,
+        {
+          check: "share",
+          status: "cannot-verify",
+          subject,
+          code: "share.not_checked",
+          reason: "Sharing not checked: the snapshot must be found and NORMAL first.",
+        },
+      ],
+    };
+  }
+  return { ...found, results: [snapshotResult, await judgeShare(input, snapshot, sources)] };
+}
+
+async function judgeShare(
+  input: PrerequisiteInput,
+  snapshot: Snapshot,
+  sources: ShareCheckSources,
+): Promise<PrerequisiteResult> {
+  const { alias, accountUin } = input.destination;
+  const subject = `Share with ${accountUin}`;
+  const useCopy = `Use the copy method for this destination: set \`method: copy\` under \`destinations.${alias}\` (CopySnapshotCrossAccount makes an independent copy; it needs Tencent Cloud's cross-account copy beta).`;
+  if (snapshot.diskUsage === "SYSTEM_DISK") {
+    return {
+      check: "share",
+      status: "failed",
+      subject,
+      code: "share.system_disk",
+      reason: `\`${snapshot.snapshotId}\` is a system-disk snapshot; Tencent Cloud shares data-disk snapshots only.`,
+      fix: useCopy,
+    };
+  }
+  if (snapshot.encrypted) {
+    return {
+      check: "share",
+      status: "failed",
+      subject,
+      code: "share.encrypted",
+      reason: `\`${snapshot.snapshotId}\` is encrypted; Tencent Cloud does not share encrypted snapshots.`,
+      fix: useCopy,
+    };
+  }
+  let shares: readonly string[];
+  try {
+    shares = await sources.listShares(snapshot.snapshotId, snapshot.region);
+  } catch (err) {
+    const e = asCloudError(err);
+    return {
+      check: "share",
+      status: "cannot-verify",
+      subject,
+      code: e.code,
+      cloud: e.classification,
+      reason: `I could not read who \`${snapshot.snapshotId}\` is shared with (DescribeSnapshotSharePermission): ${e.message}`,
+      fix: e.retryable
+        ? "Tencent Cloud was busy; Re-check in a few seconds."
+        : `Allow the bot's CAM user in account ${input.sourceUin} cvm:DescribeSnapshotSharePermission and cvm:ModifySnapshotsSharePermission.`,
+      ...(e.retryable ? { transient: true } : {}),
+    };
+  }
+  if (shares.includes(accountUin)) {
+    return {
+      check: "share",
+      status: "passed",
+      subject,
+      reason: `\`${snapshot.snapshotId}\` is already shared with ${accountUin} (${alias}); sharing again changes nothing.`,
+    };
+  }
+  if (shares.length >= MAX_SHARE_ACCOUNTS) {
+    return {
+      check: "share",
+      status: "failed",
+      subject,
+      code: "share.limit_reached",
+      reason: `\`${snapshot.snapshotId}\` is already shared with ${shares.length} accounts; Tencent Cloud allows at most ${MAX_SHARE_ACCOUNTS} per snapshot.`,
+      fix: `Stop sharing it with an account that no longer needs it (CBS console → Snapshots → Share), or ${useCopy.charAt(0).toLowerCase()}${useCopy.slice(1)}`,
+    };
+  }
+  return {
+    check: "share",
+    status: "passed",
+    subject,
+    reason: `Data-disk snapshot, shared with ${shares.length} of at most ${MAX_SHARE_ACCOUNTS} accounts; ${accountUin} will see it in ${snapshot.region} only (a share, not a copy).`,
+  };
+}
+
 type SnapshotLookup = { snapshot: Snapshot | undefined } | { error: CloudError };
 
-async function lookUpSnapshot(sources: CheckSources, input: PrerequisiteInput): Promise<SnapshotLookup> {
+async function lookUpSnapshot(
+  sources: Pick<CheckSources, "findSnapshot">,
+  input: PrerequisiteInput,
+): Promise<SnapshotLookup> {
   try {
     return { snapshot: await sources.findSnapshot(input.snapshotId, input.regions) };
   } catch (err) {

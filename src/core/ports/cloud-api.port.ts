@@ -34,6 +34,9 @@ export type CloudErrorCategory = "throttled" | "maybe_sent" | "unavailable" | "p
  * - `invalid_state`: the resource exists but is not in a state that allows it (not NORMAL).
  * - `unsupported`: the resource can never be used this way (e.g. its kind of disk).
  * - `invalid_request`: the cloud refused the parameters; likely a bot bug.
+ * - `request_shape_refused`: an action whose request shape is assumed, not published
+ *   (CopySnapshotCrossAccount, docs/decisions/002), was refused for an unknown, missing or
+ *   mistyped parameter: the assumed shape may be wrong.
  * - `quota_exceeded`: an account quota (not the rate limit) is used up.
  * - `unexpected_response`: the answer did not have the expected shape; the API may have changed.
  * - `other`: none of these (busy, internal error, network: see the category).
@@ -47,6 +50,7 @@ export type CloudErrorReason =
   | "invalid_state"
   | "unsupported"
   | "invalid_request"
+  | "request_shape_refused"
   | "quota_exceeded"
   | "unexpected_response"
   | "other";
@@ -116,6 +120,17 @@ export interface CopyAccepted {
   requestId: string;
 }
 
+/** Shares one source snapshot with another account (ModifySnapshotsSharePermission, SHARE). */
+export interface ShareRequest {
+  snapshotId: string;
+  region: string;
+  accountUin: string;
+}
+
+export interface ShareAccepted {
+  requestId: string;
+}
+
 export interface DestinationReader {
   accountUin: string;
   readRoleArn: string;
@@ -156,6 +171,13 @@ export interface CloudApi extends PolicyCloudApi {
     region: string,
     name: string,
   ): Promise<Snapshot[]>;
+  /**
+   * Shares a source snapshot with an account (the source account's own call; no collaborator
+   * grant). Sharing again with an account already listed changes nothing.
+   */
+  shareSnapshot(request: ShareRequest): Promise<ShareAccepted>;
+  /** The accounts a source snapshot is shared with (DescribeSnapshotSharePermission). */
+  listSnapshotShares(snapshotId: string, region: string): Promise<string[]>;
   /** The source account's collaborators (CAM `ListCollaborators`, every page). */
   listCollaborators(): Promise<Collaborator[]>;
   /** Policies reaching a user of the source account, directly and through groups (every page). */

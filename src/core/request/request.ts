@@ -10,6 +10,11 @@ export interface Destination {
   alias: string;
   accountUin: string;
   readRoleArn?: string;
+  /**
+   * How snapshots reach it, as configured when the request was made (`destinations.<alias>.method`
+   * or `replication.method`); absent on requests made before there was a choice: `copy`.
+   */
+  method?: "copy" | "share";
 }
 
 /**

@@ -62,18 +62,30 @@ export async function requestReplication(
   }
 
   const id = generateRequestId();
-  const wantedName = input.newName ?? defaultCopyName(snapshot.name, deps.clock.now());
-  const newName = await reserveCopyName(
-    deps,
-    { id, accountUin: destination.accountUin, region: snapshot.region },
-    wantedName,
-    input.newName !== undefined,
-  );
-  if (!newName) {
-    return {
-      kind: "refused",
-      message: text`Another request already copies into ${destination.alias} (${destination.accountUin}) in ${snapshot.region} under the name "${wantedName}". Give this copy another name with \`as "<new name>"\`.`,
-    };
+  let newName: string | undefined;
+  if (destination.method === "share") {
+    // A share is the source snapshot itself, under its own name: there is no new snapshot to name.
+    if (input.newName !== undefined) {
+      return {
+        kind: "refused",
+        message: text`Destination ${destination.alias} receives a share, not a copy, of the source snapshot: the share keeps the source snapshot's name, so \`as "<new name>"\` does not apply. Ask again without it.`,
+      };
+    }
+    newName = snapshot.name || snapshot.snapshotId;
+  } else {
+    const wantedName = input.newName ?? defaultCopyName(snapshot.name, deps.clock.now());
+    newName = await reserveCopyName(
+      deps,
+      { id, accountUin: destination.accountUin, region: snapshot.region },
+      wantedName,
+      input.newName !== undefined,
+    );
+    if (!newName) {
+      return {
+        kind: "refused",
+        message: text`Another request already copies into ${destination.alias} (${destination.accountUin}) in ${snapshot.region} under the name "${wantedName}". Give this copy another name with \`as "<new name>"\`.`,
+      };
+    }
   }
   log.info(
     { destination: destination.alias, disk: describeDiskUsage(snapshot.diskUsage) },

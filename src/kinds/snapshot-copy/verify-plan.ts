@@ -1,17 +1,17 @@
 import type { FlowDeps } from "../../app/flow-deps.js";
 import { resolveDestination } from "../../app/resolve-destination.js";
+import type { Destination } from "../../core/request/request.js";
 import type { Snapshot } from "../../core/snapshot.js";
 import { buildPlan, describePlanChanges, fingerprintPlan, type Plan } from "./plan-fingerprint.js";
-import type { SnapshotCopyRequest } from "./snapshot-copy.request.js";
+import { methodOf, type SnapshotCopyRequest } from "./snapshot-copy.request.js";
 
 /** The fingerprint stored on a new request: the plan its card shows. */
 export function fingerprintNewPlan(
-  deps: Pick<FlowDeps, "config">,
   snapshot: Snapshot,
-  destinationUin: string,
+  destination: Pick<Destination, "accountUin" | "method">,
   newName: string,
 ): string {
-  return fingerprintPlan(buildPlan(snapshot, destinationUin, newName, deps.config.replication.method));
+  return fingerprintPlan(buildPlan(snapshot, destination.accountUin, newName, destination.method ?? "copy"));
 }
 
 /**
@@ -25,16 +25,17 @@ export function findPlanChanges(
   current: Snapshot,
 ): string[] | undefined {
   if (!request.planFingerprint) return undefined;
-  const method = deps.config.replication.method;
   const lookup = resolveDestination(deps.config, request.destination.alias);
   const destinationUin = lookup.ok ? lookup.destination.accountUin : "(no longer configured)";
+  // The method as configured now: a destination switched between copy and share needs a new approval.
+  const method = lookup.ok ? (lookup.destination.method ?? "copy") : methodOf(request);
   const now: Plan = buildPlan(current, destinationUin, request.spec.newName, method);
   if (fingerprintPlan(now) === request.planFingerprint) return undefined;
   const approved = buildPlan(
     request.spec.snapshot,
     request.destination.accountUin,
     request.spec.newName,
-    method,
+    methodOf(request),
   );
   const changes = describePlanChanges(approved, now);
   return changes.length > 0 ? changes : ["the plan differs from the one approved"];

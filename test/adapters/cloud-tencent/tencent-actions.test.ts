@@ -162,6 +162,9 @@ describe("the adapter, driven through every method against the simulator", () =>
     listCollaborators: (api) => api.listCollaborators(),
     listAttachedPolicies: (api) => api.listAttachedPolicies(DEST),
     getPolicyDocument: (api) => api.getPolicyDocument("501"),
+    shareSnapshot: (api) =>
+      api.shareSnapshot({ snapshotId: "snap-src00001", region: "ap-shanghai", accountUin: DEST }),
+    listSnapshotShares: (api) => api.listSnapshotShares("snap-src00001", "ap-shanghai"),
     findAutoSnapshotPolicy: (api) => api.findAutoSnapshotPolicy("asp-least001", ["ap-shanghai"]),
     listAutoSnapshotPolicies: (api) => api.listAutoSnapshotPolicies(["ap-shanghai"]),
     copyAutoSnapshotPolicyCrossAccount: (api) =>

@@ -215,7 +215,6 @@ describe("the actions the adapter calls", () => {
       if (call.roleArn) expect(allowedAs("read-role")).toContain(name);
       else if (call.accountUin === SOURCE) expect(allowedAs("source")).toContain(name);
     }
-    const called = new Set(calls.map((c) => c.action));
-    expect(TENCENT_ACTIONS_CALLED.map((a) => a.action).filter((a) => !called.has(a))).toEqual([]);
+    // That every listed action is called at all is tencent-actions.test.ts's job.
   });
 });

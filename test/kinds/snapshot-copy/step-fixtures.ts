@@ -35,7 +35,7 @@ export async function atStep(
     updatedAt: at.toISOString(),
     requiredApprovals: 1,
     approvals: [{ userId: "U0BOB", at: new Date(at.getTime() - 60_000).toISOString() }],
-    planFingerprint: fingerprintNewPlan(ports.deps, snapshot, destination.accountUin, "db-copy"),
+    planFingerprint: fingerprintNewPlan(snapshot, destination, "db-copy"),
     card: { conversation: "C0REQUESTS", id: "card-0" },
     ...overrides,
   });

@@ -2,11 +2,12 @@ import { type AuditDeps, recordAuditEntry } from "../../../app/approver-lookup.j
 import { type CheckDeps, checkDestination } from "../../../app/check-prerequisites.flow.js";
 import type { StepResult } from "../../../app/request-kind.js";
 import { advance, fail, type StepDeps } from "../../../app/request-steps.js";
+import { resolveDestination } from "../../../app/resolve-destination.js";
 import { describeResults, hardFailures } from "../../../core/cam/prerequisites.js";
 import { conversation, text } from "../../../core/messages/message.js";
 import { CloudError } from "../../../core/ports/cloud-api.port.js";
 import { type ReplicateDeps, requestReplication } from "../request-replication.flow.js";
-import type { SnapshotCopyRequest } from "../snapshot-copy.request.js";
+import { methodOf, type SnapshotCopyRequest, shareMeaning } from "../snapshot-copy.request.js";
 import { describePlanStop, findPlanChanges } from "../verify-plan.js";
 
 /**
@@ -73,12 +74,24 @@ export async function check(deps: CheckStepDeps, request: SnapshotCopyRequest): 
     await askForFreshApproval(deps, request);
     return stopped;
   }
+  const doubt = results.some((r) => r.status !== "passed")
+    ? " (one could not be verified; Tencent Cloud decides at copy time)"
+    : "";
+  if (methodOf(request) === "share") {
+    return advance(
+      deps,
+      request,
+      { to: "running", step: "sharing" },
+      {},
+      text`Checks passed${doubt}:\n${describeResults(results)}\nSharing ${request.spec.snapshot.snapshotId} with account ${request.destination.accountUin} — a ${shareMeaning(request.spec.snapshot.snapshotId, request.destination.accountUin)}`,
+    );
+  }
   return advance(
     deps,
     request,
     { to: "running", step: "copying" },
     {},
-    text`Checks passed${results.some((r) => r.status !== "passed") ? " (one could not be verified; Tencent Cloud decides at copy time)" : ""}:\n${describeResults(results)}\nStarting the copy to account ${request.destination.accountUin}…`,
+    text`Checks passed${doubt}:\n${describeResults(results)}\nStarting the copy to account ${request.destination.accountUin}…`,
   );
 }
 
@@ -91,7 +104,10 @@ async function askForFreshApproval(deps: CheckStepDeps, request: SnapshotCopyReq
   const outcome = await requestReplication(deps, {
     snapshotId: request.spec.snapshot.snapshotId,
     destination: request.destination.alias,
-    newName: request.spec.newName,
+    // A share has no name of its own: the name carries over only from a copy to a copy.
+    ...(methodOf(request) === "copy" && currentMethod(deps, request) === "copy"
+      ? { newName: request.spec.newName }
+      : {}),
     region: request.spec.snapshot.region,
     userId: request.requestedBy,
     channelId: request.origin,
@@ -103,4 +119,12 @@ async function askForFreshApproval(deps: CheckStepDeps, request: SnapshotCopyReq
       ? text`A fresh request \`${outcome.request.id}\` with the plan as it is now is waiting for approval in ${conversation(outcome.cardChannel)}.`
       : text`A fresh request could not be made: ${outcome.message}`,
   );
+}
+
+function currentMethod(
+  deps: Pick<StepDeps, "config">,
+  request: SnapshotCopyRequest,
+): "copy" | "share" | undefined {
+  const lookup = resolveDestination(deps.config, request.destination.alias);
+  return lookup.ok ? lookup.destination.method : undefined;
 }

@@ -88,7 +88,9 @@ export function jobProcessor<Env>(
       promote: (other, jobIds) => promoteDelayed(queues.of(other), jobIds),
     };
     try {
+      log.debug({ attempt: run.attempt }, "job run started");
       const outcome = await type.handle(env, payload, run);
+      log.debug({ outcome: outcome.kind }, "job run ended");
       if (outcome.kind === "wait") {
         await job.moveToDelayed(Date.now() + outcome.delayMs, token);
         throw new DelayedError();

@@ -3,7 +3,7 @@ import type { Environment } from "../config/environment.schema.js";
 import { ConfigError, loadBotConfigFile, readProcessEnvironment } from "../config/load-config.js";
 import { type Role, startBot } from "./compose.js";
 import { MainError } from "./errors.js";
-import { type AppLogger, createLogger } from "./logger.js";
+import { type AppLogger, createLogger, secretsOf } from "./logger.js";
 
 /**
  * The sandbox's entry, relative to this module in both layouts (src/ with tsx, dist/src/ after
@@ -36,7 +36,13 @@ export async function main(argv: readonly string[]): Promise<void> {
     throw new ConfigError(`unknown role "${requested}". ${usage()}`);
   }
   const role: CliRole = (requested as CliRole | undefined) ?? (env.SLACK_BOT_TOKEN ? "all" : "sandbox");
-  const logger = createLogger(env.LOG_LEVEL);
+  const logger = createLogger(env.LOG_LEVEL, { secrets: secretsOf(env) });
+  // Node would print these as raw multi-line stacks: log them as one JSON line instead.
+  process.on("uncaughtException", (err) => {
+    logger.error({ err }, "uncaught exception; exiting");
+    process.exit(1);
+  });
+  process.on("unhandledRejection", (err) => logger.error({ err }, "unhandled promise rejection"));
 
   if (role === "sandbox") {
     const { startSandbox } = await loadSandbox();

@@ -1,4 +1,5 @@
 import { WebClient } from "@slack/web-api";
+import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { SlackDirectory } from "../adapters/chat-slack/slack.directory.js";
 import { SlackNotifier } from "../adapters/chat-slack/slack.notifier.js";
@@ -9,7 +10,12 @@ import { BullmqJobQueue } from "../adapters/queue-bullmq/bullmq-job.queue.js";
 import { RedisCopyWatch } from "../adapters/queue-bullmq/copy-watch.store.js";
 import { BullmqExpiryScheduler } from "../adapters/queue-bullmq/expiry.queue.js";
 import { type RunningJobWorkers, startJobWorkers } from "../adapters/queue-bullmq/job-processor.js";
-import { botJobTypes, defaultJobFlows, type JobEnv } from "../adapters/queue-bullmq/job-types.js";
+import {
+  botJobTypes,
+  copyPollJob,
+  defaultJobFlows,
+  type JobEnv,
+} from "../adapters/queue-bullmq/job-types.js";
 import { RedisAuditTrail } from "../adapters/store-redis/audit.store.js";
 import { RedisRequestStore } from "../adapters/store-redis/redis-request.store.js";
 import type { FlowDeps } from "../app/flow-deps.js";
@@ -21,8 +27,9 @@ import { type Clock, systemClock } from "../core/ports/clock.port.js";
 import type { CloudApi } from "../core/ports/cloud-api.port.js";
 import { createKindRegistry } from "../kinds/registry.js";
 import { MainError } from "./errors.js";
-import { type AppLogger, toSlackLogger } from "./logger.js";
-import { MetricsRegistry, recordCloudCall, scrapeMetrics } from "./metrics.js";
+import { type AppLogger, secretsOf, toSlackLogger } from "./logger.js";
+import { MeteredRequestStore } from "./metered-request-store.js";
+import { BotMetrics, instrumentSlackFetch, scrapeMetrics } from "./metrics.js";
 import { type RunningOpsServer, startOpsServer, within } from "./ops-server.js";
 import { createSlackApp, type SlackApp } from "./slack-app.js";
 
@@ -60,7 +67,11 @@ export interface RunningBot {
 /** The connections and adapters every role shares. */
 interface Shared {
   options: BotOptions;
-  metrics: MetricsRegistry;
+  metrics: BotMetrics;
+  /** Counts every Slack Web API request (ours and Bolt's clients). */
+  slackFetch: typeof fetch;
+  /** The copy-watch queue, read by the metrics only (the worker has its own handle). */
+  watchQueue: Queue;
   redis: Redis;
   /** Worker roles: a connection that waits out a Redis restart instead of failing commands. */
   workerRedis?: Redis;
@@ -81,7 +92,7 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
       port: options.port ?? options.env.PORT,
       logger,
       isReady: () => shared.redis.ping().then((r) => r === "PONG"),
-      metrics: scrapeMetrics(shared.metrics, shared.queue.queue),
+      metrics: scrapeMetrics(shared.metrics, [shared.queue.queue, shared.expiry.queue, shared.watchQueue]),
       ...(slack ? { slackEvents: slack.requestListener } : {}),
     });
   } catch (err) {
@@ -125,7 +136,9 @@ function assembleShared(options: BotOptions): Shared {
     );
   }
 
-  const metrics = new MetricsRegistry();
+  // Secrets never reach a log line, even inside a message or an error's stack.
+  logger.redactValues?.(secretsOf(env));
+  const metrics = new BotMetrics();
   // Checked before any connection is opened, so a missing key stops start-up cleanly.
   const sourceKey = options.cloud ? undefined : readSourceKey(env);
 
@@ -145,8 +158,10 @@ function assembleShared(options: BotOptions): Shared {
   });
   const cloud =
     options.cloud ?? buildTencentAdapter(env, config, rateLimiter, sourceKey ?? readSourceKey(env), metrics);
+  const slackFetch = instrumentSlackFetch(metrics, env.SLACK_API_URL);
   const slackClient = new WebClient(token, {
     slackApiUrl: env.SLACK_API_URL,
+    fetch: slackFetch,
     logger: toSlackLogger(logger),
     retryConfig: { retries: options.slackRetries ?? 5 },
   });
@@ -168,7 +183,7 @@ function assembleShared(options: BotOptions): Shared {
     kinds,
     cloud,
     copyWatch: new RedisCopyWatch(workerRedis ?? redis, config.redisPrefix),
-    store: new RedisRequestStore(redis, config.redisPrefix),
+    store: meteredStore(new RedisRequestStore(redis, config.redisPrefix), metrics, redis, config.redisPrefix),
     queue,
     notifier: new SlackNotifier(
       slackClient,
@@ -188,17 +203,34 @@ function assembleShared(options: BotOptions): Shared {
       ttlMs: options.camCacheTtlMs ?? config.camCacheTtl,
     }),
   };
-  return { options, metrics, redis, ...(workerRedis ? { workerRedis } : {}), queue, expiry, deps };
+  const watchQueue = new Queue(copyPollJob.queue, { connection: redis, prefix: config.redisPrefix });
+  watchQueue.on("error", () => undefined);
+  return {
+    options,
+    metrics,
+    slackFetch,
+    watchQueue,
+    redis,
+    ...(workerRedis ? { workerRedis } : {}),
+    queue,
+    expiry,
+    deps,
+  };
+}
+
+function meteredStore(store: RedisRequestStore, metrics: BotMetrics, redis: Redis, prefix: string) {
+  return new MeteredRequestStore(store, metrics, redis, prefix);
 }
 
 /** The app role: Slack's commands, buttons and views, answered through the Bolt app. */
-function assembleApp({ options, deps }: Shared): SlackApp {
+function assembleApp({ options, deps, slackFetch }: Shared): SlackApp {
   return createSlackApp({
     botToken: options.env.SLACK_BOT_TOKEN ?? "",
     signingSecret: options.env.SLACK_SIGNING_SECRET ?? "",
     apiUrl: options.env.SLACK_API_URL,
     deps,
     slackLogger: toSlackLogger(options.logger),
+    fetch: slackFetch,
     ...(options.slackRetries !== undefined ? { retries: options.slackRetries } : {}),
   });
 }
@@ -207,14 +239,25 @@ function assembleApp({ options, deps }: Shared): SlackApp {
  * The worker role: every job type of job-types.ts (replication steps, expiries, the copy poller),
  * under one processor. Pending requests expire through delayed jobs (docs/decisions/006).
  */
-function assembleWorker({ options, workerRedis, deps }: Shared): RunningJobWorkers {
+function assembleWorker({ options, workerRedis, deps, metrics }: Shared): RunningJobWorkers {
   const { config, logger } = options;
   if (!workerRedis)
     throw new MainError("main.no_worker_connection", "the worker role needs its own Redis connection");
   const env: JobEnv = {
-    flows: defaultJobFlows,
+    flows: {
+      ...defaultJobFlows,
+      pollCopiesInFlight: metrics.timePollRound(defaultJobFlows.pollCopiesInFlight),
+    },
     // The jobs use the worker connection, which waits out a Redis restart.
-    deps: { ...deps, store: new RedisRequestStore(workerRedis, config.redisPrefix) },
+    deps: {
+      ...deps,
+      store: meteredStore(
+        new RedisRequestStore(workerRedis, config.redisPrefix),
+        metrics,
+        workerRedis,
+        config.redisPrefix,
+      ),
+    },
   };
   return startJobWorkers(botJobTypes, env, {
     connection: workerRedis,
@@ -234,6 +277,7 @@ async function closeShared(shared: Shared, jobs: RunningJobWorkers | undefined):
   if (deps.notifier instanceof SlackNotifier) await deps.notifier.flushOutcomes();
   await shared.expiry.close();
   await shared.queue.close();
+  await shared.watchQueue.close();
   shared.redis.disconnect();
   shared.workerRedis?.disconnect();
 }
@@ -262,12 +306,13 @@ function buildTencentAdapter(
   config: Readonly<BotConfig>,
   rateLimiter: RedisCallRateLimiter,
   sourceKey: SourceKey,
-  metrics: MetricsRegistry,
+  metrics: BotMetrics,
 ): CloudApi {
   return new TencentCloudAdapter({
     caller: new TencentCaller({
       rateLimiter,
-      onCallFinished: (call) => recordCloudCall(metrics, call),
+      onCallFinished: (call) => metrics.recordCloudCall(call),
+      onSlotAcquired: (wait) => metrics.recordRateLimitWait(wait),
       timeoutSeconds: Math.max(1, Math.ceil(config.worker.cloudCallTimeout / 1000)),
       ...(env.TENCENTCLOUD_API_ENDPOINT ? { apiEndpoint: env.TENCENTCLOUD_API_ENDPOINT } : {}),
     }),

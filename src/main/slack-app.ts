@@ -15,6 +15,8 @@ export interface SlackAppOptions {
   deps: FlowDeps;
   slackLogger: SlackLogger;
   retries?: number;
+  /** The Web API clients' fetch (metrics). @defaultValue globalThis.fetch */
+  fetch?: typeof fetch;
 }
 
 export interface SlackApp {
@@ -38,7 +40,11 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     token: options.botToken,
     receiver,
     logger: options.slackLogger,
-    clientOptions: { slackApiUrl: options.apiUrl, retryConfig: { retries: options.retries ?? 5 } },
+    clientOptions: {
+      slackApiUrl: options.apiUrl,
+      retryConfig: { retries: options.retries ?? 5 },
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+    },
   });
   app.error(async (err) => {
     options.deps.logger.error({ err }, "unhandled Slack listener error");

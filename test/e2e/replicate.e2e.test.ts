@@ -282,8 +282,8 @@ describe("walking skeleton: /snapshot replicate → Approve → copy → thread 
     expect(text).toContain(
       `cbs_bot_cloud_calls_total{action="CopySnapshotCrossAccount",outcome="ok"} ${copies}`,
     );
-    expect(text).toMatch(/cbs_bot_replication_jobs\{state="completed"\} [1-9]/);
-    expect(text).toMatch(/cbs_bot_replication_jobs\{state="waiting"\} \d+/);
+    expect(text).toMatch(/cbs_bot_queue_jobs\{queue="replication",state="completed"\} [1-9]/);
+    expect(text).toMatch(/cbs_bot_queue_jobs\{queue="replication",state="waiting"\} \d+/);
     expect(text).toContain("cbs_bot_redis_up 1");
   });
 });

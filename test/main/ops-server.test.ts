@@ -68,7 +68,7 @@ describe("ops endpoints in every role, on the one port", () => {
     expect(metrics.status).toBe(200);
     expect(metrics.type).toContain("text/plain");
     expect(metrics.text).toContain("cbs_bot_redis_up 1");
-    expect(metrics.text).toMatch(/cbs_bot_replication_jobs\{state="waiting"\} \d+/);
+    expect(metrics.text).toMatch(/cbs_bot_queue_jobs\{queue="replication",state="waiting"\} \d+/);
     expect((await get(`${base}/nowhere`)).status).toBe(404);
     // Slack's endpoint checks the signature: an unsigned request is refused, a signed one answered.
     expect((await fetch(h.appUrl, { method: "POST", body: "token=x" })).status).toBe(401);
@@ -109,8 +109,17 @@ describe("ops endpoints in every role, on the one port", () => {
       'cbs_bot_cloud_calls_total{action="CopySnapshotCrossAccount",outcome="ok"} 2',
     );
     expect(after.text).toMatch(/cbs_bot_cloud_calls_total\{action="DescribeSnapshots",outcome="ok"\} [1-9]/);
-    expect(after.text).toMatch(/cbs_bot_cloud_call_seconds_total\{action="CopySnapshotCrossAccount"\} \d/);
-    expect(after.text).toMatch(/cbs_bot_replication_jobs\{state="completed"\} [1-9]/);
+    expect(after.text).toMatch(
+      /cbs_bot_cloud_call_duration_seconds_count\{action="CopySnapshotCrossAccount"\} 2/,
+    );
+    expect(after.text).toMatch(
+      /cbs_bot_cloud_rate_limit_wait_seconds_count\{action="CopySnapshotCrossAccount"\} 2/,
+    );
+    expect(after.text).toMatch(/cbs_bot_queue_jobs\{queue="replication",state="completed"\} [1-9]/);
+    expect(after.text).toMatch(
+      /cbs_bot_request_transitions_total\{kind="snapshot-copy",state="completed"\} 2/,
+    );
+    expect(after.text).toMatch(/cbs_bot_copy_poll_round_duration_seconds_count [1-9]/);
   }, 60_000);
 });
 
@@ -158,7 +167,7 @@ describe("ops endpoints with Redis down", () => {
       expect(metrics.status).toBe(200);
       expect(metrics.ms).toBeLessThan(2_000);
       expect(metrics.text).toContain("cbs_bot_redis_up 0");
-      expect(metrics.text).not.toContain("cbs_bot_replication_jobs{");
+      expect(metrics.text).not.toContain("cbs_bot_queue_jobs{");
     } finally {
       await Promise.race([bot.close(), new Promise((r) => setTimeout(r, 3_000))]);
     }

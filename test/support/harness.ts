@@ -10,7 +10,7 @@ import { startTencentSimulator, type TencentSimulator } from "../../dev/tencent-
 import type { RequestKind } from "../../src/app/request-kind.js";
 import { type BotConfigInput, buildBotConfig, parseEnvironment } from "../../src/config/load-config.js";
 import { type RunningBot, startBot } from "../../src/main/compose.js";
-import { createLogger } from "../../src/main/logger.js";
+import { type AppLogger, createLogger } from "../../src/main/logger.js";
 
 export const SOURCE_UIN = "100000000001";
 export const DR_PROD_UIN = "200000000002";
@@ -55,6 +55,8 @@ export interface HarnessOptions {
   camCacheTtlMs?: number;
   /** Request kinds besides the built-in ones (a kind defined by a test). @defaultValue [] */
   extraKinds?: readonly RequestKind[];
+  /** The bot's logger (a test reading every line). @defaultValue TEST_LOG_LEVEL or silent, on stdout */
+  logger?: AppLogger;
 }
 
 /**
@@ -148,7 +150,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     env,
     config,
     role: options.role ?? "all",
-    logger: createLogger(env.LOG_LEVEL),
+    logger: options.logger ?? createLogger(env.LOG_LEVEL),
     port: 0,
     slackRetries: options.slackRetries ?? 0,
     ...(options.camCacheTtlMs !== undefined ? { camCacheTtlMs: options.camCacheTtlMs } : {}),

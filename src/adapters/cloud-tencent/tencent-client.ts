@@ -33,6 +33,8 @@ export interface TencentCallerOptions {
   rateLimitRetries?: number;
   /** Told after every call that reached the network: metrics. */
   onCallFinished?: (call: { action: string; code?: string; durationMs: number }) => void;
+  /** Told after the rate limiter gave a call its slot, with how long that took: metrics. */
+  onSlotAcquired?: (wait: { action: string; waitedMs: number }) => void;
 }
 
 /**
@@ -68,7 +70,11 @@ export class TencentCaller {
     const account = credentials.accountUin ?? credentials.secretId;
     const limiter = this.options.rateLimiter;
     for (let refused = 0; ; refused++) {
-      await limiter?.acquire(account, action);
+      if (limiter) {
+        const askedAt = Date.now();
+        await limiter.acquire(account, action);
+        this.options.onSlotAcquired?.({ action, waitedMs: Date.now() - askedAt });
+      }
       if (options.notAfter !== undefined && Date.now() > options.notAfter) {
         // Waited too long for a slot: whoever looks for this call later must be able to rely on
         // it never having been sent.

@@ -74,13 +74,23 @@ export function jobProcessor<Env>(
       );
     }
     const payload: unknown = parsed.data;
+    // Every line about this run names its queue and job (and its request, for request jobs).
+    const requestId = (payload as { requestId?: unknown } | null)?.requestId;
+    const log = logger.child({
+      queue: type.queue,
+      jobId: job.id,
+      ...(typeof requestId === "string" ? { requestId } : {}),
+    });
     const run: JobRun = {
       jobId: job.id ?? "",
+      logger: log,
       attempt: job.attemptsMade + 1,
       promote: (other, jobIds) => promoteDelayed(queues.of(other), jobIds),
     };
     try {
+      log.debug({ attempt: run.attempt }, "job run started");
       const outcome = await type.handle(env, payload, run);
+      log.debug({ outcome: outcome.kind }, "job run ended");
       if (outcome.kind === "wait") {
         await job.moveToDelayed(Date.now() + outcome.delayMs, token);
         throw new DelayedError();
@@ -89,10 +99,7 @@ export function jobProcessor<Env>(
     } catch (err) {
       if (err instanceof DelayedError) throw err;
       if (isThrottled(err)) {
-        logger.warn(
-          { queue: type.queue, jobId: job.id, code: err.code },
-          "cloud rate limit reached; pausing the queue",
-        );
+        log.warn({ code: err.code }, "cloud rate limit reached; pausing the queue");
         await queues.of(type).rateLimit(options.rateLimitPauseMs ?? 1000);
         throw new RateLimitError();
       }
@@ -100,19 +107,13 @@ export function jobProcessor<Env>(
       const attempts = job.attemptsMade + 1;
       const code = err instanceof CloudError ? err.code : "worker.unexpected_error";
       if (retryable && attempts < (job.opts.attempts ?? 1)) {
-        logger.warn(
-          {
-            queue: type.queue,
-            jobId: job.id,
-            code: err instanceof CloudError ? err.code : undefined,
-            err,
-            attempt: attempts,
-          },
+        log.warn(
+          { code: err instanceof CloudError ? err.code : undefined, err, attempt: attempts },
           "transient failure; will retry",
         );
         throw err;
       }
-      logger.warn({ queue: type.queue, jobId: job.id, code, err, attempt: attempts }, "job given up");
+      log.warn({ code, err, attempt: attempts }, "job given up");
       await type.giveUp?.(env, payload, {
         kind: "error",
         code,
@@ -170,7 +171,9 @@ export function startJobWorkers<Env>(
             : -1,
       },
     });
-    worker.on("error", (err) => logger.warn({ err: err.message }, `${type.queue} worker error`));
+    worker.on("error", (err) =>
+      logger.warn({ err: err.message, queue: type.queue }, `${type.queue} worker error`),
+    );
     // A job whose workers died more than `maxStalledCount` times is failed by BullMQ without running
     // the processor: give it up too, so that its subject is never left hanging.
     const giveUp = type.giveUp;
@@ -181,7 +184,9 @@ export function startJobWorkers<Env>(
           const parsed = type.schema.safeParse(job?.data);
           if (!job || !parsed.success || !(await job.isFailed())) return;
           await giveUp(env, parsed.data, { kind: "stalled", times: job.stalledCounter });
-        })().catch((err: unknown) => logger.warn({ err, jobId }, "stalled job could not be given up"));
+        })().catch((err: unknown) =>
+          logger.warn({ err, queue: type.queue, jobId }, "stalled job could not be given up"),
+        );
       });
     }
     if (type.schedule) {

@@ -2,6 +2,7 @@ import type { JobsOptions } from "bullmq";
 import type { z } from "zod";
 import type { BotConfig } from "../../config/load-config.js";
 import type { CloudErrorClass } from "../../core/ports/cloud-api.port.js";
+import type { Logger } from "../../core/ports/logger.port.js";
 import { QueueError } from "./errors.js";
 
 /** What one run of a job asks for next: it is finished, or it waits (the job goes back to delayed). */
@@ -28,6 +29,8 @@ export interface JobRun {
   jobId: string;
   /** 1 on the first run. */
   attempt: number;
+  /** The processor's logger for this run, bound to the queue, job id and request id (if any). */
+  logger?: Logger;
   /** Runs now the delayed jobs of `type` with these ids (those not delayed are left alone). */
   promote(type: AnyJobType, jobIds: readonly string[]): Promise<void>;
 }

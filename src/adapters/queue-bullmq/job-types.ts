@@ -4,7 +4,7 @@ import type { FlowDeps } from "../../app/flow-deps.js";
 import { failRequest, runRequestStep } from "../../app/run-request-step.flow.js";
 import { REQUEST_ID } from "../../core/ids.js";
 import { pollCopiesInFlight } from "../../kinds/snapshot-copy/copy-watch.flow.js";
-import { defineJobType, jobRegistry } from "./job-registry.js";
+import { defineJobType, type JobRun, jobRegistry } from "./job-registry.js";
 import { RETRY_BACKOFF_TYPE } from "./retry-backoff.js";
 
 /**
@@ -32,6 +32,11 @@ export interface JobEnv {
   deps: FlowDeps;
 }
 
+/** The flows of a run log through the run's logger (its lines carry the queue, job and request ids). */
+function withRunLogger(deps: FlowDeps, run: JobRun): FlowDeps {
+  return run.logger ? { ...deps, logger: run.logger } : deps;
+}
+
 /** Jobs carry only the request id; the request record in Redis holds the step and its facts. */
 const requestJobSchema = z.object({ requestId: z.string().regex(REQUEST_ID) });
 
@@ -48,8 +53,8 @@ export const replicationStepJob = defineJobType({
     removeOnFail: { age: 30 * 24 * 3600 },
   }),
   concurrency: (config) => config.replication.concurrency,
-  async handle({ flows, deps }: JobEnv, { requestId }) {
-    const outcome = await flows.runRequestStep(deps, requestId);
+  async handle({ flows, deps }: JobEnv, { requestId }, run) {
+    const outcome = await flows.runRequestStep(withRunLogger(deps, run), requestId);
     return outcome.kind === "wait" ? outcome : { kind: "done", value: outcome.state };
   },
   async giveUp({ flows, deps }: JobEnv, { requestId }, reason) {
@@ -87,8 +92,8 @@ export const expiryJob = defineJobType({
   }),
   concurrency: () => 5,
   // A request still pending is expired; any other is left as it is.
-  async handle({ flows, deps }: JobEnv, { requestId }) {
-    return { kind: "done", value: (await flows.expireRequest(deps, requestId)).kind };
+  async handle({ flows, deps }: JobEnv, { requestId }, run) {
+    return { kind: "done", value: (await flows.expireRequest(withRunLogger(deps, run), requestId)).kind };
   },
 });
 
@@ -104,7 +109,7 @@ export const copyPollJob = defineJobType({
     everyMs: (config) => Math.max(100, config.replication.pollInterval),
   },
   async handle({ flows, deps }: JobEnv, _payload, run) {
-    const round = await flows.pollCopiesInFlight(deps);
+    const round = await flows.pollCopiesInFlight(withRunLogger(deps, run));
     // Wake the jobs whose copy reached an end now instead of at their next scheduled look.
     await run.promote(replicationStepJob, round.settled);
     return { kind: "done", value: { watched: round.watched, groups: round.groups } };

@@ -3,6 +3,7 @@ import { parseApiArgs, readBody, sendJson } from "./http-io.js";
 import { IdFactory } from "./ids.js";
 import { ResponseUrls } from "./response-url.js";
 import { RequestSender } from "./sender.js";
+import { SocketModeServer } from "./socket-mode.js";
 import { EmulatorState, type WorkspaceConfig } from "./state.js";
 import type { EmulatorListener, SlackEmulator, SlackEmulatorOptions } from "./types.js";
 import { WebApi } from "./web-api.js";
@@ -38,7 +39,21 @@ export async function startSlackEmulator(options: SlackEmulatorOptions): Promise
 
   const webApi = new WebApi(state, options.botToken, baseUrl);
   const responseUrls = new ResponseUrls(state, baseUrl);
-  const sender = new RequestSender(state, responseUrls, options.signingSecret);
+  const socketMode = new SocketModeServer(
+    state.ids,
+    options.appToken,
+    baseUrl,
+    workspace.appId,
+    options.ackTimeoutMs ?? 15_000,
+  );
+  server.on("upgrade", (req, socket, head) => socketMode.handleUpgrade(req, socket, head));
+  const sender = new RequestSender(
+    state,
+    responseUrls,
+    options.signingSecret,
+    socketMode,
+    options.transport ?? "http",
+  );
 
   route = async (req, res) => {
     const url = new URL(req.url ?? "/", baseUrl);
@@ -47,9 +62,11 @@ export async function startSlackEmulator(options: SlackEmulatorOptions): Promise
     if (apiMethod !== undefined) {
       const parsed = await parseApiArgs(req.headers["content-type"], rawBody, url.searchParams);
       const args = parsed.ok ? parsed.args : {};
-      const answer = parsed.ok
-        ? webApi.answer(apiMethod, args, req.headers.authorization)
-        : { status: 200, body: { ok: false, error: parsed.error }, headers: {}, injected: false };
+      const answer = !parsed.ok
+        ? { status: 200, body: { ok: false, error: parsed.error }, headers: {}, injected: false }
+        : apiMethod === "apps.connections.open"
+          ? socketMode.openConnection(bearerToken(req.headers.authorization) ?? stringArg(args.token))
+          : webApi.answer(apiMethod, args, req.headers.authorization);
       state.recordCall({
         method: apiMethod,
         args,
@@ -88,12 +105,23 @@ export async function startSlackEmulator(options: SlackEmulatorOptions): Promise
     message: (channel, ts) => state.findMessage(channel, ts),
     waitFor: (probe, opts) => state.waitFor(probe, opts),
     failNext: (method, failure) => webApi.failNext(method, failure),
+    socket: {
+      get connected() {
+        return socketMode.connected;
+      },
+      get connections() {
+        return socketMode.connectionCount;
+      },
+    },
+    waitForSocket: (timeoutMs) => socketMode.waitConnected(timeoutMs),
+    dropSocket: (opts) => socketMode.drop(opts),
     sendSlashCommand: (appUrl, c, opts) => sender.slashCommand(appUrl, c, opts),
     sendBlockAction: (appUrl, a, opts) => sender.blockAction(appUrl, a, opts),
     sendViewSubmission: (appUrl, s, opts) => sender.viewSubmission(appUrl, s, opts),
     sendShortcut: (appUrl, s, opts) => sender.shortcut(appUrl, s, opts),
     close: () => {
       closing ??= new Promise<void>((resolve, reject) => {
+        socketMode.close();
         server.close((error) => (error === undefined ? resolve() : reject(error)));
         // Keep-alive sockets (the web-api client, Bolt's fetch) would otherwise hold close() open.
         server.closeAllConnections();
@@ -101,6 +129,15 @@ export async function startSlackEmulator(options: SlackEmulatorOptions): Promise
       return closing;
     },
   };
+}
+
+function bearerToken(authorization: string | undefined): string | undefined {
+  const match = /^Bearer\s+(\S+)$/i.exec(authorization ?? "");
+  return match?.[1];
+}
+
+function stringArg(value: unknown): string | undefined {
+  return typeof value === "string" ? value : undefined;
 }
 
 function listen(server: Server, host: string, port: number): Promise<number> {

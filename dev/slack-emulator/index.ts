@@ -18,9 +18,15 @@
  * - Signed requests to an app (`X-Slack-Signature` v0, `X-Slack-Request-Timestamp`, exact
  *   `application/x-www-form-urlencoded`): slash commands, `block_actions`, `view_submission`,
  *   global `shortcut`; signatures and timestamps can be forged, `X-Slack-Retry-Num` set.
+ * - Socket Mode (`transport: "socket"`, per emulator or per send): `apps.connections.open` with the
+ *   app-level token answers a one-use `ws://…/link/?ticket=…`; a connection gets `hello`, pings,
+ *   then the same requests as envelopes (`slash_commands` / `interactive`) whose ack payload is
+ *   the send's `body`. `dropSocket({ reason })` sends `disconnect`, `dropSocket({ raw: true })`
+ *   cuts the connection, `loseFirstAck` drops it as an ack arrives; an envelope not acked when its
+ *   connection closes is sent again on the next one with `retry_attempt + 1`.
  *
  * Not modelled: channel membership (posting to any channel id works; `conversations.info` knows
- * only the configured channels), Events API deliveries, Socket Mode, rate limits other than
+ * only the configured channels), Events API deliveries, more than one Socket Mode connection, rate limits other than
  * injected ones, trigger id expiry, files, message deletion through the Web API.
  *
  * State (`messages`, `ephemerals`, `calls`, ...) is plain live arrays; every change is also
@@ -30,6 +36,7 @@
 export { BLOCK_KIT_LIMITS } from "./block-kit.js";
 export { startSlackEmulator } from "./emulator.js";
 export { signSlackRequest } from "./signing.js";
+export type { DropSocketOptions } from "./socket-mode.js";
 export type {
   ApiCall,
   BlockActionInput,
@@ -51,6 +58,7 @@ export type {
   SlackHttpResult,
   SlackMessage,
   SlackMessageVersion,
+  SlackTransport,
   SlashCommandInput,
   ViewRecord,
   ViewSubmissionInput,

@@ -3,6 +3,7 @@ import { parseAppAnswer } from "./http-io.js";
 import type { ResponseUrls } from "./response-url.js";
 import { signSlackRequest } from "./signing.js";
 import { toApiMessage } from "./slack-shapes.js";
+import type { SocketModeServer } from "./socket-mode.js";
 import type { EmulatorState } from "./state.js";
 import type {
   BlockActionInput,
@@ -10,6 +11,7 @@ import type {
   SentRequestKind,
   ShortcutInput,
   SlackHttpResult,
+  SlackTransport,
   SlashCommandInput,
   ViewSubmissionInput,
 } from "./types.js";
@@ -27,12 +29,17 @@ interface Outgoing {
   triggerId: string;
 }
 
-/** Builds real-shaped Slack requests (commands, interactions) and sends them signed to an app. */
+/**
+ * Builds real-shaped Slack requests (commands, interactions) and sends them to an app: signed over
+ * HTTP, or as Socket Mode envelopes (the ack's payload is the answer's body).
+ */
 export class RequestSender {
   constructor(
     private readonly state: EmulatorState,
     private readonly responseUrls: ResponseUrls,
     private readonly signingSecret: string,
+    private readonly socket: SocketModeServer,
+    private readonly transport: SlackTransport,
   ) {}
 
   async slashCommand(url: string, c: SlashCommandInput, opts: SendOptions = {}): Promise<SlackHttpResult> {
@@ -184,6 +191,7 @@ export class RequestSender {
   }
 
   private async send(out: Outgoing, opts: SendOptions): Promise<SlackHttpResult> {
+    if ((opts.transport ?? this.transport) === "socket") return this.sendOverSocket(out, opts);
     const rawBody = out.form.toString();
     const timestampSec = opts.timestampSec ?? Math.floor(Date.now() / 1000);
     const headers: Record<string, string> = {
@@ -213,6 +221,32 @@ export class RequestSender {
       at: Date.now(),
     });
     return { status: response.status, body, responseUrl: out.responseUrl, triggerId: out.triggerId };
+  }
+
+  /** Socket Mode: one envelope; an empty ack payload reads like HTTP's empty body (""). */
+  private async sendOverSocket(out: Outgoing, opts: SendOptions): Promise<SlackHttpResult> {
+    const delivery = await this.socket.deliver(
+      out.kind === "slash_command" ? "slash_commands" : "interactive",
+      out.payload,
+      {
+        ...(opts.retryNum !== undefined ? { retryAttempt: opts.retryNum } : {}),
+        ...(opts.loseFirstAck ? { loseAck: true } : {}),
+      },
+    );
+    const body = Object.keys(delivery.payload).length === 0 ? "" : delivery.payload;
+    this.state.recordRequest({
+      kind: out.kind,
+      url: "socket",
+      userId: out.userId,
+      payload: out.payload,
+      status: 200,
+      body,
+      responseUrl: out.responseUrl,
+      triggerId: out.triggerId,
+      at: Date.now(),
+      deliveries: delivery.deliveries,
+    });
+    return { status: 200, body, responseUrl: out.responseUrl, triggerId: out.triggerId };
   }
 
   private userName(userId: string): string {

@@ -1,3 +1,5 @@
+import type { DropSocketOptions } from "./socket-mode.js";
+
 /** Public shapes of the Slack emulator. Everything here is plain data, easy to assert on in tests. */
 
 export interface EmulatorUser {
@@ -21,8 +23,17 @@ export interface EmulatorChannel {
   name: string;
 }
 
+/** How the emulator reaches the app: signed HTTP requests, or envelopes over Socket Mode. */
+export type SlackTransport = "http" | "socket";
+
 export interface SlackEmulatorOptions {
   signingSecret: string;
+  /** The app-level token (`xapp-…`) `apps.connections.open` accepts; without it Socket Mode is refused. */
+  appToken?: string;
+  /** How `send*` reach the app unless a call says otherwise. @defaultValue "http" */
+  transport?: SlackTransport;
+  /** Socket Mode: how long a send waits for its ack (re-deliveries included). @defaultValue 15000 */
+  ackTimeoutMs?: number;
   /** The only token the Web API accepts; any other gets `{ ok: false, error: "invalid_auth" }`. */
   botToken: string;
   /** @defaultValue "127.0.0.1" */
@@ -128,6 +139,8 @@ export interface SentRequest {
   responseUrl: string;
   triggerId: string;
   at: number;
+  /** Socket Mode: how many times the envelope was sent before its ack arrived. */
+  deliveries?: number;
 }
 
 export type EmulatorEventBody =
@@ -164,8 +177,15 @@ export interface SendOptions {
   timestampSec?: number;
   /** `null` omits the signature header; a string is sent as is (forged). @defaultValue a valid signature */
   signature?: string | null;
-  /** Sets `X-Slack-Retry-Num` (and `X-Slack-Retry-Reason: http_timeout`). */
+  /** Sets `X-Slack-Retry-Num` (and `X-Slack-Retry-Reason: http_timeout`); Socket Mode: `retry_attempt`. */
   retryNum?: number;
+  /** Over HTTP or Socket Mode. @defaultValue the emulator's `transport` */
+  transport?: SlackTransport;
+  /**
+   * Socket Mode: the app's first ack is lost with its connection (dropped as the ack arrives);
+   * the envelope is sent again on the next connection, whose ack answers the call.
+   */
+  loseFirstAck?: boolean;
 }
 
 export interface SlackHttpResult {
@@ -239,6 +259,15 @@ export interface SlackEmulator {
   message(channel: string, ts: string): SlackMessage | undefined;
   waitFor<T>(probe: () => T | undefined | false | null, opts?: WaitForOptions): Promise<T>;
   failNext(method: string, error: InjectedFailure): void;
+  /** Socket Mode: whether an app holds a connection now, and how many it opened so far. */
+  socket: { readonly connected: boolean; readonly connections: number };
+  /** Socket Mode: resolves once an app is connected. @defaultValue timeout 10 s */
+  waitForSocket(timeoutMs?: number): Promise<void>;
+  /**
+   * Socket Mode test hook: ends the app's connection with a `disconnect` message (`reason`), or
+   * with `raw` by cutting the TCP connection. Envelopes not acked are sent again on the next one.
+   */
+  dropSocket(opts?: DropSocketOptions): void;
   sendSlashCommand(appUrl: string, c: SlashCommandInput, opts?: SendOptions): Promise<SlackHttpResult>;
   sendBlockAction(appUrl: string, a: BlockActionInput, opts?: SendOptions): Promise<SlackHttpResult>;
   sendViewSubmission(appUrl: string, s: ViewSubmissionInput, opts?: SendOptions): Promise<SlackHttpResult>;

@@ -12,7 +12,13 @@ const url = (what: string) =>
 export const environmentSchema = z.object({
   SLACK_BOT_TOKEN: optionalText,
   SLACK_SIGNING_SECRET: optionalText,
-  SLACK_APP_TOKEN: optionalText,
+  /** Socket Mode's app-level token (with connections:write); set, the app connects out to Slack. */
+  SLACK_APP_TOKEN: optionalText.pipe(
+    z
+      .string()
+      .regex(/^xapp-\S+$/, "SLACK_APP_TOKEN must be an app-level token (xapp-…), not a bot or user token")
+      .optional(),
+  ),
   SLACK_API_URL: url("SLACK_API_URL").transform((v) => v ?? "https://slack.com/api/"),
   PORT: optionalText.pipe(
     z

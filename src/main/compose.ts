@@ -17,6 +17,7 @@ import {
   type JobEnv,
 } from "../adapters/queue-bullmq/job-types.js";
 import { RedisAuditTrail } from "../adapters/store-redis/audit.store.js";
+import { RedisDeliveryGuard } from "../adapters/store-redis/delivery-guard.store.js";
 import { RedisRequestStore } from "../adapters/store-redis/redis-request.store.js";
 import type { FlowDeps } from "../app/flow-deps.js";
 import type { RequestKind } from "../app/request-kind.js";
@@ -45,6 +46,8 @@ export interface BotOptions {
   clock?: Clock;
   port?: number;
   slackRetries?: number;
+  /** Socket Mode: the client's pong timeout, also its first reconnect delay (tests). @defaultValue 5000 */
+  socketPingTimeoutMs?: number;
   /** Kinds of request besides the built-in ones (tests). */
   extraKinds?: readonly RequestKind[];
   /** How long CAM answers are reused by the prerequisite checks. @defaultValue 60 s */
@@ -52,10 +55,13 @@ export interface BotOptions {
 }
 
 export interface RunningBot {
-  /** The port of the process's one HTTP server (ops endpoints, and Slack's in the app role). */
+  /** The port of the process's one HTTP server (ops endpoints, and Slack's in HTTP mode). */
   port: number;
   ops: RunningOpsServer;
-  /** The app and all roles: the Bolt app, mounted on the ops server at POST /slack/events. */
+  /**
+   * The app and all roles: the Bolt app, mounted on the ops server at POST /slack/events (HTTP
+   * mode), or connected to Slack over its `socket` (Socket Mode, SLACK_APP_TOKEN).
+   */
   slack?: SlackApp & { port: number };
   /** The worker and all roles: one BullMQ worker per job type (job-types.ts). */
   jobs?: RunningJobWorkers;
@@ -86,19 +92,29 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
   const { role, logger } = options;
   const jobs = role === "app" ? undefined : assembleWorker(shared);
   const slack = role === "worker" ? undefined : assembleApp(shared);
+  const socket = slack?.socket;
   let ops: RunningOpsServer;
   try {
     ops = await startOpsServer({
       port: options.port ?? options.env.PORT,
       logger,
-      isReady: () => shared.redis.ping().then((r) => r === "PONG"),
+      // In Socket Mode nothing reaches the app while its connection is down: not ready then.
+      isReady: async () =>
+        (socket === undefined || socket.isConnected()) && (await shared.redis.ping()) === "PONG",
       metrics: scrapeMetrics(shared.metrics, [shared.queue.queue, shared.expiry.queue, shared.watchQueue]),
-      ...(slack ? { slackEvents: slack.requestListener } : {}),
+      ...(slack?.requestListener ? { slackEvents: slack.requestListener } : {}),
     });
   } catch (err) {
     await closeShared(shared, jobs);
     throw err;
   }
+  // Socket Mode connects in the background (retrying, then reconnecting by itself); /readyz says
+  // when it is up. Only an answer that retrying cannot change (a revoked token) ends up here.
+  socket
+    ?.start()
+    .catch((err: unknown) =>
+      logger.error({ err }, "socket mode: cannot connect to Slack (check SLACK_APP_TOKEN and SLACK_API_URL)"),
+    );
 
   let closed = false;
   return {
@@ -110,6 +126,8 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
     async close() {
       if (closed) return;
       closed = true;
+      // Socket Mode: no more deliveries; an envelope not acked yet is Slack's to send again.
+      if (socket) await within(socket.stop(), 2000, undefined);
       await within(ops.close(), 2000, undefined);
       await closeShared(shared, jobs);
     },
@@ -124,15 +142,10 @@ function assembleShared(options: BotOptions): Shared {
       "environment: SLACK_BOT_TOKEN is required to talk to Slack (unset it to run the sandbox)",
     );
   const needsApp = options.role !== "worker";
-  // Socket Mode is in the design but not built: refuse the setting rather than ignore it silently.
-  if (needsApp && env.SLACK_APP_TOKEN) {
+  // Socket Mode (SLACK_APP_TOKEN) needs no signing secret: nothing reaches the app over HTTP.
+  if (needsApp && !env.SLACK_APP_TOKEN && !env.SLACK_SIGNING_SECRET) {
     throw new ConfigError(
-      "environment: SLACK_APP_TOKEN (Socket Mode) is not supported in this version; unset it and let Slack reach POST /slack/events over HTTPS",
-    );
-  }
-  if (needsApp && !env.SLACK_SIGNING_SECRET) {
-    throw new ConfigError(
-      "environment: SLACK_SIGNING_SECRET is required for the app role (Slack signs every request with it)",
+      "environment: SLACK_SIGNING_SECRET is required for the app role in HTTP mode (Slack signs every request with it); or set SLACK_APP_TOKEN for Socket Mode",
     );
   }
 
@@ -223,15 +236,24 @@ function meteredStore(store: RedisRequestStore, metrics: BotMetrics, redis: Redi
 }
 
 /** The app role: Slack's commands, buttons and views, answered through the Bolt app. */
-function assembleApp({ options, deps, slackFetch }: Shared): SlackApp {
+function assembleApp({ options, deps, redis, slackFetch }: Shared): SlackApp {
+  const { env } = options;
   return createSlackApp({
-    botToken: options.env.SLACK_BOT_TOKEN ?? "",
-    signingSecret: options.env.SLACK_SIGNING_SECRET ?? "",
-    apiUrl: options.env.SLACK_API_URL,
+    botToken: env.SLACK_BOT_TOKEN ?? "",
+    apiUrl: env.SLACK_API_URL,
     deps,
     slackLogger: toSlackLogger(options.logger),
     fetch: slackFetch,
     ...(options.slackRetries !== undefined ? { retries: options.slackRetries } : {}),
+    ...(env.SLACK_APP_TOKEN
+      ? {
+          appToken: env.SLACK_APP_TOKEN,
+          deliveryGuard: new RedisDeliveryGuard(redis, options.config.redisPrefix),
+          ...(options.socketPingTimeoutMs !== undefined
+            ? { socketPingTimeoutMs: options.socketPingTimeoutMs }
+            : {}),
+        }
+      : { signingSecret: env.SLACK_SIGNING_SECRET ?? "" }),
   });
 }
 

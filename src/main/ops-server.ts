@@ -46,8 +46,8 @@ function send(res: ServerResponse, status: number, type: string, body: string): 
 
 /**
  * The one HTTP server of every role, on `PORT`: GET /healthz, /readyz and /metrics, and (app and
- * all roles) Slack's POST /slack/events handed to Bolt. It does not depend on the Slack transport:
- * with Socket Mode, the same server would run without `slackEvents`.
+ * all roles, HTTP mode) Slack's POST /slack/events handed to Bolt. It does not depend on the Slack transport:
+ * in Socket Mode the same server runs without `slackEvents`.
  */
 export async function startOpsServer(options: OpsServerOptions): Promise<RunningOpsServer> {
   const wait = options.answerWithinMs ?? 1000;

@@ -4,6 +4,7 @@ import {
   type EmulatorUser,
   type EmulatorUsergroup,
   type SlackEmulator,
+  type SlackTransport,
   startSlackEmulator,
 } from "../../dev/slack-emulator/index.js";
 import { startTencentSimulator, type TencentSimulator } from "../../dev/tencent-simulator/index.js";
@@ -20,6 +21,7 @@ export const DR_NEW_UIN = "200000000004";
 export const DR_LOCKED_UIN = "200000000005";
 export const SIGNING_SECRET = "test-signing-secret";
 export const BOT_TOKEN = "xoxb-test-token";
+export const APP_TOKEN = "xapp-1-A0SANDBOX-test-token";
 export const ALICE = "U0ALICE";
 export const BOB = "U0BOB";
 export const CAROL = "U0CAROL";
@@ -31,12 +33,21 @@ export interface Harness {
   sim: TencentSimulator;
   slack: SlackEmulator;
   bot: RunningBot;
+  /** Where the emulator sends requests over HTTP (unused in Socket Mode, where it is not served). */
   appUrl: string;
+  /** The bot's ops server: /healthz, /readyz, /metrics. */
+  opsUrl: string;
+  transport: SlackTransport;
   redisPrefix: string;
   close(): Promise<void>;
 }
 
 export interface HarnessOptions {
+  /**
+   * How Slack reaches the bot: signed HTTP requests to POST /slack/events, or Socket Mode (the bot
+   * gets SLACK_APP_TOKEN, no signing secret, and connects to the emulator). @defaultValue "http"
+   */
+  transport?: SlackTransport;
   config?: Partial<BotConfigInput>;
   copyDurationMs?: number;
   /** The in-process bot's role: "app" leaves the jobs to workers started elsewhere. @defaultValue "all" */
@@ -61,7 +72,8 @@ export interface HarnessOptions {
 
 /**
  * The whole system on loopback: the Tencent Cloud simulator (through the real SDK), the Slack
- * emulator (through the real Bolt app over HTTP) and a real Redis, under a fresh key prefix.
+ * emulator (through the real Bolt app, over HTTP or Socket Mode) and a real Redis, under a fresh
+ * key prefix.
  */
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const sim = await startTencentSimulator({ copyDurationMs: options.copyDurationMs ?? 600 });
@@ -108,9 +120,12 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     state: "CREATING",
   });
 
+  const transport = options.transport ?? "http";
   const slack = await startSlackEmulator({
     signingSecret: SIGNING_SECRET,
     botToken: BOT_TOKEN,
+    appToken: APP_TOKEN,
+    transport,
     users: [
       { id: ALICE, name: "alice" },
       { id: BOB, name: "bob" },
@@ -123,7 +138,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const redisPrefix = `test-${randomUUID().slice(0, 8)}`;
   const env = parseEnvironment({
     SLACK_BOT_TOKEN: BOT_TOKEN,
-    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    ...(transport === "socket" ? { SLACK_APP_TOKEN: APP_TOKEN } : { SLACK_SIGNING_SECRET: SIGNING_SECRET }),
     SLACK_API_URL: slack.apiUrl,
     REDIS_URL: options.redisUrl ?? process.env.REDIS_URL ?? "redis://127.0.0.1:6379",
     TENCENTCLOUD_SECRET_ID: "AKIDsource",
@@ -153,15 +168,21 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     logger: options.logger ?? createLogger(env.LOG_LEVEL),
     port: 0,
     slackRetries: options.slackRetries ?? 0,
+    // Reconnects within 1.5 s of a dropped socket (Slack's client default: 5 s).
+    socketPingTimeoutMs: 1500,
     ...(options.camCacheTtlMs !== undefined ? { camCacheTtlMs: options.camCacheTtlMs } : {}),
     ...(options.extraKinds ? { extraKinds: options.extraKinds } : {}),
   });
-  const appUrl = `http://127.0.0.1:${bot.slack?.port}/slack/events`;
+  const opsUrl = `http://127.0.0.1:${bot.port}`;
+  const appUrl = `${opsUrl}/slack/events`;
+  if (transport === "socket") await slack.waitForSocket();
   return {
     sim,
     slack,
     bot,
     appUrl,
+    opsUrl,
+    transport,
     redisPrefix,
     async close() {
       await bot.close();

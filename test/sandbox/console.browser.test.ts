@@ -231,9 +231,14 @@ describe("sandbox console in a real browser: request → refusal → approval �
     await approve.waitFor();
 
     await actAs("bob");
-    await approve.focus();
-    await page.keyboard.press("Enter");
     const dialog = page.getByRole("dialog", { name: "Approve this copy?" });
+    // A live update may redraw the card between the focus and the key press (the key then reaches
+    // a detached button): focus the card's current button and press again until the dialog opens.
+    for (let attempt = 0; attempt < 5 && !(await dialog.isVisible()); attempt++) {
+      await approve.focus();
+      await page.keyboard.press("Enter");
+      await dialog.waitFor({ timeout: 2000 }).catch(() => undefined);
+    }
     await dialog.waitFor();
     // The safe choice has the focus; Escape closes without approving.
     await expect.poll(() => focused("textContent")).toBe("Cancel");

@@ -108,15 +108,17 @@ function renderButton(button, message) {
   });
   node.addEventListener("click", async () => {
     if (button.confirm && !(await confirmDialog(button.confirm))) {
-      // A live update may have redrawn the message while the dialog was open: give the focus back
-      // to the same button in the redrawn message, not to a detached one.
-      if (!node.isConnected) {
+      // A live update may have redrawn the message while the dialog was open, and the browser
+      // gives the focus back on its own schedule: give it to the same button in the message as it
+      // is now, at once and once more after the browser's own restore, never to a detached one.
+      const refocus = () =>
         document
           .querySelector(
             `[data-key="${CSS.escape(message.key)}"] [data-action-id="${CSS.escape(button.action_id)}"]`,
           )
           ?.focus();
-      }
+      refocus();
+      requestAnimationFrame(refocus);
       return;
     }
     node.disabled = true;

@@ -109,7 +109,10 @@ function describeCard(request: PolicyLinkRequest): CardContent {
         label: "Replicates to now",
         value: [
           policy.copyToAccountUin
-            ? describeAccount(policy.copyToAccountUin, destination.alias)
+            ? describeAccount(
+                policy.copyToAccountUin,
+                policy.copyToAccountUin === destination.accountUin ? destination.alias : undefined,
+              )
             : "no account",
         ],
       },

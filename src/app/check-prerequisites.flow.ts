@@ -110,6 +110,6 @@ export async function checkDestination(
   return { regions, report, checkedAt: now.toISOString() };
 }
 
-function hasCamFailure(results: readonly PrerequisiteResult[]): boolean {
-  return results.some((r) => r.check !== "snapshot" && r.status === "failed");
+export function hasCamFailure(results: readonly PrerequisiteResult[]): boolean {
+  return results.some((r) => r.check !== "snapshot" && r.check !== "policy" && r.status === "failed");
 }

@@ -72,6 +72,41 @@ const TABLE: Array<[string, string | string[], Expected, Expected]> = [
   ["lower case action", doc(allow("cvm:copysnapshotcrossaccount")), "allow", "not granted"],
   ["upper case action and service", doc(allow("CVM:COPYSNAPSHOTCROSSACCOUNT")), "allow", "not granted"],
   ["name/ prefix", doc(allow(`name/${MANUAL}`)), "allow", "not granted"],
+  ["name/ prefix in upper case", doc(allow(`NAME/${AUTO}`)), "not granted", "allow"],
+  // A feature set or permission id (`permid/…`, `actionName/…`): the APIs it covers are unknown.
+  ["permid/ feature set allows", doc(allow("permid/1234")), "cannot verify", "cannot verify"],
+  ["actionName/ prefix allows", doc(allow(`actionName/${MANUAL}`)), "cannot verify", "cannot verify"],
+  [
+    "permid/ next to a plain grant of one action",
+    doc(allow(["permid/1234", MANUAL])),
+    "allow",
+    "cannot verify",
+  ],
+  [
+    "allow * but deny through permid/",
+    doc(allow("*"), deny("permid/1234")),
+    "cannot verify",
+    "cannot verify",
+  ],
+  [
+    "allow * but deny through actionName/",
+    doc(allow("*"), deny(`actionName/${AUTO}`)),
+    "cannot verify",
+    "cannot verify",
+  ],
+  [
+    "deny through permid/ in another document",
+    [doc(allow(AUTO)), doc(deny("permid/77"))],
+    "not granted",
+    "cannot verify",
+  ],
+  [
+    "deny through permid/ on another account's resources",
+    doc(allow("*"), deny("permid/1234", "qcs::cvm::uin/999999999:*")),
+    "allow",
+    "allow",
+  ],
+  ["a deny through permid/ alone is no grant", doc(deny("permid/1234")), "not granted", "not granted"],
   ["? wildcard", doc(allow("cvm:CopySnapshotCrossAccoun?")), "allow", "not granted"],
   [
     "? needs exactly one character",
@@ -225,6 +260,20 @@ describe("CAM policy evaluator", () => {
       explicit: true,
       deniedBy: { policyName: "NoCopies", statement: 2 },
     });
+  });
+
+  it("names the prefixed action it cannot expand, and a deny written that way is never ignored", () => {
+    const verdict = evaluatePolicies(
+      [
+        { name: "Everything", document: doc(allow("*")) },
+        { name: "NoCopyFeature", document: doc(deny("permid/4711")) },
+      ],
+      AUTO,
+      AUTO_POLICY,
+    );
+    expect(verdict.kind).toBe("cannot-verify");
+    expect(JSON.stringify(verdict)).toContain("NoCopyFeature");
+    expect(JSON.stringify(verdict)).toContain("permid/4711");
   });
 
   it("shows the condition it cannot evaluate", () => {

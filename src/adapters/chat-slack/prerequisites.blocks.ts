@@ -15,6 +15,7 @@ import {
 } from "../../core/cam/prerequisites.js";
 import type { Text } from "../../core/messages/message.js";
 import type { Destination, Request } from "../../core/request/request.js";
+import type { CheckedLink, PolicyLinkCheckOutcome } from "../../kinds/policy-link/check-policy-link.js";
 import { isSnapshotCopy } from "../../kinds/snapshot-copy/snapshot-copy.request.js";
 import {
   escapeMrkdwn,
@@ -47,6 +48,13 @@ export const recheckPayloadSchema = z.discriminatedUnion("k", [
   z.object({
     k: z.enum(["check", "replicate"]),
     s: z.string().regex(/^snap-[a-z0-9]{8}$/),
+    d: z.string().min(1).max(40),
+    r: z.string().max(40).optional(),
+    p: statusesSchema,
+  }),
+  z.object({
+    k: z.literal("auto"),
+    s: z.string().regex(/^asp-[a-z0-9]{8}$/),
     d: z.string().min(1).max(40),
     r: z.string().max(40).optional(),
     p: statusesSchema,
@@ -275,6 +283,72 @@ export function buildRecheckReply(
       ...recheckButton(
         checkValue(payload.k, {
           snapshotId: payload.s,
+          destination: payload.d,
+          ...(payload.r ? { region: payload.r } : {}),
+          results,
+        }),
+      ),
+    );
+  }
+  return fitMessage({ text: `${headline}\n${next}\n${resultsText(results)}`, blocks });
+}
+
+// ---- /snapshot auto (linking a scheduled policy) ----------------------------------------------
+
+function linkValue(checked: CheckedLink): string {
+  return JSON.stringify({
+    k: "auto",
+    s: checked.policyId,
+    d: checked.destination,
+    ...(checked.region ? { r: checked.region } : {}),
+    p: encodeStatuses(checked.results),
+  });
+}
+
+/** `/snapshot auto` refused by the checks: the reasons, the fixes (the minimal policy) and Re-check. */
+export function buildPolicyLinkRefusal(message: Text, checked: CheckedLink): SlackMessageContent {
+  const blocks: KnownBlock[] = [
+    mrkdwnSection(
+      `:no_entry_sign: ${headlineFor(checked.results)}: I cannot ask to replicate ${codeSpan(checked.policyId)} to ${escapeMrkdwn(checked.destination)} automatically. Nothing was created.`,
+    ),
+    ...resultsBlocks(checked.results),
+    ...recheckButton(linkValue(checked)),
+  ];
+  return fitMessage({
+    text: `:no_entry_sign: ${renderText(message)}\n${resultsText(checked.results)}`,
+    blocks,
+  });
+}
+
+/** A Re-check of a refused `/snapshot auto`: the new results and what changed. */
+export function buildPolicyLinkRecheckReply(
+  payload: Extract<RecheckPayload, { k: "auto" }>,
+  outcome: PolicyLinkCheckOutcome,
+): SlackMessageContent {
+  if (outcome.kind === "refused") return refusedReply(outcome.message);
+  const { results } = outcome;
+  const changes = describeChanges(payload.p, results).map(escapeMrkdwn);
+  const allPassed = results.every((r) => r.status === "passed");
+  const changed =
+    changes.length > 0 ? `What changed: ${changes.join("; ")}.` : "Nothing changed since the last check.";
+  const command = `/snapshot auto ${payload.s} to ${outcome.destination.alias}${payload.r ? ` in ${payload.r}` : ""}`;
+  const next =
+    outcome.link === "this"
+      ? `${codeSpan(payload.s)} already replicates to ${escapeMrkdwn(outcome.destination.alias)}: nothing to ask for.`
+      : allPassed
+        ? `All checks pass now: ask for it with ${codeSpan(command)}.`
+        : "Fix what failed, then press Re-check again.";
+  const headline = `Re-checked ${codeSpan(payload.s)} → ${escapeMrkdwn(outcome.destination.alias)} (${escapeMrkdwn(outcome.destination.accountUin)}): ${headlineFor(results)}. ${changed}`;
+  const blocks: KnownBlock[] = [
+    mrkdwnSection(headline),
+    ...resultsBlocks(results),
+    mrkdwnContext([`${next} Checked ${escapeMrkdwn(outcome.checkedAt)}.`]),
+  ];
+  if (!allPassed) {
+    blocks.push(
+      ...recheckButton(
+        linkValue({
+          policyId: payload.s,
           destination: payload.d,
           ...(payload.r ? { region: payload.r } : {}),
           results,

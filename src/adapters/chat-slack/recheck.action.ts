@@ -2,9 +2,11 @@ import type { App, BlockButtonAction } from "@slack/bolt";
 import { listDestinationReadiness } from "../../app/accounts.flow.js";
 import { runPrerequisiteChecks } from "../../app/check-prerequisites.flow.js";
 import type { FlowDeps } from "../../app/flow-deps.js";
+import { runPolicyLinkChecks } from "../../kinds/policy-link/check-policy-link.js";
 import { renderUnexpectedError } from "./command-replies.blocks.js";
 import {
   buildAccountsReply,
+  buildPolicyLinkRecheckReply,
   buildRecheckReply,
   type RecheckPayload,
   recheckPayloadSchema,
@@ -32,18 +34,31 @@ export function registerRecheckAction(app: App, deps: FlowDeps): void {
       const reply =
         payload.k === "accounts"
           ? buildAccountsReply(await listDestinationReadiness(deps), payload)
-          : buildRecheckReply(
-              payload,
-              await runPrerequisiteChecks(
-                deps,
-                {
-                  snapshotId: payload.s,
-                  destination: payload.d,
-                  ...(payload.r ? { region: payload.r } : {}),
-                },
-                { fresh: true },
-              ),
-            );
+          : payload.k === "auto"
+            ? buildPolicyLinkRecheckReply(
+                payload,
+                await runPolicyLinkChecks(
+                  deps,
+                  {
+                    policyId: payload.s,
+                    destination: payload.d,
+                    ...(payload.r ? { region: payload.r } : {}),
+                  },
+                  { fresh: true },
+                ),
+              )
+            : buildRecheckReply(
+                payload,
+                await runPrerequisiteChecks(
+                  deps,
+                  {
+                    snapshotId: payload.s,
+                    destination: payload.d,
+                    ...(payload.r ? { region: payload.r } : {}),
+                  },
+                  { fresh: true },
+                ),
+              );
       await respond({ response_type: "ephemeral", replace_original: replace, ...reply });
     } catch (err) {
       deps.logger.error({ err, userId: body.user.id }, "re-check failed");

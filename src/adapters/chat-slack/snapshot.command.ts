@@ -7,6 +7,7 @@ import {
   renderUnexpectedError,
 } from "./command-replies.blocks.js";
 import { handleAccounts } from "./commands/accounts.command.js";
+import { handleAuto, handleAutoList } from "./commands/auto.command.js";
 import { handleCancel } from "./commands/cancel.command.js";
 import { handleCheck } from "./commands/check.command.js";
 import type { CommandContext, CommandHandler } from "./commands/command-context.js";
@@ -26,6 +27,8 @@ const HANDLERS: HandlerTable = {
   cancel: handleCancel,
   check: handleCheck,
   accounts: handleAccounts,
+  auto: handleAuto,
+  "auto-list": handleAutoList,
   help: handleHelp,
 };
 

@@ -1,8 +1,8 @@
 /**
  * A CAM policy evaluator (DESIGN §6.2, TENCENTCLOUD.md "CAM policy documents"). Pure: documents in,
  * a verdict out. It reads `version 2.0` documents whose `statement` is one object or a list, with
- * `effect` allow/deny, `action` a string or a list (`name/` prefix stripped, `*` and `?` wildcards,
- * case-insensitive), `resource` `*` or `qcs:<project>:<service>:<region>:<account>:<type>/<id>`
+ * `effect` allow/deny, `action` a string or a list (`name/` prefix stripped; another prefix — a
+ * feature set `permid/…`, `actionName/…` — cannot be verified; `*` and `?` wildcards, case-insensitive), `resource` `*` or `qcs:<project>:<service>:<region>:<account>:<type>/<id>`
  * strings (an empty segment means all), and `condition`.
  *
  * It tells the truth rather than guess: default deny; a matching unconditional deny wins over any
@@ -171,10 +171,20 @@ function matchStatement(
   action: string,
   target: ResourceTarget,
 ): { match: Match; why: string } {
-  const actionMatches = statement.actions.some((pattern) =>
-    wildcardMatches(pattern.trim().replace(/^name\//i, ""), action, true),
-  );
-  if (!actionMatches) return { match: "no", why: "" };
+  let actionMatch: Match = "no";
+  let unresolved = "";
+  for (const pattern of statement.actions) {
+    const m = matchAction(pattern, action);
+    if (m === "yes") {
+      actionMatch = "yes";
+      break;
+    }
+    if (m === "maybe") {
+      actionMatch = "maybe";
+      unresolved ||= pattern.trim();
+    }
+  }
+  if (actionMatch === "no") return { match: "no", why: "" };
   let best: Match = "no";
   let narrowest = "";
   for (const pattern of statement.resources) {
@@ -189,11 +199,34 @@ function matchStatement(
     }
   }
   if (best === "no") return { match: "no", why: "" };
+  if (actionMatch === "maybe") {
+    return {
+      match: "maybe",
+      why: `through "${unresolved}", a feature set or permission id the bot cannot expand into API actions`,
+    };
+  }
   if (statement.condition) {
     return { match: "maybe", why: `under the condition ${JSON.stringify(statement.condition)}` };
   }
   if (best === "maybe") return { match: "maybe", why: `for resource ${narrowest}` };
   return { match: "yes", why: "" };
+}
+
+/**
+ * One action of a statement against the action asked. CAM writes an API as `name/<service>:<Action>`
+ * (the prefix may be left out) and may also name a feature set or a permission id with another
+ * prefix (`permid/…`, `actionName/…`): the bot cannot know which APIs those cover, so such an entry
+ * may match any action ("maybe") — an allow through it cannot be verified, and a deny through it is
+ * never ignored.
+ */
+export function matchAction(pattern: string, action: string): Match {
+  const p = pattern.trim();
+  const prefix = /^([A-Za-z][\w-]*)\//.exec(p);
+  if (prefix) {
+    if (prefix[1]?.toLowerCase() !== "name") return "maybe";
+    return wildcardMatches(p.slice(prefix[0].length), action, true) ? "yes" : "no";
+  }
+  return wildcardMatches(p, action, true) ? "yes" : "no";
 }
 
 /** `*`, or `qcs:<project>:<service>:<region>:<account>:<type>/<id>` with empty segments meaning all. */

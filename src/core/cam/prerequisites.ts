@@ -38,7 +38,7 @@ export const CAM_CONSOLE = {
 } as const;
 
 export type CheckStatus = "passed" | "failed" | "cannot-verify";
-export type CheckId = "snapshot" | "collaborator" | "permission" | "share";
+export type CheckId = "snapshot" | "policy" | "collaborator" | "permission" | "share";
 
 export interface PrerequisiteResult {
   check: CheckId;

@@ -56,8 +56,8 @@ export function registerRecheckAction(app: App, deps: FlowDeps): void {
   });
 }
 
-function parseValue(value: string | undefined): RecheckPayload | undefined {
-  if (!value) return undefined;
+function parseValue(value: unknown): RecheckPayload | undefined {
+  if (typeof value !== "string" || value === "") return undefined;
   try {
     const parsed = recheckPayloadSchema.safeParse(JSON.parse(value));
     return parsed.success ? parsed.data : undefined;

@@ -136,6 +136,8 @@ const shortcutSchema = z.looseObject({
   ...otherPaths,
   actions: z.undefined().optional(),
   type: z.literal("shortcut"),
+  // Bolt matches a body with a `view` by the view's callback id, not the shortcut's.
+  view: z.undefined().optional(),
   user: userRef,
   trigger_id: id,
   callback_id: z.string().max(255),

@@ -25,7 +25,7 @@ export function registerRecheckAction(app: App, deps: FlowDeps): void {
         response_type: "ephemeral",
         replace_original: false,
         text: "This Re-check button carries nothing I can check; run `/snapshot check` again.",
-      });
+      }).catch((err) => deps.logger.warn({ err }, "could not answer a re-check privately"));
       return;
     }
     try {

@@ -62,20 +62,32 @@ export async function main(argv: readonly string[]): Promise<void> {
  * logged, then exit(1) so the orchestrator restarts it. A rejected promise nobody awaited is logged
  * and the process goes on in every case (it has no stack in flight to have corrupted).
  */
-export function installProcessHandlers(logger: AppLogger, exit: (code: number) => void = process.exit): void {
-  process.on("uncaughtException", (err) => {
-    const request = currentSlackRequest();
-    if (request) {
-      logger.error({ err, request }, "uncaught exception while handling a Slack request; still serving");
-      return;
-    }
-    logger.error({ err }, "uncaught exception; exiting");
-    exit(1);
-  });
-  process.on("unhandledRejection", (err) => {
-    const request = currentSlackRequest();
-    logger.error({ err, ...(request ? { request } : {}) }, "unhandled promise rejection; still serving");
-  });
+export function installProcessHandlers(logger: AppLogger): void {
+  const handlers = processHandlers(logger, (code) => process.exit(code));
+  process.on("uncaughtException", handlers.uncaughtException);
+  process.on("unhandledRejection", handlers.unhandledRejection);
+}
+
+/** The two handlers of {@link installProcessHandlers}, apart from `process` (tests call them). */
+export function processHandlers(
+  logger: Pick<AppLogger, "error">,
+  exit: (code: number) => void,
+): { uncaughtException: (err: unknown) => void; unhandledRejection: (reason: unknown) => void } {
+  return {
+    uncaughtException: (err) => {
+      const request = currentSlackRequest();
+      if (request) {
+        logger.error({ err, request }, "uncaught exception while handling a Slack request; still serving");
+        return;
+      }
+      logger.error({ err }, "uncaught exception; exiting");
+      exit(1);
+    },
+    unhandledRejection: (err) => {
+      const request = currentSlackRequest();
+      logger.error({ err, ...(request ? { request } : {}) }, "unhandled promise rejection; still serving");
+    },
+  };
 }
 
 /** The sandbox, or a one-line ConfigError where it was not built (the production image). */

@@ -135,6 +135,17 @@ export const botConfigSchema = z
         requestChannels: z.array(slackId("channel")).default([]),
         approvalChannel: slackId("channel").optional(),
         notifyChannel: slackId("channel").optional(),
+        /**
+         * Requests one person may make per window (replicate, check, auto, the shortcut's
+         * submission), shared by every app process; `perUser: 0` turns the limit off.
+         */
+        requestRateLimit: z
+          .object({
+            perUser: z.number().int().min(0).max(10_000).default(10),
+            window: duration("1m").pipe(z.number().min(1000, "must be at least 1s")),
+          })
+          .strict()
+          .prefault({}),
       })
       .strict()
       .prefault({}),

@@ -4,6 +4,7 @@ import { ConfigError, loadBotConfigFile, readProcessEnvironment } from "../confi
 import { type Role, startBot } from "./compose.js";
 import { MainError } from "./errors.js";
 import { type AppLogger, createLogger, secretsOf } from "./logger.js";
+import { currentSlackRequest } from "./request-scope.js";
 
 /**
  * The sandbox's entry, relative to this module in both layouts (src/ with tsx, dist/src/ after
@@ -37,12 +38,7 @@ export async function main(argv: readonly string[]): Promise<void> {
   }
   const role: CliRole = (requested as CliRole | undefined) ?? (env.SLACK_BOT_TOKEN ? "all" : "sandbox");
   const logger = createLogger(env.LOG_LEVEL, { secrets: secretsOf(env) });
-  // Node would print these as raw multi-line stacks: log them as one JSON line instead.
-  process.on("uncaughtException", (err) => {
-    logger.error({ err }, "uncaught exception; exiting");
-    process.exit(1);
-  });
-  process.on("unhandledRejection", (err) => logger.error({ err }, "unhandled promise rejection"));
+  installProcessHandlers(logger);
 
   if (role === "sandbox") {
     const { startSandbox } = await loadSandbox();
@@ -55,6 +51,43 @@ export async function main(argv: readonly string[]): Promise<void> {
   const bot = await startBot({ env, config, role: role as Role, logger });
   logger.info({ role, port: bot.port }, "cbs-snapshot-bot started");
   onSignals(() => bot.close());
+}
+
+/**
+ * Errors no code caught, logged as one JSON line each (docs/decisions/018). One request must never
+ * take the process down with it: an exception thrown while handling a Slack request (the request
+ * scope of request-scope.ts) is logged and the process keeps serving every other request, since
+ * that request's state lives in Redis and the lifecycle refuses any half-made move. An exception
+ * anywhere else (start-up, a worker loop, a timer of our own) means the process may be broken:
+ * logged, then exit(1) so the orchestrator restarts it. A rejected promise nobody awaited is logged
+ * and the process goes on in every case (it has no stack in flight to have corrupted).
+ */
+export function installProcessHandlers(logger: AppLogger): void {
+  const handlers = processHandlers(logger, (code) => process.exit(code));
+  process.on("uncaughtException", handlers.uncaughtException);
+  process.on("unhandledRejection", handlers.unhandledRejection);
+}
+
+/** The two handlers of {@link installProcessHandlers}, apart from `process` (tests call them). */
+export function processHandlers(
+  logger: Pick<AppLogger, "error">,
+  exit: (code: number) => void,
+): { uncaughtException: (err: unknown) => void; unhandledRejection: (reason: unknown) => void } {
+  return {
+    uncaughtException: (err) => {
+      const request = currentSlackRequest();
+      if (request) {
+        logger.error({ err, request }, "uncaught exception while handling a Slack request; still serving");
+        return;
+      }
+      logger.error({ err }, "uncaught exception; exiting");
+      exit(1);
+    },
+    unhandledRejection: (err) => {
+      const request = currentSlackRequest();
+      logger.error({ err, ...(request ? { request } : {}) }, "unhandled promise rejection; still serving");
+    },
+  };
 }
 
 /** The sandbox, or a one-line ConfigError where it was not built (the production image). */

@@ -19,6 +19,7 @@ import {
 import { RedisAuditTrail } from "../adapters/store-redis/audit.store.js";
 import { RedisDeliveryGuard } from "../adapters/store-redis/delivery-guard.store.js";
 import { RedisRequestStore } from "../adapters/store-redis/redis-request.store.js";
+import { RedisRequestRateLimiter } from "../adapters/store-redis/request-rate-limit.store.js";
 import type { FlowDeps } from "../app/flow-deps.js";
 import type { RequestKind } from "../app/request-kind.js";
 import type { BotConfig, Environment } from "../config/load-config.js";
@@ -237,18 +238,30 @@ function meteredStore(store: RedisRequestStore, metrics: BotMetrics, redis: Redi
 
 /** The app role: Slack's commands, buttons and views, answered through the Bolt app. */
 function assembleApp({ options, deps, redis, slackFetch }: Shared): SlackApp {
-  const { env } = options;
+  const { env, config } = options;
+  const limit = config.slack.requestRateLimit;
   return createSlackApp({
     botToken: env.SLACK_BOT_TOKEN ?? "",
     apiUrl: env.SLACK_API_URL,
     deps,
     slackLogger: toSlackLogger(options.logger),
     fetch: slackFetch,
+    // Both transports: Slack re-sends (Socket Mode) and retries (HTTP), and a signed body can be
+    // replayed within its window; one user action acts once (docs/decisions/016, 018).
+    deliveryGuard: new RedisDeliveryGuard(redis, config.redisPrefix),
+    ...(limit.perUser > 0
+      ? {
+          requestRateLimiter: new RedisRequestRateLimiter(redis, config.redisPrefix, {
+            perUser: limit.perUser,
+            windowMs: limit.window,
+            clock: deps.clock,
+          }),
+        }
+      : {}),
     ...(options.slackRetries !== undefined ? { retries: options.slackRetries } : {}),
     ...(env.SLACK_APP_TOKEN
       ? {
           appToken: env.SLACK_APP_TOKEN,
-          deliveryGuard: new RedisDeliveryGuard(redis, options.config.redisPrefix),
           ...(options.socketPingTimeoutMs !== undefined
             ? { socketPingTimeoutMs: options.socketPingTimeoutMs }
             : {}),

@@ -9,12 +9,16 @@ import {
 } from "@slack/bolt";
 import type { Logger as SlackLogger } from "@slack/logger";
 import { registerDecisionActions } from "../adapters/chat-slack/decision.action.js";
+import { checkPayloadBody } from "../adapters/chat-slack/inbound-request.js";
 import { registerRecheckAction } from "../adapters/chat-slack/recheck.action.js";
 import { registerRejectReasonView } from "../adapters/chat-slack/reject-reason.view.js";
 import { registerReplicateShortcut } from "../adapters/chat-slack/shortcut.replicate.js";
 import { registerSnapshotCommand } from "../adapters/chat-slack/snapshot.command.js";
 import type { FlowDeps } from "../app/flow-deps.js";
 import type { DeliveryGuard } from "../core/ports/delivery-guard.port.js";
+import type { RequestRateLimiter } from "../core/ports/request-rate-limit.port.js";
+import { inSlackRequest } from "./request-scope.js";
+import { createSlackHttpGate } from "./slack-http-gate.js";
 
 export interface SlackAppOptions {
   botToken: string;
@@ -28,8 +32,15 @@ export interface SlackAppOptions {
   retries?: number;
   /** The Web API clients' fetch (metrics). @defaultValue globalThis.fetch */
   fetch?: typeof fetch;
-  /** Socket Mode: lets through one delivery per user action (Slack re-sends un-acked envelopes). */
+  /**
+   * Lets through one delivery per user action: Slack re-sends un-acked envelopes (Socket Mode)
+   * and retries HTTP deliveries, and a signed body can be replayed within its 5 minutes.
+   */
   deliveryGuard?: DeliveryGuard;
+  /** Per-user limit on the requests that create cards (replicate, check, auto, the shortcut). */
+  requestRateLimiter?: RequestRateLimiter;
+  /** HTTP mode: the clock the signature window is checked against (tests). @defaultValue Date.now */
+  now?: () => number;
   /** Socket Mode: the client's pong timeout; also its first reconnect delay. @defaultValue 5000 */
   socketPingTimeoutMs?: number;
 }
@@ -46,7 +57,10 @@ export interface SlackSocket {
 
 export interface SlackApp {
   app: App;
-  /** HTTP mode: handles `POST /slack/events` (signature check, ack, dispatch); mounted on the ops server. */
+  /**
+   * HTTP mode: handles `POST /slack/events` (the gate's checks of slack-http-gate.ts, then Bolt's
+   * ack and dispatch); mounted on the ops server.
+   */
   requestListener?: RequestListener;
   /** Socket Mode: the WebSocket connection the app receives everything through. */
   socket?: SlackSocket;
@@ -66,6 +80,16 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
         signingSecret: options.signingSecret ?? "",
         endpoints: "/slack/events",
         logger: options.slackLogger,
+        // A listener's error after the gate's checks is a bug: logged with its stack, answered 500
+        // only if nothing was acked yet (the user then sees Slack's own failure notice).
+        processEventErrorHandler: async ({ error, response }) => {
+          options.deps.logger.error({ err: error }, "slack: event processing failed");
+          if (!response.headersSent) {
+            response.writeHead(500);
+            response.end();
+          }
+          return false;
+        },
       });
   const receiver: Receiver = socket ?? (http as HTTPReceiver);
   // Without `deferInitialization`, the app is ready once constructed (it calls receiver.init).
@@ -82,14 +106,23 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   app.error(async (err) => {
     options.deps.logger.error({ err }, "unhandled Slack listener error");
   });
-  registerSnapshotCommand(app, options.deps);
+  registerSnapshotCommand(app, options.deps, options.requestRateLimiter);
   registerDecisionActions(app, options.deps);
   registerRecheckAction(app, options.deps);
   registerRejectReasonView(app, options.deps);
-  registerReplicateShortcut(app, options.deps);
+  registerReplicateShortcut(app, options.deps, options.requestRateLimiter);
+  const requestListener = http
+    ? createSlackHttpGate({
+        signingSecret: options.signingSecret ?? "",
+        inner: http.requestListener,
+        logger: options.deps.logger,
+        ...(options.deliveryGuard ? { deliveryGuard: options.deliveryGuard } : {}),
+        ...(options.now ? { now: options.now } : {}),
+      })
+    : undefined;
   return {
     app,
-    ...(http ? { requestListener: http.requestListener } : {}),
+    ...(requestListener ? { requestListener } : {}),
     ...(socket ? { socket } : {}),
   };
 }
@@ -131,7 +164,10 @@ class GuardedSocketReceiver implements Receiver, SlackSocket {
 
   init(app: App): void {
     // Bolt's receiver only calls `processEvent` on what it is given: the guarded path below.
-    const guarded = { processEvent: (event: ReceiverEvent) => this.process(app, event) };
+    const guarded = {
+      processEvent: (event: ReceiverEvent) =>
+        inSlackRequest({ transport: "socket" }, () => this.process(app, event)),
+    };
     this.inner.init(guarded as unknown as App);
   }
 
@@ -161,6 +197,14 @@ class GuardedSocketReceiver implements Receiver, SlackSocket {
       }
     };
     try {
+      // The same shape checks as HTTP mode's gate: a payload the listeners cannot read is dropped.
+      const checked = checkPayloadBody(event.body);
+      if (checked.verdict !== "dispatch") {
+        if (checked.verdict === "refuse")
+          logger.warn({ envelopeId, reason: checked.reason }, "socket mode: malformed delivery dropped");
+        await ack();
+        return;
+      }
       const key = deliveryKey(event.body) ?? (envelopeId || undefined);
       const guard = this.options.deliveryGuard;
       // Without Redis the delivery goes through: a lost command is worse than a rare double.

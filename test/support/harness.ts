@@ -156,10 +156,15 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         : {}),
     },
     replication: { pollInterval: "100ms" },
-    slack: { notifyChannel: NOTIFY_CHANNEL },
     approvers: { users: [BOB, CAROL] },
     redisPrefix,
     ...options.config,
+    // Tests send many requests as one person: the per-user limit (10 a minute by default) is
+    // loosened unless a test sets it (test/e2e/security.e2e.test.ts does).
+    slack: {
+      ...(options.config?.slack ?? { notifyChannel: NOTIFY_CHANNEL }),
+      requestRateLimit: options.config?.slack?.requestRateLimit ?? { perUser: 10_000 },
+    },
   });
   const bot = await startBot({
     env,

@@ -26,7 +26,9 @@ function onCardButton(
       args
         .respond({ response_type: "ephemeral", replace_original: false, text })
         .catch((err) => deps.logger.warn({ err }, "could not answer a click privately"));
-    const requestId = args.action.value ?? "";
+    // Only a string: a JSON array ["rq-…"] would pass the regex through its string form.
+    const value: unknown = args.action.value;
+    const requestId = typeof value === "string" ? value : "";
     if (!REQUEST_ID.test(requestId)) {
       await say("This button carries no valid request id; nothing changed.");
       return;

@@ -27,7 +27,7 @@ export function registerRecheckAction(app: App, deps: FlowDeps): void {
         response_type: "ephemeral",
         replace_original: false,
         text: "This Re-check button carries nothing I can check; run `/snapshot check` again.",
-      });
+      }).catch((err) => deps.logger.warn({ err }, "could not answer a re-check privately"));
       return;
     }
     try {
@@ -71,8 +71,8 @@ export function registerRecheckAction(app: App, deps: FlowDeps): void {
   });
 }
 
-function parseValue(value: string | undefined): RecheckPayload | undefined {
-  if (!value) return undefined;
+function parseValue(value: unknown): RecheckPayload | undefined {
+  if (typeof value !== "string" || value === "") return undefined;
   try {
     const parsed = recheckPayloadSchema.safeParse(JSON.parse(value));
     return parsed.success ? parsed.data : undefined;

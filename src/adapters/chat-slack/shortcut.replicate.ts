@@ -5,9 +5,11 @@ import type { FlowDeps } from "../../app/flow-deps.js";
 import { resolveDestination } from "../../app/resolve-destination.js";
 import type { BotConfig } from "../../config/load-config.js";
 import { MAX_SNAPSHOT_NAME_LENGTH, REGION, SNAPSHOT_ID } from "../../core/ids.js";
+import type { RequestRateLimiter } from "../../core/ports/request-rate-limit.port.js";
 import { requestReplication } from "../../kinds/snapshot-copy/request-replication.flow.js";
 import { renderReplicateOutcome, renderUnexpectedError } from "./command-replies.blocks.js";
 import { fitBlocks, joinWithin, plainText, renderPlain } from "./mrkdwn.renderer.js";
+import { refuseOverRateLimit } from "./request-rate-limit.js";
 import { SHORTCUT_REPLICATE, VIEW_REPLICATE } from "./slack-ids.js";
 import { SLACK_LIMITS } from "./slack-limits.js";
 
@@ -141,8 +143,11 @@ export function checkReplicateForm(values: unknown, config: Readonly<BotConfig>)
   };
 }
 
-/** The global shortcut "Replicate a snapshot": opens the modal; its submission is one request. */
-export function registerReplicateShortcut(app: App, deps: FlowDeps): void {
+/**
+ * The global shortcut "Replicate a snapshot": opens the modal; its submission is one request,
+ * counted against the person's rate limit (over it, the modal says so and nothing is created).
+ */
+export function registerReplicateShortcut(app: App, deps: FlowDeps, rateLimiter?: RequestRateLimiter): void {
   app.shortcut(SHORTCUT_REPLICATE, async ({ ack, shortcut, client }) => {
     await ack();
     try {
@@ -167,6 +172,14 @@ export function registerReplicateShortcut(app: App, deps: FlowDeps): void {
       await ack({
         response_action: "errors",
         errors: { [FIELD.destination]: renderPlain(requester.reason, SLACK_LIMITS.placeholder) },
+      });
+      return;
+    }
+    const refusal = await refuseOverRateLimit(rateLimiter, userId, deps.logger);
+    if (refusal) {
+      await ack({
+        response_action: "errors",
+        errors: { [FIELD.snapshot]: renderPlain(refusal, SLACK_LIMITS.placeholder) },
       });
       return;
     }

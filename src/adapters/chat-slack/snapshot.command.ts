@@ -1,6 +1,7 @@
 import type { App } from "@slack/bolt";
 import type { FlowDeps } from "../../app/flow-deps.js";
 import { parseSnapshotCommand, type SnapshotCommand } from "../../core/command.grammar.js";
+import type { RequestRateLimiter } from "../../core/ports/request-rate-limit.port.js";
 import {
   renderCommandError,
   renderNotYetAvailable,
@@ -15,6 +16,7 @@ import { handleHelp } from "./commands/help.command.js";
 import { handleList } from "./commands/list.command.js";
 import { handleReplicate } from "./commands/replicate.command.js";
 import { handleStatus } from "./commands/status.command.js";
+import { RATE_LIMITED_COMMANDS, refuseOverRateLimit } from "./request-rate-limit.js";
 import { SLASH_COMMAND } from "./slack-ids.js";
 
 type HandlerTable = { [K in SnapshotCommand["kind"]]?: CommandHandler<K> };
@@ -32,8 +34,11 @@ const HANDLERS: HandlerTable = {
   help: handleHelp,
 };
 
-/** `/snapshot …`: parse, ack at once (with the error, for bad input), then the command's handler. */
-export function registerSnapshotCommand(app: App, deps: FlowDeps): void {
+/**
+ * `/snapshot …`: parse, ack at once (with the error, for bad input), then the command's handler.
+ * Commands that create cards or run checks count against the person's rate limit first.
+ */
+export function registerSnapshotCommand(app: App, deps: FlowDeps, rateLimiter?: RequestRateLimiter): void {
   app.command(SLASH_COMMAND, async ({ command: slash, ack, respond }) => {
     let acked = false;
     const ackText = async (text: string) => {
@@ -49,6 +54,13 @@ export function registerSnapshotCommand(app: App, deps: FlowDeps): void {
     if (!handler) {
       await ackText(renderNotYetAvailable(parsed.command.kind));
       return;
+    }
+    if (RATE_LIMITED_COMMANDS.has(parsed.command.kind)) {
+      const refusal = await refuseOverRateLimit(rateLimiter, slash.user_id, deps.logger);
+      if (refusal) {
+        await ackText(refusal);
+        return;
+      }
     }
     const ctx: CommandContext = { command: parsed.command, slash, ack: ackText, respond, deps };
     try {

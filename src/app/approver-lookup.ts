@@ -30,7 +30,7 @@ export async function isAmong(deps: LookupDeps, userId: string, people: People):
   return false;
 }
 
-/** Per-destination requesters (DESIGN §7): who may ask to copy into which account. */
+/** Per-destination requesters (`destinations.<alias>.requesters`): who may ask to copy into which account. */
 export async function checkRequester(
   deps: LookupDeps & Pick<FlowDeps, "config">,
   userId: string,

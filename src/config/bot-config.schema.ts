@@ -73,7 +73,7 @@ export const destinationSchema = z
   })
   .strict();
 
-/** The YAML file (DESIGN §7). Secrets never live here; they come from the environment. */
+/** The YAML file (docs/operator-guide.md, section 3). Secrets never live here; they come from the environment. */
 export const botConfigSchema = z
   .object({
     source: z

@@ -8,7 +8,7 @@ const optionalText = z
 const url = (what: string) =>
   optionalText.pipe(z.string().url(`${what} must be a URL like http://127.0.0.1:9000`).optional());
 
-/** The environment contract of DESIGN §7. */
+/** The environment contract (docs/operator-guide.md, section 3: the environment). */
 export const environmentSchema = z.object({
   SLACK_BOT_TOKEN: optionalText,
   SLACK_SIGNING_SECRET: optionalText,

@@ -8,7 +8,7 @@ import {
   UIN,
 } from "./ids.js";
 
-/** The `/snapshot` command grammar (DESIGN §3): pure parsing, no configuration, no I/O. */
+/** The `/snapshot` command grammar (README, "Commands"): pure parsing, no configuration, no I/O. */
 export type ListScope = "mine" | "pending" | "active" | "all";
 
 export type SnapshotCommand =

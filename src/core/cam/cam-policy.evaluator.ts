@@ -1,5 +1,5 @@
 /**
- * A CAM policy evaluator (DESIGN §6.2, TENCENTCLOUD.md "CAM policy documents"). Pure: documents in,
+ * A CAM policy evaluator (docs/decisions/005). Pure: documents in,
  * a verdict out. It reads `version 2.0` documents whose `statement` is one object or a list, with
  * `effect` allow/deny, `action` a string or a list (`name/` prefix stripped; another prefix — a
  * feature set `permid/…`, `actionName/…` — cannot be verified; `*` and `?` wildcards, case-insensitive), `resource` `*` or `qcs:<project>:<service>:<region>:<account>:<type>/<id>`

@@ -4,8 +4,9 @@ import { describeDiskUsage, type Snapshot } from "../snapshot.js";
 import { evaluatePolicies, type ResourceTarget } from "./cam-policy.evaluator.js";
 
 /**
- * The prerequisite checks (DESIGN §1, §6.2): the snapshot exists and is NORMAL, the destination is a
- * collaborator of the source account, and the collaborator is granted the copy action. Each check
+ * The prerequisite checks (docs/architecture.md; docs/decisions/004, 005): the snapshot exists and
+ * is NORMAL, the destination is a collaborator of the source account, and the collaborator is
+ * granted the copy action. Each check
  * gives one result — passed, failed or cannot-verify — with the reason and, unless passed, the fix.
  * Cloud errors become "cannot verify" values here; nothing a person can fix is thrown.
  */

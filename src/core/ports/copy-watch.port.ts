@@ -1,6 +1,6 @@
 import type { CloudErrorClass } from "./cloud-api.port.js";
 
-/** A copy in flight that the poller follows in its destination account (DESIGN §6.3). */
+/** A copy in flight that the poller follows in its destination account (docs/decisions/009). */
 export interface WatchedCopy {
   requestId: string;
   accountUin: string;

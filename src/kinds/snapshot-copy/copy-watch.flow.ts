@@ -12,7 +12,7 @@ export interface PollRound {
 }
 
 /**
- * One poll round over every copy in flight (DESIGN §6.3): grouped by destination account, region
+ * One poll round over every copy in flight (docs/decisions/009): grouped by destination account, region
  * and read role, each group is read with DescribeSnapshots in batches of up to 100 ids (the
  * adapter splits them), and what was seen is recorded for the verify steps to read. One round
  * costs about (copies in flight / 100) calls per destination and region, however many jobs wait.

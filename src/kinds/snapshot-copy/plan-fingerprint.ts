@@ -1,7 +1,7 @@
 import type { Snapshot } from "../../core/snapshot.js";
 
 /**
- * The plan an approver is shown (DESIGN §4): what is copied, where, under which name and how.
+ * The plan an approver is shown (docs/decisions/006): what is copied, where, under which name and how.
  * An approval is bound to it; the worker recomputes it before copying and stops if it changed.
  */
 export interface Plan {

@@ -113,7 +113,7 @@ const copySnapshotCrossAccountSchema = z.strictObject({
 });
 
 /**
- * `CopySnapshotCrossAccount` is not a published action (DESIGN §6.3): this is the assumed shape,
+ * `CopySnapshotCrossAccount` is not a published action (docs/decisions/002): this is the assumed shape,
  * kept in this one function. Request `{SnapshotIds: [id], TargetAccountUin: "<uin>", SnapshotName?}`
  * (one snapshot per call, as in the console); answer
  * `{SnapshotCopyResultSet: [{SnapshotId: "<new id>", Code: "Success", Message: ""}]}`.

@@ -1,7 +1,7 @@
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 
 /**
- * TC3-HMAC-SHA256, as Tencent Cloud API 3.0 defines it (see TENCENTCLOUD.md):
+ * TC3-HMAC-SHA256, as Tencent Cloud API 3.0 defines it (Tencent Cloud API 3.0 signature v3 reference):
  * canonical request = method, path, query, canonical headers, signed header names, hex sha256(body);
  * string to sign = algorithm, timestamp, scope `<UTC date>/<service>/tc3_request`, hex sha256(canonical);
  * key = HMAC chain "TC3"+secretKey → date → service → "tc3_request".

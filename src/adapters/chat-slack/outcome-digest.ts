@@ -16,7 +16,7 @@ interface ChannelState {
 }
 
 /**
- * Keeps the notify channel readable when many copies finish together (DESIGN §5): the first
+ * Keeps the notify channel readable when many copies finish together (docs/decisions/009): the first
  * outcome in a quiet channel is posted at once; outcomes arriving within `windowMs` after it are
  * held and posted together when the window closes — one digest when there are more than
  * `threshold`. Held outcomes live in memory: a crash loses them (each thread still has its reply).

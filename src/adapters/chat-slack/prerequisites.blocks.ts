@@ -468,7 +468,7 @@ export function buildAccountsReply(report: AccountsReport, recheck?: AccountsRec
 // ---- the approval card ----------------------------------------------------------------------------
 
 /**
- * The card's checks section (DESIGN §5): ✓ / ✗ / ? with the reasons. A request that failed its
+ * The card's checks section (docs/decisions/005): ✓ / ✗ / ? with the reasons. A request that failed its
  * run-time checks also gets Re-check, answered privately to whoever clicks.
  */
 export function buildCheckSection(

@@ -81,7 +81,7 @@ export class TencentCloudAdapter implements CloudApi {
 
   /**
    * `CopySnapshotCrossAccount` is not published; the request and response shapes are assumed
-   * (DESIGN §6.3, docs/decisions/002-copy-snapshot-cross-account-shape.md). Only this function and
+   * (docs/decisions/002, docs/decisions/002-copy-snapshot-cross-account-shape.md). Only this function and
    * the simulator know them.
    */
   async copySnapshotCrossAccount(request: CopyRequest): Promise<CopyAccepted> {

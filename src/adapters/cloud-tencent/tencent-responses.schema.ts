@@ -33,7 +33,7 @@ export const describeSnapshotsResponseSchema = z.object({
 });
 
 /**
- * Assumed shape (DESIGN §6.3): the action is not published. Correct it here and in the simulator.
+ * Assumed shape (docs/decisions/002): the action is not published. Correct it here and in the simulator.
  * Accepted: `SnapshotCopyResultSet: [{SnapshotId, Code, Message}]` (by analogy with
  * CopySnapshotCrossRegions) or a top-level `SnapshotId` (as CopySnapshot-style actions answer);
  * an answer with neither is an unexpected response.

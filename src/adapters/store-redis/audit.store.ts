@@ -49,7 +49,7 @@ function decodeEntry(id: string, flat: string[]): StoredAuditEntry | undefined {
 const PAGE = 1000;
 
 /**
- * The audit trail as one Redis stream, append-only: nothing here trims or deletes it (DESIGN §4;
+ * The audit trail as one Redis stream, append-only: nothing here trims or deletes it (docs/decisions/007;
  * decision 007). `since`/`until` select by the stream id, i.e. Redis' clock in milliseconds.
  */
 export class RedisAuditTrail implements AuditTrail {

@@ -1,5 +1,5 @@
 /**
- * The append-only audit trail (DESIGN §4): who did what to which request, and when. State changes
+ * The append-only audit trail (docs/decisions/007): who did what to which request, and when. State changes
  * are recorded by the request store in the same atomic step as the change itself; flows record the
  * rest (refused clicks, refused cancels) through `record`.
  */

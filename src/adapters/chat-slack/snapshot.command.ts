@@ -7,6 +7,7 @@ import {
   renderUnexpectedError,
 } from "./command-replies.blocks.js";
 import { handleAccounts } from "./commands/accounts.command.js";
+import { handleAutoLedger } from "./commands/auto-ledger.command.js";
 import { handleCancel } from "./commands/cancel.command.js";
 import { handleCheck } from "./commands/check.command.js";
 import type { CommandContext, CommandHandler } from "./commands/command-context.js";
@@ -27,6 +28,7 @@ const HANDLERS: HandlerTable = {
   check: handleCheck,
   accounts: handleAccounts,
   help: handleHelp,
+  "auto-ledger": handleAutoLedger,
 };
 
 /** `/snapshot …`: parse, ack at once (with the error, for bad input), then the command's handler. */

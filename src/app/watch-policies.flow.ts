@@ -1,4 +1,5 @@
 import type { BotConfig } from "../config/load-config.js";
+import { CloudError } from "../core/ports/cloud-api.port.js";
 import type { AutoSnapshotPolicy } from "../core/ports/policy-cloud.port.js";
 import type {
   KnownLink,
@@ -66,6 +67,23 @@ export async function watchLinkedPolicies(deps: WatchDeps): Promise<WatchRound> 
     announcement,
   });
 
+  try {
+    await followLinks(deps, now, pending, round);
+  } finally {
+    // What this or an earlier run queued is posted even when this run could not finish.
+    round.announced = await postPendingAnnouncements(deps);
+  }
+  return round;
+}
+
+async function followLinks(
+  deps: WatchDeps,
+  now: number,
+  pending: (id: string, announcement: PendingAnnouncement["announcement"]) => PendingAnnouncement,
+  round: WatchRound,
+): Promise<void> {
+  const { config, ledger } = deps;
+  const { run } = round;
   // A failure to list (any region) fails the run: a link is never declared gone from an error.
   const policies = await deps.cloud.listAutoSnapshotPolicies(config.source.regions);
   const byId = new Map(policies.map((p) => [p.policyId, p]));
@@ -101,8 +119,14 @@ export async function watchLinkedPolicies(deps: WatchDeps): Promise<WatchRound> 
   const added = await ledger.addLinks(current);
   for (const link of added)
     deps.logger.info({ policyId: link.policyId }, "automatic replication: following a link");
-  await ledger.updateLinks(current);
-  const links = (await ledger.links()).filter((l) => current.some((c) => c.policyId === l.policyId));
+  // A known link keeps when it was first seen (and what the ledger covers); its disks and name follow the cloud.
+  const stored = new Map((await ledger.links()).map((l) => [l.policyId, l]));
+  const links = current.flatMap((c) => {
+    const known = stored.get(c.policyId);
+    return known ? [{ ...c, firstSeenAt: known.firstSeenAt, watchFrom: known.watchFrom }] : [];
+  });
+  const changed = links.filter((l) => JSON.stringify(l) !== JSON.stringify(stored.get(l.policyId)));
+  if (changed.length > 0) await ledger.updateLinks(changed);
   round.links = links.length;
 
   // Entries of every link, and the copies already matched per destination (never matched twice).
@@ -115,15 +139,26 @@ export async function watchLinkedPolicies(deps: WatchDeps): Promise<WatchRound> 
   }
   const newSources = new Map<string, LedgerEntry[]>();
   const newPairs = new Map<string, LedgerEntry[]>();
+  /** Links whose snapshots or copies could not be read this run. */
+  const unread = new Set<string>();
 
   for (const region of new Set(links.map((l) => l.region))) {
     const inRegion = links.filter((l) => l.region === region);
     const since = Math.min(...inRegion.map((l) => l.watchFrom));
-    const snapshots = await deps.cloud.listSnapshotsOfDisks(
-      region,
-      [...new Set(inRegion.flatMap((l) => l.diskIds))],
-      { createdAfter: since },
-    );
+    let snapshots: Snapshot[];
+    try {
+      snapshots = await deps.cloud.listSnapshotsOfDisks(
+        region,
+        [...new Set(inRegion.flatMap((l) => l.diskIds))],
+        { createdAfter: since },
+      );
+    } catch (err) {
+      if (!(err instanceof CloudError)) throw err;
+      // This region waits for the next run; the watchdog does not judge what it could not see.
+      deps.logger.warn({ code: err.code, region }, "automatic replication: source snapshots unreadable");
+      for (const link of inRegion) unread.add(link.policyId);
+      continue;
+    }
     for (const link of inRegion) {
       const known = entries.get(link.policyId) ?? new Map<string, LedgerEntry>();
       const fresh = snapshots
@@ -165,11 +200,25 @@ export async function watchLinkedPolicies(deps: WatchDeps): Promise<WatchRound> 
           .flatMap((l) => [...(entries.get(l.policyId)?.values() ?? [])])
           .flatMap((e) => (e.copySnapshotId ? [e.copySnapshotId] : [])),
       );
-      const copies = (
-        await deps.cloud.listDestinationSnapshots({ accountUin: destinationUin, readRoleArn }, region, {
-          createdAfter: Math.min(...unmatched.map((e) => e.sourceCreatedAt)) - 1000,
-        })
-      ).filter((c) => c.state === "NORMAL" && !used.has(c.snapshotId));
+      let listed: Snapshot[];
+      try {
+        listed = await deps.cloud.listDestinationSnapshots(
+          { accountUin: destinationUin, readRoleArn },
+          region,
+          {
+            createdAfter: Math.min(...unmatched.map((e) => e.sourceCreatedAt)) - 1000,
+          },
+        );
+      } catch (err) {
+        if (!(err instanceof CloudError)) throw err;
+        deps.logger.warn(
+          { code: err.code, accountUin: destinationUin, region },
+          "automatic replication: destination copies unreadable",
+        );
+        for (const link of destinationLinks) unread.add(link.policyId);
+        continue;
+      }
+      const copies = listed.filter((c) => c.state === "NORMAL" && !used.has(c.snapshotId));
       const pairings = pairCopies(
         unmatched.map((e) => ({
           snapshotId: e.sourceSnapshotId,
@@ -210,7 +259,7 @@ export async function watchLinkedPolicies(deps: WatchDeps): Promise<WatchRound> 
 
   // The recovery-point watchdog, for links whose copies can be seen.
   for (const link of links) {
-    if (!link.alias || !config.destinations[link.alias]?.readRoleArn) continue;
+    if (!link.alias || !config.destinations[link.alias]?.readRoleArn || unread.has(link.policyId)) continue;
     const objectiveMs = recoveryPointObjectiveOf(config, link.alias);
     const verdict = assessRecoveryPoint({
       now,
@@ -249,9 +298,6 @@ export async function watchLinkedPolicies(deps: WatchDeps): Promise<WatchRound> 
       if (closed) round.incidentsClosed++;
     }
   }
-
-  round.announced = await postPendingAnnouncements(deps);
-  return round;
 }
 
 /**

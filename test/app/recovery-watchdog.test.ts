@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { watchLinkedPolicies } from "../../src/app/watch-policies.flow.js";
+import { CloudError } from "../../src/core/ports/cloud-api.port.js";
 import type { AutoSnapshotPolicy } from "../../src/core/ports/policy-cloud.port.js";
 import { assessRecoveryPoint, nextIncidentMove } from "../../src/core/replication/recovery-watchdog.js";
 import type { Snapshot } from "../../src/core/snapshot.js";
@@ -157,6 +158,35 @@ describe("the recovery-point watchdog on in-memory ports", () => {
     await run(); // the lease lapsed: the post is looked for, found, and marked
     expect(ports.notifier.announcements).toHaveLength(1);
     expect(ports.ledger.outbox.size).toBe(0);
+  });
+
+  it("a destination that cannot be read this run: the watchdog judges nothing, the run still posts", async () => {
+    const source = takeSource("snap-src00005");
+    arriveCopy(source, "snap-cpy00005");
+    ports.clock.advance(27 * H);
+    const original = ports.cloud.listDestinationSnapshots.bind(ports.cloud);
+    ports.cloud.listDestinationSnapshots = async () => {
+      throw new CloudError({
+        code: "AuthFailure.UnauthorizedOperation",
+        message: "the role may not be assumed",
+        category: "permanent",
+        reason: "other",
+      });
+    };
+    await ports.ledger.queueAnnouncement({
+      id: "summary:earlier",
+      conversation: "C0NOTIFY",
+      createdAt: 0,
+      announcement: { kind: "summary", day: "2026-11-25", lines: [] },
+    });
+    await run();
+    expect(lines()).toHaveLength(1);
+    expect(lines()[0]).toContain("daily summary");
+    expect(await ports.ledger.incident(POLICY)).toBeUndefined();
+    ports.cloud.listDestinationSnapshots = original;
+    await run();
+    expect(lines(), JSON.stringify(await ports.ledger.entries(POLICY))).toHaveLength(3);
+    expect(lines()[1]).toContain("snap-src00005 → snap-cpy00005");
   });
 
   it("the policy deleted, then another policy whose link is removed: one notice each", async () => {

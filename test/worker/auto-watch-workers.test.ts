@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { EmulatorListener } from "../../dev/slack-emulator/index.js";
 import type { BotConfigInput } from "../../src/config/load-config.js";
 import {
   BOB,
@@ -137,4 +138,57 @@ describe("the policy watcher in worker processes", () => {
       await Promise.all(workers.map((w) => w.exited));
     }
   }, 180_000);
+
+  it("a worker killed after its post reached Slack, before it marked it: the next one finds the post and does not repeat it", async () => {
+    h.sim.state.addAutoSnapshotPolicy(SOURCE_UIN, {
+      id: "asp-crash002",
+      name: "posted",
+      region: "ap-guangzhou",
+      diskIds: ["disk-web00001"],
+      hours: [3],
+      daysOfWeek: [],
+      retentionDays: 7,
+    });
+    h.sim.state.setAutoSnapshotPolicyCopyTarget(SOURCE_UIN, "asp-crash002", DR_PROD_UIN);
+    const first = spawnWorker();
+    await first.ready;
+    const deadline = Date.now() + 15_000;
+    while (!(await h.bot.deps.ledger?.links())?.some((l) => l.policyId === "asp-crash002")) {
+      if (Date.now() > deadline) throw new Error("the watcher never followed asp-crash002");
+      await sleep(100);
+    }
+    // The moment the emulator stores the post, before it answers: the worker dies without marking it.
+    const killOnPost: EmulatorListener = (event) => {
+      if (event.type === "message" && event.message.text.includes("asp-crash002"))
+        first.child.kill("SIGKILL");
+    };
+    h.slack.on("change", killOnPost);
+    const [source] = h.sim.state.firePolicy(SOURCE_UIN, "asp-crash002");
+    await first.exited;
+    h.slack.off("change", killOnPost);
+    const announced = () =>
+      h.slack.messages.filter(
+        (m) => m.channel === NOTIFY_CHANNEL && m.text.includes(source?.snapshotId ?? "?"),
+      );
+    expect(announced()).toHaveLength(1);
+    expect((await h.bot.deps.ledger?.pendingAnnouncements())?.map((p) => p.id)).toEqual([
+      expect.stringMatching(/^copies:asp-crash002:/),
+    ]);
+    const second = spawnWorker();
+    try {
+      const historyBefore = h.slack.calls.filter((c) => c.method === "conversations.history").length;
+      const settle = Date.now() + 20_000;
+      while (((await h.bot.deps.ledger?.pendingAnnouncements()) ?? []).length > 0) {
+        if (Date.now() > settle) throw new Error("the announcement was never marked");
+        await sleep(200);
+      }
+      expect(announced()).toHaveLength(1);
+      expect(h.slack.calls.filter((c) => c.method === "conversations.history").length).toBeGreaterThan(
+        historyBefore,
+      );
+    } finally {
+      second.child.kill("SIGTERM");
+      await second.exited;
+    }
+  }, 60_000);
 });

@@ -31,6 +31,8 @@ export interface NewMessage {
   blocks: unknown[];
   attachments?: unknown[];
   threadTs?: string;
+  /** `chat.postMessage`'s `metadata` (`event_type`, `event_payload`). */
+  metadata?: unknown;
 }
 
 export interface MessageContent {
@@ -136,6 +138,7 @@ export class EmulatorState {
     };
     if (input.threadTs !== undefined) message.threadTs = input.threadTs;
     if (input.attachments !== undefined) message.attachments = input.attachments;
+    if (input.metadata !== undefined) message.metadata = input.metadata;
     this.messages.push(message);
     this.emit({ type: "message", action: "posted", message });
     return message;

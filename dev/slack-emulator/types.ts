@@ -82,6 +82,8 @@ export interface SlackMessage {
   text: string;
   blocks: unknown[];
   attachments?: unknown[];
+  /** `chat.postMessage`'s `metadata`, returned by `conversations.history` with `include_all_metadata`. */
+  metadata?: unknown;
   /** Author: the bot user id for messages posted by the app. */
   user: string;
   botId?: string;

@@ -34,6 +34,7 @@ export class WebApi {
       "users.info": (args) => this.usersInfo(args),
       "usergroups.users.list": (args) => this.usergroupUsers(args),
       "conversations.info": (args) => this.conversationsInfo(args),
+      "conversations.history": (args) => this.conversationsHistory(args),
       "views.open": (args) => this.openView("views.open", args),
       "views.push": (args) => this.openView("views.push", args),
       "views.update": (args) => this.updateView(args),
@@ -84,7 +85,9 @@ export class WebApi {
       return { ok: false, error: "no_text" };
     }
     const threadTs = text(args, "thread_ts");
+    const metadata = args.metadata;
     const message = this.state.postMessage({
+      ...(metadata !== undefined && metadata !== null && metadata !== "" ? { metadata } : {}),
       channel,
       text: content.text ?? "",
       blocks: content.blocks ?? [],
@@ -167,6 +170,33 @@ export class WebApi {
     const group = this.workspace.usergroups.find((g) => g.id === id);
     if (group === undefined) return { ok: false, error: "no_such_subteam" };
     return { ok: true, users: [...group.users] };
+  }
+
+  /**
+   * A channel's top-level messages, newest first, after `oldest` (a ts), up to `limit` (100) a page
+   * with `cursor` (an offset); `metadata` only with `include_all_metadata`, as Slack does.
+   */
+  private conversationsHistory(args: Record<string, unknown>): Reply {
+    const channel = text(args, "channel");
+    if (channel === undefined) return { ok: false, error: "channel_not_found" };
+    const oldest = Number(text(args, "oldest") ?? 0);
+    const limit = Math.min(999, Math.max(1, Number(text(args, "limit") ?? 100)));
+    const offset = Number(text(args, "cursor") ?? 0);
+    const withMetadata = ["true", "1"].includes(String(args.include_all_metadata));
+    const all = this.state.messages
+      .filter((m) => m.channel === channel && m.threadTs === undefined && Number(m.ts) > oldest)
+      .reverse();
+    const page = all.slice(offset, offset + limit);
+    const hasMore = offset + limit < all.length;
+    return {
+      ok: true,
+      messages: page.map((m) => ({
+        ...toApiMessage(m, this.workspace),
+        ...(withMetadata && m.metadata !== undefined ? { metadata: m.metadata } : {}),
+      })),
+      has_more: hasMore,
+      response_metadata: { next_cursor: hasMore ? String(offset + limit) : "" },
+    };
   }
 
   private conversationsInfo(args: Record<string, unknown>): Reply {

@@ -9,6 +9,7 @@ import type { ExpiryScheduler } from "../core/ports/expiry.port.js";
 import type { JobQueue } from "../core/ports/job-queue.port.js";
 import type { Logger } from "../core/ports/logger.port.js";
 import type { Notifier } from "../core/ports/notifier.port.js";
+import type { ReplicationLedger } from "../core/ports/replication-ledger.port.js";
 import type { RequestStore } from "../core/ports/request-store.port.js";
 import type { KindRegistry } from "./request-kind.js";
 
@@ -30,6 +31,8 @@ export interface FlowDeps {
   camCache?: CamCache;
   /** Refused clicks and cancels (state changes are recorded by the store). Absent: not recorded. */
   audit?: AuditTrail;
+  /** Automatic replication's ledger (docs/decisions/020). Absent: no watcher, no ledger command. */
+  ledger?: ReplicationLedger;
   /** Schedules a pending request's expiry. Absent: requests do not expire. */
   expiry?: ExpiryScheduler;
 }

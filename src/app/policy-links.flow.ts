@@ -4,7 +4,7 @@ import type { AutoSnapshotPolicy } from "../core/ports/policy-cloud.port.js";
 import { pairCopies } from "../core/replication/pair-copies.js";
 import type { Snapshot } from "../core/snapshot.js";
 import type { FlowDeps } from "./flow-deps.js";
-import { recoveryPointObjectiveOf } from "./recovery-point-objective.js";
+import { recoveryPointObjectiveOf } from "./recovery-point.js";
 
 /** The ports `/snapshot auto list` uses: everything is read from the cloud, nothing from the store. */
 export type PolicyLinksDeps = Pick<FlowDeps, "config" | "cloud" | "clock" | "logger">;
@@ -107,7 +107,7 @@ export async function listPolicyLinks(deps: PolicyLinksDeps): Promise<PolicyLink
     const entry = Object.entries(deps.config.destinations).find(([, d]) => d.accountUin === accountUin);
     const alias = entry?.[0];
     const readRoleArn = entry?.[1].readRoleArn;
-    const objectiveMs = recoveryPointObjectiveOf(deps.config, alias);
+    const objectiveMs = recoveryPointObjectiveOf(deps.config, alias ?? "");
     let sources: Snapshot[] = [];
     let lastSourceError: string | undefined;
     try {

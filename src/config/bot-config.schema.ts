@@ -38,6 +38,15 @@ const replicationMethod = z.enum(REPLICATION_METHODS, {
   error: (issue) => `must be "copy" or "share", not ${JSON.stringify(issue.input)}`,
 });
 
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const ROLE_ARN = /^qcs::cam::uin\/\d{5,20}:roleName\/[\w+=,.@-]{1,128}$/;
 
 /** Slack users and user groups; used for per-destination approvers and requesters. */
@@ -63,6 +72,11 @@ export const destinationSchema = z
         "list at least one approver (users or usergroups)",
       )
       .optional(),
+    /**
+     * Automatic replication: the newest confirmed copy of a policy linked here may be this old
+     * before the notify channel is told (src/app/recovery-point.ts).
+     */
+    recoveryPointObjective: duration("26h"),
     /** Who may ask to copy into this destination; unset: anyone. */
     requesters: peopleSchema
       .refine(
@@ -102,6 +116,38 @@ export const botConfigSchema = z
         retryDelay: duration("2s"),
         /** Upper bound of one retry delay. */
         retryMaxDelay: duration("5m"),
+      })
+      .strict()
+      .prefault({}),
+    /** Automatic replication: the watcher of linked policies (docs/decisions/020). */
+    automatic: z
+      .object({
+        /** How often the watcher looks (one run per interval per deployment, however many workers). */
+        watchInterval: duration("5m"),
+        /** A source snapshot with no copy after this counts as missing. */
+        copyGrace: duration("2h"),
+        /** A post claimed by a run that vanished is looked for in the channel, then retried, after this. */
+        postLease: duration("2m"),
+        /** The daily summary in the notify channel, or `false` for none. */
+        dailySummary: z
+          .union([
+            z.literal(false),
+            z
+              .object({
+                at: z
+                  .string()
+                  .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time of day like "09:00"')
+                  .default("09:00"),
+                timeZone: z
+                  .string()
+                  .refine(isTimeZone, "must be an IANA time zone like Asia/Shanghai")
+                  .default("Asia/Shanghai"),
+                /** Where it is posted; default: slack.notifyChannel. */
+                channel: slackId("channel").optional(),
+              })
+              .strict(),
+          ])
+          .default({ at: "09:00", timeZone: "Asia/Shanghai" }),
       })
       .strict()
       .prefault({}),

@@ -16,6 +16,7 @@ export type SnapshotCommand =
   | { kind: "check"; snapshotId: string; destination: string; region?: string }
   | { kind: "auto"; policyId: string; destination: string; region?: string }
   | { kind: "auto-list" }
+  | { kind: "auto-ledger"; policyId: string }
   | { kind: "status"; requestId: string }
   | { kind: "list"; scope: ListScope }
   | { kind: "cancel"; requestId: string }
@@ -36,7 +37,7 @@ export type ParseResult = { ok: true; command: SnapshotCommand } | { ok: false; 
 export const USAGE = {
   replicate: '/snapshot replicate <snap-id> to <destination> [as "<new name>"] [in <region>]',
   check: "/snapshot check <snap-id> to <destination> [in <region>]",
-  auto: "/snapshot auto <asp-id> to <destination> [in <region>]  ·  /snapshot auto list",
+  auto: "/snapshot auto <asp-id> to <destination> [in <region>]  ·  /snapshot auto list  ·  /snapshot auto ledger <asp-id>",
   status: "/snapshot status <request-id>",
   list: "/snapshot list [mine|pending|active|all]",
   cancel: "/snapshot cancel <request-id>",
@@ -240,6 +241,21 @@ export function parseSnapshotCommand(text: string): ParseResult {
         if (args.length > 1)
           return fail("unexpected_word", "`auto list` takes nothing after it.", USAGE.auto);
         return { ok: true, command: { kind: "auto-list" } };
+      }
+      if (isKeyword(args[0], "ledger")) {
+        const [, idToken, extra] = args;
+        if (!idToken)
+          return fail("missing_policy", "Which policy? Give its id, like `asp-abc12345`.", USAGE.auto);
+        const policyId = idToken.text.toLowerCase();
+        if (!POLICY_ID.test(policyId)) {
+          return fail(
+            "invalid_policy",
+            `\`${idToken.text}\` is not a scheduled snapshot policy id: it looks like \`asp-\` followed by 8 letters or digits.`,
+            USAGE.auto,
+          );
+        }
+        if (extra) return fail("unexpected_word", `I did not understand \`${extra.text}\`.`, USAGE.auto);
+        return { ok: true, command: { kind: "auto-ledger", policyId } };
       }
       const transfer = parseTransfer(args, USAGE.auto);
       if ("ok" in transfer) return transfer;

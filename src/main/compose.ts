@@ -18,6 +18,7 @@ import {
 } from "../adapters/queue-bullmq/job-types.js";
 import { RedisAuditTrail } from "../adapters/store-redis/audit.store.js";
 import { RedisDeliveryGuard } from "../adapters/store-redis/delivery-guard.store.js";
+import { RedisReplicationLedger } from "../adapters/store-redis/ledger.store.js";
 import { RedisRequestStore } from "../adapters/store-redis/redis-request.store.js";
 import { RedisRequestRateLimiter } from "../adapters/store-redis/request-rate-limit.store.js";
 import type { FlowDeps } from "../app/flow-deps.js";
@@ -211,6 +212,7 @@ function assembleShared(options: BotOptions): Shared {
     clock: options.clock ?? systemClock,
     logger,
     audit: new RedisAuditTrail(redis, config.redisPrefix),
+    ledger: new RedisReplicationLedger(workerRedis ?? redis, config.redisPrefix),
     expiry,
     camCache: new CamCache({
       clock: options.clock ?? systemClock,

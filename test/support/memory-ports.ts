@@ -40,6 +40,14 @@ import type { JobQueue } from "../../src/core/ports/job-queue.port.js";
 import { silentLogger } from "../../src/core/ports/logger.port.js";
 import type { Notifier } from "../../src/core/ports/notifier.port.js";
 import type {
+  AnnouncementClaim,
+  IncidentState,
+  KnownLink,
+  LedgerEntry,
+  PendingAnnouncement,
+  ReplicationLedger,
+} from "../../src/core/ports/replication-ledger.port.js";
+import type {
   ApprovalResult,
   RequestStore,
   Transition,
@@ -326,6 +334,26 @@ export class MemoryNotifier implements Notifier {
     this.told.push({ conversation, userId, text: toPlainText(message) });
   }
 
+  /** Automatic replication's announcements, with their keys. */
+  readonly announcements: Array<{ conversation: string; key: string; text: string; id: string }> = [];
+  /** Set to make the next announce calls fail after posting (the answer is lost). */
+  loseNextAnnounceAnswers = 0;
+
+  async announce(conversation: string, message: Message, key: string): Promise<MessageRef> {
+    const id = `ann-${++this.seq}`;
+    this.announcements.push({ conversation, key, text: toPlainText(message.text), id });
+    if (this.loseNextAnnounceAnswers > 0) {
+      this.loseNextAnnounceAnswers--;
+      throw new Error("timeout");
+    }
+    return { conversation, id };
+  }
+
+  async findAnnouncement(conversation: string, key: string): Promise<MessageRef | undefined> {
+    const found = this.announcements.find((a) => a.conversation === conversation && a.key === key);
+    return found ? { conversation, id: found.id } : undefined;
+  }
+
   async cardLink(request: Request): Promise<string | undefined> {
     return this.cards.has(request.id) ? `https://slack.test/cards/${request.id}` : undefined;
   }
@@ -583,6 +611,102 @@ export class ScriptedCloud implements CloudApi {
   }
 }
 
+/** The replication ledger in memory, with the Redis one's rules (each fact queued with its announcement). */
+export class MemoryLedger implements ReplicationLedger {
+  readonly knownLinks = new Map<string, KnownLink>();
+  readonly entriesOf = new Map<string, Map<string, LedgerEntry>>();
+  readonly incidents = new Map<string, IncidentState>();
+  readonly outbox = new Map<string, PendingAnnouncement>();
+  readonly posting = new Map<string, number>();
+  readonly announced = new Map<string, string>();
+  private runCount = 0;
+  private lastRunAt: number | undefined;
+
+  async links(): Promise<KnownLink[]> {
+    return [...this.knownLinks.values()].map(copyOf);
+  }
+  async addLinks(links: readonly KnownLink[]): Promise<KnownLink[]> {
+    const added = links.filter((l) => !this.knownLinks.has(l.policyId));
+    for (const link of added) this.knownLinks.set(link.policyId, copyOf(link));
+    return added;
+  }
+  async updateLinks(links: readonly KnownLink[]): Promise<void> {
+    for (const link of links)
+      if (this.knownLinks.has(link.policyId)) this.knownLinks.set(link.policyId, copyOf(link));
+  }
+  private queue(announcement: PendingAnnouncement): void {
+    if (!this.announced.has(announcement.id) && !this.outbox.has(announcement.id))
+      this.outbox.set(announcement.id, copyOf(announcement));
+  }
+  async dropLink(policyId: string, announcement: PendingAnnouncement): Promise<boolean> {
+    if (!this.knownLinks.delete(policyId)) return false;
+    this.incidents.delete(policyId);
+    this.queue(announcement);
+    return true;
+  }
+  async entries(policyId: string): Promise<LedgerEntry[]> {
+    return [...(this.entriesOf.get(policyId)?.values() ?? [])].map(copyOf);
+  }
+  async record(
+    policyId: string,
+    sources: readonly LedgerEntry[],
+    pairs: readonly LedgerEntry[],
+    announcement: PendingAnnouncement,
+  ): Promise<LedgerEntry[]> {
+    const entries = this.entriesOf.get(policyId) ?? new Map<string, LedgerEntry>();
+    this.entriesOf.set(policyId, entries);
+    for (const e of sources) if (!entries.has(e.sourceSnapshotId)) entries.set(e.sourceSnapshotId, copyOf(e));
+    const done = pairs.filter((e) => !entries.get(e.sourceSnapshotId)?.copySnapshotId);
+    for (const e of done) entries.set(e.sourceSnapshotId, copyOf(e));
+    if (done.length > 0 && announcement.announcement.kind === "copies") {
+      this.queue({
+        ...announcement,
+        announcement: { ...announcement.announcement, pairs: done.map(copyOf) },
+      });
+    }
+    return done.map(copyOf);
+  }
+  async incident(policyId: string): Promise<IncidentState | undefined> {
+    const found = this.incidents.get(policyId);
+    return found ? copyOf(found) : undefined;
+  }
+  async setIncident(state: IncidentState, announcement: PendingAnnouncement): Promise<boolean> {
+    if ((this.incidents.get(state.policyId)?.open === true) === state.open) return false;
+    this.incidents.set(state.policyId, copyOf(state));
+    this.queue(announcement);
+    return true;
+  }
+  async queueAnnouncement(announcement: PendingAnnouncement): Promise<boolean> {
+    if (this.announced.has(announcement.id) || this.outbox.has(announcement.id)) return false;
+    this.queue(announcement);
+    return true;
+  }
+  async pendingAnnouncements(): Promise<PendingAnnouncement[]> {
+    return [...this.outbox.values()]
+      .map(copyOf)
+      .sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id));
+  }
+  async claimAnnouncement(id: string, now: number, leaseMs: number): Promise<AnnouncementClaim> {
+    if (!this.outbox.has(id)) return "gone";
+    const claimed = this.posting.get(id);
+    this.posting.set(id, claimed === undefined || claimed + leaseMs <= now ? now : claimed);
+    if (claimed === undefined) return "post";
+    return claimed + leaseMs <= now ? "verify" : "busy";
+  }
+  async markAnnounced(id: string, messageId: string): Promise<void> {
+    this.announced.set(id, messageId);
+    this.outbox.delete(id);
+    this.posting.delete(id);
+  }
+  async countRun(at: number): Promise<number> {
+    this.lastRunAt = at;
+    return ++this.runCount;
+  }
+  async runs(): Promise<{ count: number; lastAt?: number }> {
+    return { count: this.runCount, ...(this.lastRunAt === undefined ? {} : { lastAt: this.lastRunAt }) };
+  }
+}
+
 export const SOURCE_UIN = "100000000001";
 export const DR_PROD_UIN = "200000000002";
 export const DR_BLIND_UIN = "200000000003";
@@ -600,6 +724,7 @@ export interface MemoryPorts {
   copyWatch: MemoryCopyWatch;
   cloud: ScriptedCloud;
   clock: FixedClock;
+  ledger: MemoryLedger;
 }
 
 /**
@@ -618,6 +743,7 @@ export function memoryPorts(
   const directory = new MemoryDirectory(options.groups);
   const copyWatch = new MemoryCopyWatch();
   const cloud = new ScriptedCloud();
+  const ledger = new MemoryLedger();
   const config = buildBotConfig({
     source: { accountUin: SOURCE_UIN, regions: ["ap-guangzhou", "ap-shanghai"] },
     destinations: {
@@ -643,6 +769,7 @@ export function memoryPorts(
     logger: silentLogger,
     audit,
     expiry,
+    ledger,
   };
-  return { deps, store, audit, notifier, queue, expiry, directory, copyWatch, cloud, clock };
+  return { deps, store, audit, notifier, queue, expiry, directory, copyWatch, cloud, clock, ledger };
 }

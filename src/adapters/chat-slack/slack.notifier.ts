@@ -10,6 +10,9 @@ import { asMessage, fitMessage, renderMessage, renderText } from "./mrkdwn.rende
 import { buildOutcomeDigest, OutcomeDigest, type OutcomeDigestOptions } from "./outcome-digest.js";
 import { buildRecheckForFailedRequest } from "./prerequisites.blocks.js";
 
+/** The metadata event type of automatic replication's announcements. */
+export const ANNOUNCEMENT_EVENT = "cbs_bot_announcement";
+
 /** Notifier over the Slack Web API. */
 export class SlackNotifier implements Notifier {
   constructor(
@@ -141,6 +144,47 @@ export class SlackNotifier implements Notifier {
       this.logger.debug({ err, requestId: request.id }, "no permalink for the card");
       return undefined;
     }
+  }
+
+  /**
+   * Posts with `metadata` (event type `cbs_bot_announcement`, the key in its payload), which
+   * `findAnnouncement` reads back from the channel's history: a post whose answer was lost is found
+   * instead of posted twice (docs/decisions/020).
+   */
+  async announce(channel: string, message: Message, key: string): Promise<MessageRef> {
+    const { text, blocks } = fitMessage(renderMessage(message));
+    const result = await this.client.chat.postMessage({
+      channel,
+      text,
+      ...(blocks?.length ? { blocks } : {}),
+      unfurl_links: false,
+      metadata: { event_type: ANNOUNCEMENT_EVENT, event_payload: { key } },
+    });
+    if (!result.ts || !result.channel)
+      throw new SlackAdapterError("slack.no_ts", "chat.postMessage returned no message ts");
+    return { conversation: result.channel, id: result.ts };
+  }
+
+  async findAnnouncement(channel: string, key: string, sinceMs: number): Promise<MessageRef | undefined> {
+    let cursor: string | undefined;
+    for (let page = 0; page < 20; page++) {
+      const result = await this.client.conversations.history({
+        channel,
+        oldest: (Math.max(0, sinceMs) / 1000).toFixed(6),
+        include_all_metadata: true,
+        limit: 200,
+        ...(cursor ? { cursor } : {}),
+      });
+      for (const m of result.messages ?? []) {
+        const metadata = (m as { metadata?: { event_type?: string; event_payload?: { key?: unknown } } })
+          .metadata;
+        if (metadata?.event_type === ANNOUNCEMENT_EVENT && metadata.event_payload?.key === key && m.ts)
+          return { conversation: channel, id: m.ts };
+      }
+      cursor = result.response_metadata?.next_cursor || undefined;
+      if (!result.has_more || !cursor) return undefined;
+    }
+    return undefined;
   }
 
   async tellUser(channel: string, userId: string, message: Text): Promise<void> {

@@ -9,6 +9,7 @@ import {
 } from "./command-replies.blocks.js";
 import { handleAccounts } from "./commands/accounts.command.js";
 import { handleAuto, handleAutoList } from "./commands/auto.command.js";
+import { handleAutoLedger } from "./commands/auto-ledger.command.js";
 import { handleCancel } from "./commands/cancel.command.js";
 import { handleCheck } from "./commands/check.command.js";
 import type { CommandContext, CommandHandler } from "./commands/command-context.js";
@@ -32,6 +33,7 @@ const HANDLERS: HandlerTable = {
   auto: handleAuto,
   "auto-list": handleAutoList,
   help: handleHelp,
+  "auto-ledger": handleAutoLedger,
 };
 
 /**

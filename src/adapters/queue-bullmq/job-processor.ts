@@ -190,14 +190,16 @@ export function startJobWorkers<Env>(
       });
     }
     if (type.schedule) {
-      const { id, everyMs } = type.schedule;
-      void queue
-        .upsertJobScheduler(
-          id,
-          { every: everyMs(config) },
-          { name: type.name, data: {}, opts: type.jobOptions(config) },
-        )
-        .catch((err: unknown) => logger.error({ err, scheduler: id }, "job schedule could not be set"));
+      const { id, everyMs, pattern } = type.schedule;
+      const every = everyMs?.(config);
+      const cron = pattern?.(config);
+      const repeat =
+        every !== undefined ? { every } : cron ? { pattern: cron.pattern, tz: cron.tz } : undefined;
+      void (
+        repeat
+          ? queue.upsertJobScheduler(id, repeat, { name: type.name, data: {}, opts: type.jobOptions(config) })
+          : queue.removeJobScheduler(id)
+      ).catch((err: unknown) => logger.error({ err, scheduler: id }, "job schedule could not be set"));
     }
     workers.set(type.name, worker);
   }

@@ -50,8 +50,16 @@ export interface JobType<P, Env> {
   jobOptions(config: Readonly<BotConfig>): JobsOptions;
   /** Jobs of this type one worker runs at once. */
   concurrency(config: Readonly<BotConfig>): number;
-  /** A recurring job: one job every `everyMs`, whichever worker takes it (BullMQ job scheduler). */
-  schedule?: { id: string; everyMs(config: Readonly<BotConfig>): number };
+  /**
+   * A recurring job, whichever worker takes it (BullMQ job scheduler): one job every `everyMs`, or
+   * at the times of a cron `pattern` in a time zone. `undefined` from either: not scheduled (and a
+   * schedule left from an earlier configuration is removed).
+   */
+  schedule?: {
+    id: string;
+    everyMs?(config: Readonly<BotConfig>): number | undefined;
+    pattern?(config: Readonly<BotConfig>): { pattern: string; tz: string } | undefined;
+  };
   handle(env: Env, payload: P, run: JobRun): Promise<JobOutcome>;
   /** After the last attempt, a permanent error, or too many stalls. Absent: the job just fails. */
   giveUp?(env: Env, payload: P, reason: GiveUpReason): Promise<void>;

@@ -1,9 +1,12 @@
 import { z } from "zod";
+import { postDailySummary } from "../../app/daily-summary.flow.js";
 import { expireRequest } from "../../app/expire-request.flow.js";
 import type { FlowDeps } from "../../app/flow-deps.js";
 import { failRequest, runRequestStep } from "../../app/run-request-step.flow.js";
+import { watchLinkedPolicies } from "../../app/watch-policies.flow.js";
 import { REQUEST_ID } from "../../core/ids.js";
 import { pollCopiesInFlight } from "../../kinds/snapshot-copy/copy-watch.flow.js";
+import { QueueError } from "./errors.js";
 import { defineJobType, type JobRun, jobRegistry } from "./job-registry.js";
 import { RETRY_BACKOFF_TYPE } from "./retry-backoff.js";
 
@@ -17,6 +20,8 @@ export interface JobFlows {
   failRequest: typeof failRequest;
   expireRequest: typeof expireRequest;
   pollCopiesInFlight: typeof pollCopiesInFlight;
+  watchLinkedPolicies: typeof watchLinkedPolicies;
+  postDailySummary: typeof postDailySummary;
 }
 
 export const defaultJobFlows: JobFlows = {
@@ -24,6 +29,8 @@ export const defaultJobFlows: JobFlows = {
   failRequest,
   expireRequest,
   pollCopiesInFlight,
+  watchLinkedPolicies,
+  postDailySummary,
 };
 
 /** What the handlers are given: the flows to call and their dependencies. */
@@ -116,4 +123,64 @@ export const copyPollJob = defineJobType({
   },
 });
 
-export const botJobTypes = jobRegistry([replicationStepJob, expiryJob, copyPollJob]);
+/** The ledger the automatic-replication jobs need (wired by the composition root). */
+function withLedger(deps: FlowDeps, run: JobRun) {
+  const { ledger } = deps;
+  if (!ledger) throw new QueueError("queue.no_ledger", "automatic replication needs the replication ledger");
+  return { ...withRunLogger(deps, run), ledger };
+}
+
+/**
+ * One watcher run over every linked policy (docs/decisions/020), every `automatic.watchInterval`:
+ * one job per interval per deployment, whichever worker takes it. A failed run is not retried: the
+ * next one, an interval later, does everything again from the cloud and the ledger.
+ */
+export const policyWatcherJob = defineJobType({
+  queue: "policy-watcher",
+  name: "policy-watcher",
+  schema: z.object({}),
+  jobOptions: () => ({ removeOnComplete: true, removeOnFail: 50 }),
+  concurrency: () => 1,
+  schedule: {
+    id: "policy-watcher",
+    everyMs: (config) => Math.max(100, config.automatic.watchInterval),
+  },
+  async handle({ flows, deps }: JobEnv, _payload, run) {
+    const round = await flows.watchLinkedPolicies(withLedger(deps, run));
+    return { kind: "done", value: round };
+  },
+});
+
+/** The daily summary at `automatic.dailySummary.at` in its time zone (none when it is `false`). */
+export const dailySummaryJob = defineJobType({
+  queue: "daily-summary",
+  name: "daily-summary",
+  schema: z.object({}),
+  jobOptions: () => ({
+    attempts: 5,
+    backoff: { type: "exponential", delay: 5000 },
+    removeOnComplete: true,
+    removeOnFail: 50,
+  }),
+  concurrency: () => 1,
+  schedule: {
+    id: "daily-summary",
+    pattern: (config) => {
+      const summary = config.automatic.dailySummary;
+      if (summary === false) return undefined;
+      const [hours, minutes] = summary.at.split(":").map(Number);
+      return { pattern: `0 ${minutes} ${hours} * * *`, tz: summary.timeZone };
+    },
+  },
+  async handle({ flows, deps }: JobEnv, _payload, run) {
+    return { kind: "done", value: await flows.postDailySummary(withLedger(deps, run)) };
+  },
+});
+
+export const botJobTypes = jobRegistry([
+  replicationStepJob,
+  expiryJob,
+  copyPollJob,
+  policyWatcherJob,
+  dailySummaryJob,
+]);

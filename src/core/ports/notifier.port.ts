@@ -14,6 +14,14 @@ export interface Notifier {
   announceOutcome(request: Request, conversation: string): Promise<void>;
   /** A private message to one person in a conversation. */
   tellUser(conversation: string, userId: string, message: Text): Promise<void>;
+  /**
+   * A top-level message in a conversation, not tied to a request (automatic replication). `key`
+   * identifies what it announces: the adapter stores it with the message, so that
+   * `findAnnouncement` can tell whether a post whose answer was lost was made.
+   */
+  announce(conversation: string, message: Message, key: string): Promise<MessageRef>;
+  /** The message posted by `announce` with this key since `sinceMs` (epoch ms), if there is one. */
+  findAnnouncement(conversation: string, key: string, sinceMs: number): Promise<MessageRef | undefined>;
   /** A link to the request's card; undefined when there is none. */
   cardLink?(request: Request): Promise<string | undefined>;
 }

@@ -26,6 +26,8 @@ const SCOPE_OF_METHOD: Record<string, string | null> = {
   "conversations.info": "channels:read",
   "conversations.list": "channels:read",
   "conversations.members": "channels:read",
+  // Automatic replication looks for its own keyed post in the notify channel (docs/decisions/018).
+  "conversations.history": "channels:history",
   "reactions.add": "reactions:write",
   "auth.test": null,
   // Socket Mode: called with the app-level token, whose scope (connections:write) is not a bot scope.

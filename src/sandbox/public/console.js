@@ -507,7 +507,12 @@ function renderCloud() {
   const policies = el(
     "section",
     { className: "cloud-section", "aria-labelledby": "cloud-policies" },
-    el("h3", { id: "cloud-policies", tabindex: "-1", text: "Scheduled snapshot policies" }),
+    el("h3", {
+      id: "cloud-policies",
+      tabindex: "-1",
+      "data-focus-key": "policies",
+      text: "Scheduled snapshot policies",
+    }),
     cloud.source.policies.length === 0
       ? el("p", { className: "muted", text: "None: the source account has no scheduled policy." })
       : cloud.source.policies.map((p) => policyCard(p, ui.view.dayRuns?.[p.id])),
@@ -767,6 +772,8 @@ async function policyAction(p, action) {
   try {
     const result = await post("/api/policy", { policyId: p.id, action });
     $("cloud-status").textContent = POLICY_DONE[action](p, result);
+    // Its card is gone: the focus goes to the list of policies, not to the page's start.
+    if (action === "delete") $("cloud-policies")?.focus();
   } catch (error) {
     $("cloud-status").textContent = `Could not do that: ${error.message}`;
   }

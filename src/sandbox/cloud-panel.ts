@@ -23,8 +23,40 @@ export interface PolicyRow {
   id: string;
   name: string;
   region: string;
+  diskIds: string[];
+  /** The schedule in words, e.g. "every day at 03:00". */
+  schedule: string;
+  /** How many times a day it fires (what "Fire a day" does). */
+  firingsPerDay: number;
+  /** The linked account's alias (or uin when not configured); absent: not linked. */
   copyTo?: string;
+  copyToUin?: string;
+  copyDelayMs: number;
+  /** Automatic copies the cloud will not make (the "Drop next copy" button). */
+  dropNextCopies: number;
+  /** The policy's snapshots, newest first (at most `POLICY_RUNS_SHOWN`), with their copies. */
+  runs: PolicyRunRow[];
+  /** How many snapshots the policy took in all. */
+  runCount: number;
 }
+
+/** One snapshot a policy took, and what became of its automatic copy. */
+export interface PolicyRunRow {
+  snapshotId: string;
+  name: string;
+  createTime: string;
+  state: string;
+  percent: number;
+  copy:
+    | { kind: "copy"; snapshotId: string; destination: string; state: string; percent: number }
+    /** Made, but not in the destination yet (the policy's copy delay). */
+    | { kind: "due"; destination: string; inMs: number }
+    | { kind: "dropped"; destination: string }
+    /** Taken while the policy was not linked. */
+    | { kind: "none" };
+}
+
+export const POLICY_RUNS_SHOWN = 6;
 
 export interface DestinationRow {
   alias: string;
@@ -40,7 +72,7 @@ export interface CopyRow {
   sourceSnapshotId: string;
   destination: string;
   name: string;
-  /** The copy's state in the destination, or "GONE" when it vanished (a failed copy). */
+  /** The copy's state in the destination, "DUE" before it shows there, "GONE" when it vanished (failed). */
   state: string;
   percent: number;
 }
@@ -62,8 +94,11 @@ const snapshotSchema = z.object({
   diskSize: z.number(),
   state: z.string(),
   percent: z.number(),
+  createTime: z.string(),
+  autoSnapshotPolicyId: z.string().optional(),
 });
 const simStateSchema = z.object({
+  now: z.number(),
   accounts: z.array(
     z.object({
       uin: z.string(),
@@ -76,7 +111,11 @@ const simStateSchema = z.object({
           id: z.string(),
           name: z.string(),
           region: z.string(),
+          diskIds: z.array(z.string()),
+          hours: z.array(z.number()),
+          daysOfWeek: z.array(z.number()),
           copyToAccountUin: z.string().optional(),
+          autoCopy: z.object({ copyDelayMs: z.number(), dropNextCopies: z.number() }),
         }),
       ),
     }),
@@ -88,8 +127,11 @@ const simStateSchema = z.object({
       targetUin: z.string(),
       newSnapshotId: z.string(),
       name: z.string(),
+      appearsAt: z.number(),
+      trigger: z.enum(["api", "auto-policy"]),
     }),
   ),
+  droppedCopies: z.array(z.object({ sourceSnapshotId: z.string(), targetUin: z.string() })),
   nextCopyOutcome: z.enum(["success", "fail", "stuck"]).optional(),
 });
 
@@ -119,17 +161,60 @@ export async function readCloudView(sim: TencentSimulator): Promise<CloudView> {
     source?.userPolicies.filter((p) => p.policyId === COPY_POLICY_ID).map((p) => p.targetUin),
   );
   const drProd = SANDBOX.destinations["dr-prod"].uin;
+  const nameOf = (uin: string) => aliasOf.get(uin) ?? uin;
+  const copyOf = (c: (typeof state.copies)[number]) => {
+    const arrived = state.snapshots.find(
+      (s) => s.ownerUin === c.targetUin && s.snapshotId === c.newSnapshotId,
+    );
+    if (arrived) return { state: arrived.state, percent: arrived.percent };
+    return { state: c.appearsAt > state.now ? "DUE" : "GONE", percent: 0 };
+  };
+  const runOf = (s: (typeof state.snapshots)[number]): PolicyRunRow => {
+    const base = {
+      snapshotId: s.snapshotId,
+      name: s.name,
+      createTime: s.createTime,
+      state: s.state,
+      percent: s.percent,
+    };
+    const copy = state.copies.find((c) => c.trigger === "auto-policy" && c.sourceSnapshotId === s.snapshotId);
+    if (copy) {
+      const destination = nameOf(copy.targetUin);
+      const seen = copyOf(copy);
+      if (seen.state === "DUE") {
+        return { ...base, copy: { kind: "due", destination, inMs: copy.appearsAt - state.now } };
+      }
+      return { ...base, copy: { kind: "copy", snapshotId: copy.newSnapshotId, destination, ...seen } };
+    }
+    const dropped = state.droppedCopies.find((d) => d.sourceSnapshotId === s.snapshotId);
+    if (dropped) return { ...base, copy: { kind: "dropped", destination: nameOf(dropped.targetUin) } };
+    return { ...base, copy: { kind: "none" } };
+  };
   return {
     source: {
       uin: SANDBOX.sourceUin,
       name: source?.name ?? "source",
       snapshots: rowsOf(SANDBOX.sourceUin),
-      policies: (source?.autoSnapshotPolicies ?? []).map((p) => ({
-        id: p.id,
-        name: p.name,
-        region: p.region,
-        ...(p.copyToAccountUin ? { copyTo: aliasOf.get(p.copyToAccountUin) ?? p.copyToAccountUin } : {}),
-      })),
+      policies: (source?.autoSnapshotPolicies ?? []).map((p) => {
+        const taken = state.snapshots
+          .filter((s) => s.ownerUin === SANDBOX.sourceUin && s.autoSnapshotPolicyId === p.id)
+          .reverse();
+        return {
+          id: p.id,
+          name: p.name,
+          region: p.region,
+          diskIds: p.diskIds,
+          schedule: describeSchedule(p.hours, p.daysOfWeek),
+          firingsPerDay: p.hours.length,
+          ...(p.copyToAccountUin
+            ? { copyTo: nameOf(p.copyToAccountUin), copyToUin: p.copyToAccountUin }
+            : {}),
+          copyDelayMs: p.autoCopy.copyDelayMs,
+          dropNextCopies: p.autoCopy.dropNextCopies,
+          runs: taken.slice(0, POLICY_RUNS_SHOWN).map(runOf),
+          runCount: taken.length,
+        };
+      }),
     },
     destinations: Object.entries(SANDBOX.destinations).map(([alias, d]) => ({
       alias,
@@ -139,19 +224,16 @@ export async function readCloudView(sim: TencentSimulator): Promise<CloudView> {
       readRole: (state.accounts.find((a) => a.uin === d.uin)?.roles.length ?? 0) > 0,
       snapshots: rowsOf(d.uin),
     })),
-    copies: state.copies.map((c) => {
-      const arrived = state.snapshots.find(
-        (s) => s.ownerUin === c.targetUin && s.snapshotId === c.newSnapshotId,
-      );
-      return {
+    // The copies requests asked for; a policy's automatic copies are shown under the policy.
+    copies: state.copies
+      .filter((c) => c.trigger === "api")
+      .map((c) => ({
         newSnapshotId: c.newSnapshotId,
         sourceSnapshotId: c.sourceSnapshotId,
-        destination: aliasOf.get(c.targetUin) ?? c.targetUin,
+        destination: nameOf(c.targetUin),
         name: c.name,
-        state: arrived?.state ?? "GONE",
-        percent: arrived?.percent ?? 0,
-      };
-    }),
+        ...copyOf(c),
+      })),
     faults: { drProdRevoked: !granted.has(drProd), nextCopy: state.nextCopyOutcome ?? "success" },
   };
 }
@@ -176,4 +258,22 @@ export function applyFault(sim: TencentSimulator, fault: FaultName, on: boolean)
       state.attachUserPolicy(SANDBOX.sourceUin, drProd, COPY_POLICY_ID);
       return;
   }
+}
+
+const DAY_NAMES = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+
+/** "every day at 03:00", "on Mon, Thu at 00:00, 12:00" (Beijing time, as the policy says). */
+export function describeSchedule(hours: readonly number[], daysOfWeek: readonly number[]): string {
+  const at = [...hours]
+    .sort((a, b) => a - b)
+    .map((h) => `${String(h).padStart(2, "0")}:00`)
+    .join(", ");
+  const days =
+    daysOfWeek.length === 0 || daysOfWeek.length === 7
+      ? "every day"
+      : `on ${[...daysOfWeek]
+          .sort((a, b) => a - b)
+          .map((d) => DAY_NAMES[d] ?? String(d))
+          .join(", ")}`;
+  return hours.length === 0 ? "never (no hours)" : `${days} at ${at}`;
 }

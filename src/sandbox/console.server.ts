@@ -8,6 +8,13 @@ import { applyFault, type CloudView, FAULTS, readCloudView } from "./cloud-panel
 import { readConsoleAsset } from "./console-assets.js";
 import { ConsoleFeed, type ConsoleMessage, type ConsoleModal } from "./console-feed.js";
 import { buildViewStateValues } from "./modal-values.js";
+import {
+  type DayRuns,
+  POLICY_ACTIONS,
+  PolicyActionError,
+  type PolicyActionResult,
+  PolicyActions,
+} from "./policy-actions.js";
 import { SANDBOX } from "./sandbox-seed.js";
 
 export interface ConsoleServer {
@@ -30,6 +37,8 @@ export interface ConsoleView {
   modal: (ConsoleModal & { version: number }) | null;
   shortcuts: Array<{ callbackId: string; name: string }>;
   cloud: CloudView | null;
+  /** "Fire a day" runs in progress, by policy id. */
+  dayRuns: DayRuns;
 }
 
 const USER_IDS = Object.values(SANDBOX.users).map((u) => u.id) as [string, ...string[]];
@@ -46,6 +55,10 @@ const actionBody = z.object({
   value: z.string().max(2000).optional(),
 });
 const faultBody = z.object({ fault: z.enum(FAULTS), on: z.boolean() });
+const policyBody = z.object({
+  policyId: z.string().regex(/^asp-[a-z0-9]{8}$/, "asp- followed by 8 lowercase letters or digits"),
+  action: z.enum(POLICY_ACTIONS),
+});
 const viewSubmitBody = z.object({
   userId,
   viewId: z.string().min(1).max(64),
@@ -72,8 +85,9 @@ interface Client {
 
 /**
  * The sandbox's web console: static page, a JSON view per user, server-sent events with the whole view
- * on every change, and three POST endpoints. Commands and clicks go to the real Bolt app through the
- * emulator's signed senders, exactly as Slack would send them.
+ * on every change, and POST endpoints (commands, clicks, modals, fault toggles, policy buttons).
+ * Commands and clicks go to the real Bolt app through the emulator's signed senders, exactly as
+ * Slack would send them.
  */
 export async function startConsoleServer(options: {
   slack: SlackEmulator;
@@ -82,6 +96,8 @@ export async function startConsoleServer(options: {
   host: string;
   port: number;
   logger: AppLogger;
+  /** Real time between two firings of "Fire a day". @defaultValue 1500 */
+  policyDayStepMs?: number;
 }): Promise<ConsoleServer> {
   const { slack, sim, appUrl, logger } = options;
   const feed = new ConsoleFeed(slack);
@@ -118,6 +134,7 @@ export async function startConsoleServer(options: {
     modal: feed.modalFor(me) ?? null,
     shortcuts: [{ callbackId: SHORTCUT_REPLICATE, name: "Replicate a snapshot" }],
     cloud,
+    dayRuns: policies.dayRuns(),
   });
 
   const broadcast = () => {
@@ -158,6 +175,10 @@ export async function startConsoleServer(options: {
       logger.debug({ err }, "sandbox console: could not read the simulator's state");
     }
   };
+  const policies = new PolicyActions(sim, options.policyDayStepMs ?? 1500, () => {
+    scheduleBroadcast();
+    void refreshCloud();
+  });
   await refreshCloud();
   // Copies progress with time, not with events: look again every second while someone watches.
   const cloudTimer = setInterval(() => {
@@ -185,6 +206,7 @@ export async function startConsoleServer(options: {
       if (url.pathname === "/api/view") {
         const me = userId.safeParse(url.searchParams.get("user") ?? SANDBOX.users.alice.id);
         if (!me.success) return sendJson(res, 400, { error: "unknown user" });
+        await refreshCloud(); // the cloud as it is now, even when no page is watching
         return sendJson(res, 200, viewFor(me.data));
       }
       if (url.pathname === "/api/events") {
@@ -304,6 +326,20 @@ export async function startConsoleServer(options: {
       await refreshCloud();
       return sendJson(res, 200, { ok: true, faults: cloud?.faults });
     }
+    if (url.pathname === "/api/policy") {
+      const input = policyBody.safeParse(body);
+      if (!input.success) return sendJson(res, 400, { error: describeInvalid(input.error) });
+      let result: PolicyActionResult;
+      try {
+        result = policies.apply(input.data.policyId, input.data.action);
+      } catch (err) {
+        if (err instanceof PolicyActionError) return sendJson(res, err.status, { error: err.message });
+        throw err;
+      }
+      scheduleBroadcast();
+      await refreshCloud();
+      return sendJson(res, 200, { ok: true, ...result });
+    }
     return sendJson(res, 404, { error: "not found" });
   };
 
@@ -324,6 +360,7 @@ export async function startConsoleServer(options: {
     close: () =>
       new Promise<void>((resolve) => {
         slack.off("change", onChange);
+        policies.close();
         clearInterval(cloudTimer);
         clearInterval(heartbeat);
         if (broadcastTimer) clearTimeout(broadcastTimer);

@@ -28,7 +28,18 @@ const READ_ROLE = "snapshot-bot-reader";
 /** The custom policy that grants dr-prod the copy permission (the console's "revoke" toggle detaches it). */
 export const COPY_POLICY_ID = 90001;
 
-export function seedSandboxCloud(sim: TencentSimulator): void {
+/** The scheduled policies of the source account: one linkable to dr-prod, one already linked to it. */
+export const SANDBOX_POLICIES = {
+  /** Not linked: `/snapshot auto asp-daily001 to dr-prod` asks to link it. */
+  linkable: "asp-daily001",
+  /** Linked to dr-prod from the start, so `/snapshot auto list` has a row at once. */
+  linked: "asp-web4hour",
+} as const;
+
+/** How long after a linked policy's snapshot its automatic copy shows in the destination. */
+export const SANDBOX_AUTO_COPY_DELAY_MS = 3000;
+
+export function seedSandboxCloud(sim: TencentSimulator, options: { autoCopyDelayMs?: number } = {}): void {
   const { state } = sim;
   const src = SANDBOX.sourceUin;
   state.addAccount({ uin: src, ...SANDBOX.source, name: "production" });
@@ -104,15 +115,29 @@ export function seedSandboxCloud(sim: TencentSimulator): void {
     },
   ];
   for (const s of snapshots) state.addSnapshot(src, s);
+  // A short copy delay, so a person sees the automatic copy follow its snapshot within seconds.
+  const autoCopy = { copyDelayMs: options.autoCopyDelayMs ?? SANDBOX_AUTO_COPY_DELAY_MS };
   state.addAutoSnapshotPolicy(src, {
-    id: "asp-daily001",
+    id: SANDBOX_POLICIES.linkable,
     name: "daily-03h",
     region: "ap-guangzhou",
     diskIds: ["disk-ord00001"],
     hours: [3],
     daysOfWeek: [],
     retentionDays: 7,
+    autoCopy,
   });
+  state.addAutoSnapshotPolicy(src, {
+    id: SANDBOX_POLICIES.linked,
+    name: "web-every-4h",
+    region: "ap-guangzhou",
+    diskIds: ["disk-web00001"],
+    hours: [0, 4, 8, 12, 16, 20],
+    daysOfWeek: [],
+    retentionDays: 3,
+    autoCopy,
+  });
+  state.setAutoSnapshotPolicyCopyTarget(src, SANDBOX_POLICIES.linked, SANDBOX.destinations["dr-prod"].uin);
 }
 
 export function sandboxConfig(redisPrefix: string, pollInterval = "1s"): BotConfigInput {

@@ -35,6 +35,10 @@ export interface SandboxOptions {
   copyDurationMs?: number;
   /** How often the worker looks at a running copy. @defaultValue "1s" */
   pollInterval?: string;
+  /** How long after a linked policy's snapshot its automatic copy shows. @defaultValue 3000 */
+  autoCopyDelayMs?: number;
+  /** Real time between two firings of the console's "Fire a day". @defaultValue 1500 */
+  policyDayStepMs?: number;
   /** Where the line saying which Redis the sandbox uses goes. @defaultValue stdout */
   announce?: (line: string) => void;
 }
@@ -84,7 +88,10 @@ async function startSandboxOn(
   const { env, logger } = options;
   if (!privateRedis) await requireRedis(redisUrl);
   const sim = await startTencentSimulator({ copyDurationMs: options.copyDurationMs ?? 20_000 });
-  seedSandboxCloud(sim);
+  seedSandboxCloud(
+    sim,
+    options.autoCopyDelayMs === undefined ? {} : { autoCopyDelayMs: options.autoCopyDelayMs },
+  );
   const slack = await startSlackEmulator({
     signingSecret: SANDBOX.signingSecret,
     botToken: SANDBOX.botToken,
@@ -113,6 +120,7 @@ async function startSandboxOn(
     host: options.host ?? "127.0.0.1",
     port: options.port ?? env.PORT,
     logger,
+    ...(options.policyDayStepMs === undefined ? {} : { policyDayStepMs: options.policyDayStepMs }),
   }).catch(async (err: unknown) => {
     await Promise.allSettled([bot.close(), slack.close(), sim.close()]);
     if (!privateRedis) await deleteKeysWithPrefix(redisUrl, redisPrefix).catch(() => undefined);

@@ -216,6 +216,51 @@ describe("sandbox console in a real browser: request → refusal → approval �
     await expect.poll(() => page.getByLabel("Fail the next copy").isChecked()).toBe(false);
   });
 
+  it("the cloud pane shows the scheduled policies; Fire now takes a snapshot and its automatic copy follows", async () => {
+    const pane = page.locator("#cloud-pane");
+    const linkable = pane.locator('[data-policy="asp-daily001"]');
+    const linked = pane.locator('[data-policy="asp-web4hour"]');
+    await linked.getByText(/every day at 00:00, 04:00, 08:00/).waitFor();
+    const facts = (await linked.textContent()) ?? "";
+    expect(facts).toContain("disk-web00001");
+    expect(facts).toContain("CopyToAccountUin 200000000002 (dr-prod)");
+    expect(await linkable.textContent()).toContain("not linked");
+    // Buttons are labelled by their policy, and what cannot be done is disabled, not hidden.
+    const buttons = pane.getByRole("group", { name: "web-every-4h" });
+    for (const name of [
+      "Fire now",
+      "Fire a day (6×)",
+      "Drop next copy",
+      "Unlink (as dr-prod)",
+      "Delete policy",
+    ]) {
+      expect(await buttons.getByRole("button", { name }).isEnabled()).toBe(true);
+    }
+    expect(
+      await pane
+        .getByRole("group", { name: "daily-03h" })
+        .getByRole("button", { name: "Unlink (as the destination)" })
+        .isDisabled(),
+    ).toBe(true);
+
+    await buttons.getByRole("button", { name: "Fire now" }).click();
+    const status = page.locator("#cloud-status");
+    await status.getByText(/asp-web4hour fired: snap-/).waitFor();
+    const snapshotId = /snap-[a-z0-9]{8}/.exec((await status.textContent()) ?? "")?.[0] ?? "";
+    const run = linked.locator(`tr[data-run="${snapshotId}"]`);
+    await run.waitFor();
+    // The automatic copy shows in dr-prod after the policy's delay (3 s in the sandbox).
+    const copied = run.locator('[data-copy="copy"]');
+    await copied.waitFor({ timeout: 20_000 });
+    expect(await copied.textContent()).toContain("in dr-prod");
+    const copyId = (await copied.locator(".id").textContent()) ?? "";
+    expect(copyId).toMatch(/^snap-[a-z0-9]{8}$/);
+    await pane.locator('[data-destination="dr-prod"]').getByText(copyId).waitFor();
+    await linked.scrollIntoViewIfNeeded();
+    await shot("09-policy-fired");
+    await linked.screenshot({ path: join(ARTIFACTS, "09-policy-card.png") });
+  });
+
   it("works from the keyboard: skip link to the message box, Enter to send, Escape cancels a confirm", async () => {
     await actAs("alice");
     await page.reload();

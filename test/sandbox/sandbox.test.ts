@@ -3,11 +3,14 @@ import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
 import { ConfigError, parseEnvironment } from "../../src/config/load-config.js";
 import { createLogger } from "../../src/main/logger.js";
+import type { CloudView } from "../../src/sandbox/cloud-panel.js";
 import { startSandbox } from "../../src/sandbox/sandbox.js";
 
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 const env = parseEnvironment({ REDIS_URL, LOG_LEVEL: "silent" });
 const logger = createLogger("silent");
+
+type View = { cloud: CloudView };
 
 async function countKeys(prefix: string): Promise<number> {
   const redis = new Redis(REDIS_URL);
@@ -80,6 +83,105 @@ describe("sandbox process: console server, guards, clean shutdown", () => {
     await sandbox.close();
     expect(await countKeys(sandbox.redisPrefix)).toBe(0);
     await expect(fetch(sandbox.consoleUrl)).rejects.toThrow();
+  });
+
+  it("fires a scheduled policy: a snapshot with the policy's id, then its automatic copy in dr-prod after the delay", async () => {
+    const delay = 1200;
+    const sandbox = await startSandbox({
+      env,
+      logger,
+      port: 0,
+      copyDurationMs: 300,
+      autoCopyDelayMs: delay,
+      policyDayStepMs: 50,
+    });
+    opened.push(sandbox);
+    const policyCall = (body: unknown) =>
+      fetch(`${sandbox.consoleUrl}api/policy`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+    const policies = async () =>
+      ((await (await fetch(`${sandbox.consoleUrl}api/view`)).json()) as View).cloud.source.policies;
+    const policy = async (id: string) => (await policies()).find((p) => p.id === id);
+    const drProd = async () =>
+      ((await (await fetch(`${sandbox.consoleUrl}api/view`)).json()) as View).cloud.destinations.find(
+        (d) => d.alias === "dr-prod",
+      );
+
+    // The seed: one policy a person can link to dr-prod, one linked already.
+    expect(await policies()).toEqual([
+      expect.objectContaining({
+        id: "asp-daily001",
+        diskIds: ["disk-ord00001"],
+        schedule: "every day at 03:00",
+      }),
+      expect.objectContaining({
+        id: "asp-web4hour",
+        copyTo: "dr-prod",
+        copyToUin: "200000000002",
+        firingsPerDay: 6,
+      }),
+    ]);
+    expect((await policy("asp-daily001"))?.copyTo).toBeUndefined();
+
+    const startedAt = Date.now();
+    const fired = await policyCall({ policyId: "asp-web4hour", action: "fire" });
+    expect(fired.status).toBe(200);
+    const { taken } = (await fired.json()) as { taken: string[] };
+    expect(taken).toHaveLength(1);
+    // Listed under the policy: the simulator's snapshot carries AutoSnapshotPolicyId asp-web4hour.
+    expect((await policy("asp-web4hour"))?.runs[0]).toMatchObject({ snapshotId: taken[0], state: "NORMAL" });
+    await expect
+      .poll(async () => (await policy("asp-web4hour"))?.runs[0]?.copy.kind, {
+        timeout: 10_000,
+        interval: 100,
+      })
+      .toBe("copy");
+    expect(Date.now() - startedAt).toBeGreaterThanOrEqual(delay);
+    const copy = (await policy("asp-web4hour"))?.runs[0]?.copy;
+    expect(copy).toMatchObject({ kind: "copy", destination: "dr-prod" });
+    const copyId = copy?.kind === "copy" ? copy.snapshotId : "";
+    expect((await drProd())?.snapshots.map((s) => s.snapshotId)).toContain(copyId);
+
+    // Drop next copy: the next snapshot's copy never arrives.
+    expect(await (await policyCall({ policyId: "asp-web4hour", action: "drop-next-copy" })).json()).toEqual({
+      ok: true,
+      dropNextCopies: 1,
+    });
+    await policyCall({ policyId: "asp-web4hour", action: "fire" });
+    expect((await policy("asp-web4hour"))?.runs[0]?.copy).toEqual({
+      kind: "dropped",
+      destination: "dr-prod",
+    });
+
+    // Fire a day: one firing per trigger hour (6), each its own snapshot.
+    expect(await (await policyCall({ policyId: "asp-web4hour", action: "fire-day" })).json()).toEqual({
+      ok: true,
+      scheduled: 6,
+    });
+    await expect
+      .poll(async () => (await policy("asp-web4hour"))?.runCount, { timeout: 10_000, interval: 100 })
+      .toBe(8);
+
+    // One-line errors for bad input, the right status for what cannot be done.
+    const bad = await policyCall({ policyId: "asp-1", action: "explode" });
+    expect(bad.status).toBe(400);
+    const badError = ((await bad.json()) as { error: string }).error;
+    expect(badError).toContain("policyId: asp- followed by 8 lowercase letters or digits");
+    expect(badError).toContain("action:");
+    expect(badError).not.toContain("\n");
+    expect((await policyCall({ policyId: "asp-nothere1", action: "fire" })).status).toBe(404);
+    const notLinked = await policyCall({ policyId: "asp-daily001", action: "unlink" });
+    expect(notLinked.status).toBe(409);
+    expect(await notLinked.json()).toEqual({ error: "asp-daily001 is not linked" });
+
+    // The destination unlinks; the source deletes.
+    expect((await policyCall({ policyId: "asp-web4hour", action: "unlink" })).status).toBe(200);
+    expect((await policy("asp-web4hour"))?.copyTo).toBeUndefined();
+    expect((await policyCall({ policyId: "asp-web4hour", action: "delete" })).status).toBe(200);
+    expect((await policies()).map((p) => p.id)).toEqual(["asp-daily001"]);
   });
 
   it("says which port is taken, and cleans up what it had started", async () => {

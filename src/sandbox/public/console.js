@@ -83,7 +83,10 @@ async function post(path, body) {
     headers: { "content-type": "application/json" },
     body: JSON.stringify(body),
   });
-  if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
+  if (!response.ok) {
+    const answer = await response.json().catch(() => ({}));
+    throw new Error(typeof answer.error === "string" ? answer.error : `${path}: HTTP ${response.status}`);
+  }
   return response.json();
 }
 
@@ -499,16 +502,20 @@ function renderCloud() {
         el("span", { className: "uin", text: cloud.source.uin }),
       ),
       snapshotTable(cloud.source.snapshots, "Snapshots in the source account"),
-      cloud.source.policies.length > 0
-        ? el(
-            "p",
-            { className: "muted" },
-            `Scheduled policies: ${cloud.source.policies
-              .map((p) => `${p.id} (${p.name}, ${p.region})${p.copyTo ? ` → ${p.copyTo}` : ""}`)
-              .join("; ")}`,
-          )
-        : null,
     ),
+  );
+  const policies = el(
+    "section",
+    { className: "cloud-section", "aria-labelledby": "cloud-policies" },
+    el("h3", {
+      id: "cloud-policies",
+      tabindex: "-1",
+      "data-focus-key": "policies",
+      text: "Scheduled snapshot policies",
+    }),
+    cloud.source.policies.length === 0
+      ? el("p", { className: "muted", text: "None: the source account has no scheduled policy." })
+      : cloud.source.policies.map((p) => policyCard(p, ui.view.dayRuns?.[p.id])),
   );
   const destinations = el(
     "section",
@@ -540,7 +547,10 @@ function renderCloud() {
     { className: "cloud-section", "aria-labelledby": "cloud-copies" },
     el("h3", { id: "cloud-copies", text: "Cross-account copies" }),
     cloud.copies.length === 0
-      ? el("p", { className: "muted", text: "None yet: approve a request to start one." })
+      ? el("p", {
+          className: "muted",
+          text: "None yet: approve a request to start one. A policy's automatic copies are shown under the policy.",
+        })
       : el(
           "ul",
           { className: "checks", style: "display:block" },
@@ -576,10 +586,197 @@ function renderCloud() {
           ),
         ),
   );
-  body.replaceChildren(source, destinations, copies);
+  // The pane is redrawn whole; give the focus back to the same control (by its key) afterwards.
+  const focusKey = body.contains(document.activeElement)
+    ? document.activeElement.dataset.focusKey
+    : undefined;
+  body.replaceChildren(source, policies, destinations, copies);
+  if (focusKey) {
+    const again = body.querySelector(`[data-focus-key="${CSS.escape(focusKey)}"]`);
+    if (again && !again.disabled) again.focus();
+    else
+      (
+        body.querySelector(`[data-policy="${CSS.escape(focusKey.split(":")[0])}"] button:not([disabled])`) ??
+        $("cloud-policies")
+      ).focus();
+  }
   $("fault-revoke-dr-prod").checked = cloud.faults.drProdRevoked;
   $("fault-fail-next-copy").checked = cloud.faults.nextCopy === "fail";
   $("fault-stuck-next-copy").checked = cloud.faults.nextCopy === "stuck";
+}
+
+function seconds(ms) {
+  return `${Math.max(0, Math.ceil(ms / 1000))} s`;
+}
+
+/** One scheduled policy: its facts, its buttons, and the snapshots it took with their copies. */
+function policyCard(p, dayRun) {
+  const titleId = `policy-${p.id}-title`;
+  const button = (action, label, attrs = {}) =>
+    el("button", {
+      type: "button",
+      className: action === "delete" ? "secondary danger" : "secondary",
+      "data-policy-action": action,
+      "data-focus-key": `${p.id}:${action}`,
+      onclick: () => policyAction(p, action),
+      ...attrs,
+      text: label,
+    });
+  const linked = p.copyTo !== undefined;
+  const runsCaption = `Snapshots taken by ${p.id}`;
+  return el(
+    "div",
+    { className: "account policy", "data-policy": p.id },
+    el(
+      "div",
+      { className: "account-head" },
+      el("span", { className: "account-name", id: titleId, text: p.name }),
+      el("span", { className: "uin", text: p.id }),
+    ),
+    el(
+      "dl",
+      { className: "facts" },
+      el("dt", { text: "Schedule" }),
+      el("dd", { text: `${p.schedule} (Beijing time), ${p.region}` }),
+      el("dt", { text: "Disks" }),
+      el("dd", { text: p.diskIds.join(", ") || "none" }),
+      el("dt", { text: "Link" }),
+      el(
+        "dd",
+        { "data-link": linked ? p.copyTo : "" },
+        linked
+          ? `CopyToAccountUin ${p.copyToUin} (${p.copyTo}); each copy follows ${seconds(p.copyDelayMs)} after its snapshot`
+          : `not linked (try /snapshot auto ${p.id} to dr-prod)`,
+      ),
+      p.dropNextCopies > 0
+        ? [
+            el("dt", { text: "Fault" }),
+            el("dd", {
+              className: "fault-note",
+              text: `the next ${p.dropNextCopies === 1 ? "automatic copy" : `${p.dropNextCopies} automatic copies`} will never arrive`,
+            }),
+          ]
+        : null,
+    ),
+    el(
+      "div",
+      { className: "policy-buttons", role: "group", "aria-labelledby": titleId },
+      button("fire", "Fire now", { title: "One snapshot per bound disk, now" }),
+      button(
+        "fire-day",
+        dayRun ? `Firing a day… ${dayRun.fired} of ${dayRun.total}` : `Fire a day (${p.firingsPerDay}×)`,
+        {
+          disabled: dayRun !== undefined,
+          title: `Every trigger time of one day (${p.schedule}), one every few seconds`,
+        },
+      ),
+      button("drop-next-copy", "Drop next copy", {
+        disabled: !linked,
+        title: "The next automatic copy never arrives (to see the recovery-point watchdog)",
+      }),
+      button("unlink", linked ? `Unlink (as ${p.copyTo})` : "Unlink (as the destination)", {
+        disabled: !linked,
+        title: "The destination removes the link, as on its “Replicate to my account” page",
+      }),
+      button("delete", "Delete policy", { title: "The source account deletes the policy" }),
+    ),
+    p.runs.length === 0
+      ? el("p", { className: "muted", text: "No snapshots yet: press Fire now." })
+      : el(
+          "table",
+          { className: "snapshots policy-runs" },
+          el("caption", { className: "visually-hidden", text: runsCaption }),
+          el(
+            "thead",
+            {},
+            el(
+              "tr",
+              {},
+              ["Snapshot", "State", "Automatic copy"].map((h) => el("th", { scope: "col", text: h })),
+            ),
+          ),
+          el(
+            "tbody",
+            {},
+            p.runs.map((r) =>
+              el(
+                "tr",
+                { "data-run": r.snapshotId },
+                el(
+                  "td",
+                  {},
+                  el("span", { className: "id", text: r.snapshotId }),
+                  el("span", { className: "snap-name", text: r.createTime }),
+                ),
+                el("td", {}, stateBadge(r.state, r.percent)),
+                el("td", { "data-copy": r.copy.kind }, copyCell(r.copy)),
+              ),
+            ),
+          ),
+        ),
+    p.runCount > p.runs.length
+      ? el("p", { className: "muted", text: `and ${p.runCount - p.runs.length} earlier` })
+      : null,
+  );
+}
+
+function copyCell(copy) {
+  switch (copy.kind) {
+    case "copy":
+      return [
+        el("span", { className: "id", text: copy.snapshotId }),
+        el(
+          "span",
+          { className: "snap-name" },
+          `in ${copy.destination} `,
+          stateBadge(copy.state, copy.percent),
+        ),
+      ];
+    case "due":
+      return el("span", { className: "muted", text: `due in ${copy.destination} in ${seconds(copy.inMs)}` });
+    case "dropped":
+      return el("span", {
+        className: "state state-GONE",
+        text: `dropped: never reaches ${copy.destination}`,
+      });
+    default:
+      return el("span", { className: "muted", text: "none (not linked)" });
+  }
+}
+
+const POLICY_DONE = {
+  fire: (p, r) => `${p.id} fired: ${r.taken?.join(", ") || "no snapshot (no disk)"}.`,
+  "fire-day": (p, r) => `${p.id} fires a day: ${r.scheduled} firings, one every few seconds.`,
+  "drop-next-copy": (p, r) =>
+    `${p.id}: the next ${r.dropNextCopies} automatic cop${r.dropNextCopies === 1 ? "y" : "ies"} will not arrive.`,
+  unlink: (p) => `${p.copyTo} removed the link of ${p.id}.`,
+  delete: (p) => `${p.id} deleted from the source account.`,
+};
+
+async function policyAction(p, action) {
+  if (
+    action === "delete" &&
+    !(await confirmDialog({
+      title: { type: "plain_text", text: "Delete policy?" },
+      text: {
+        type: "plain_text",
+        text: `Delete ${p.id} "${p.name}" from the source account${p.copyTo ? `; its link to ${p.copyTo} ends with it` : ""}.`,
+      },
+      confirm: { type: "plain_text", text: "Delete" },
+      deny: { type: "plain_text", text: "Cancel" },
+    }))
+  ) {
+    document.querySelector(`[data-focus-key="${CSS.escape(`${p.id}:delete`)}"]`)?.focus();
+    return;
+  }
+  try {
+    const result = await post("/api/policy", { policyId: p.id, action });
+    $("cloud-status").textContent = POLICY_DONE[action](p, result);
+    // Its card is gone: the focus goes to the list of policies, not to the page's start.
+    if (action === "delete") $("cloud-policies")?.focus();
+  } catch (error) {
+    $("cloud-status").textContent = `Could not do that: ${error.message}`;
+  }
 }
 
 /* ---------------------------------------------------------------- modals (views.open) */

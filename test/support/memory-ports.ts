@@ -122,6 +122,7 @@ export class MemoryRequestStore implements RequestStore {
   private readonly clock: Clock;
   private readonly requests = new Map<string, Request>();
   private readonly names = new Map<string, string>();
+  private readonly nameNumbers = new Map<string, number>();
 
   constructor(options: { audit?: MemoryAuditTrail; clock?: Clock } = {}) {
     this.audit = options.audit ?? new MemoryAuditTrail();
@@ -230,6 +231,13 @@ export class MemoryRequestStore implements RequestStore {
       return { ok: true };
     }
     return holder === requestId ? { ok: true } : { ok: false, holder };
+  }
+
+  async nextNameNumber(scope: string, name: string): Promise<number> {
+    const key = `${scope}\u0000${name}`;
+    const n = (this.nameNumbers.get(key) ?? 0) + 1;
+    this.nameNumbers.set(key, n);
+    return n;
   }
 
   async takeOverName(scope: string, name: string, fromId: string, toId: string): Promise<boolean> {

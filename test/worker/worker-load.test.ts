@@ -161,6 +161,24 @@ describe("worker under load (real Redis, real SDK against the simulator)", () =>
     expect(counts).toEqual({ completed: 500 });
     const copies = copiesByName(h.sim);
     for (const r of requests) expect(copies.get(r.spec.newName)).toBe(1);
+    // Fair queue: a request whose copy finished is not queued behind the requests not yet started,
+    // so completions are spread through the burst — the first lands before the last copy is asked for.
+    const names = new Set(requests.map((r) => r.spec.newName));
+    const copyCalls = h.sim.calls
+      .slice(callsBefore)
+      .filter((c) => c.action === "CopySnapshotCrossAccount" && names.has(String(c.params.SnapshotName)));
+    const lastCopyAt = Math.max(...copyCalls.map((c) => c.at));
+    const firstCopyAt = Math.min(...copyCalls.map((c) => c.at));
+    const finished = (await Promise.all(requests.map((r) => h.bot.deps.store.get(r.id)))).map((r) =>
+      Date.parse(String((r?.progress as { finishedAt?: string } | undefined)?.finishedAt)),
+    );
+    const firstFinished = Math.min(...finished);
+    const beforeLastCopy = finished.filter((at) => at < lastCopyAt).length;
+    console.info(
+      `500-request burst: copies asked for over ${lastCopyAt - firstCopyAt} ms; first completion ${firstFinished - firstCopyAt} ms after the first copy; ${beforeLastCopy} of 500 completed before the last copy was asked for`,
+    );
+    expect(firstFinished).toBeLessThan(lastCopyAt);
+    expect(beforeLastCopy).toBeGreaterThan(250);
     const peak = peakCallsPerSecond({ ...h.sim, calls: h.sim.calls.slice(callsBefore) });
     expect(peak.peak, peak.key).toBeLessThanOrEqual(20);
     expect(h.sim.calls.slice(callsBefore).filter((c) => c.errorCode === "RequestLimitExceeded")).toHaveLength(

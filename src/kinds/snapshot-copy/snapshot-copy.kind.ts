@@ -123,7 +123,9 @@ function describeOutcome(request: SnapshotCopyRequest): Message {
       ? `🟢 Replication ${request.id} completed`
       : request.state === "submitted"
         ? `📤 Replication ${request.id} submitted (completion not verifiable)`
-        : `🔴 Replication ${request.id} failed`;
+        : request.state === "outcome_unknown"
+          ? `❔ Replication ${request.id}: outcome unknown, a copy may exist`
+          : `🔴 Replication ${request.id} failed`;
   const { snapshotId } = request.spec.snapshot;
   const detail =
     methodOf(request) === "share"

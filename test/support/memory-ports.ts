@@ -28,6 +28,7 @@ import type {
   ShareRequest,
   SnapshotListOptions,
 } from "../../src/core/ports/cloud-api.port.js";
+import { CloudError } from "../../src/core/ports/cloud-api.port.js";
 import type {
   CopyClaim,
   CopyObservation,
@@ -444,6 +445,9 @@ export class ScriptedCloud implements CloudApi {
   readonly copyCalls: CopyRequest[] = [];
   readonly nameLookups: Array<{ accountUin: string; name: string }> = [];
   onCopy?: (request: CopyRequest) => CopyAccepted | Error;
+  /** Read roles whose AssumeRole is refused (the role's trust policy does not name the source). */
+  readonly refusedReadRoles = new Set<string>();
+  readonly readRoleChecks: string[] = [];
   private seq = 0;
 
   /** A collaborator allowed to copy (the copy policy attached directly). */
@@ -462,6 +466,17 @@ export class ScriptedCloud implements CloudApi {
       if (found) return { ...found };
     }
     return undefined;
+  }
+
+  async checkReadRole(reader: DestinationReader): Promise<void> {
+    this.readRoleChecks.push(reader.readRoleArn);
+    if (this.refusedReadRoles.has(reader.readRoleArn))
+      throw new CloudError({
+        code: "AuthFailure.UnauthorizedOperation",
+        message: `The role ${reader.readRoleArn} does not trust the caller.`,
+        category: "permanent",
+        reason: "role_not_assumable",
+      });
   }
 
   async copySnapshotCrossAccount(request: CopyRequest): Promise<CopyAccepted> {

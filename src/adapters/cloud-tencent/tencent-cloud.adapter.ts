@@ -178,6 +178,10 @@ export class TencentCloudAdapter implements CloudApi {
     return found.flat();
   }
 
+  async checkReadRole(reader: DestinationReader, region: string): Promise<void> {
+    await this.assumeReadRole(reader, region, { fresh: true });
+  }
+
   async findDestinationSnapshotsByName(
     reader: DestinationReader,
     region: string,
@@ -427,9 +431,13 @@ export class TencentCloudAdapter implements CloudApi {
     }
   }
 
-  private async assumeReadRole(reader: DestinationReader, region: string): Promise<TencentCredentials> {
+  private async assumeReadRole(
+    reader: DestinationReader,
+    region: string,
+    options: { fresh?: boolean } = {},
+  ): Promise<TencentCredentials> {
     const cached = this.roleCredentials.get(reader.readRoleArn);
-    if (cached && cached.renewAt > this.now()) return cached.credentials;
+    if (!options.fresh && cached && cached.renewAt > this.now()) return cached.credentials;
     const raw = await this.caller
       .call(
         "sts",

@@ -97,6 +97,9 @@ export async function checkDestination(
     checkPrerequisites(checkInput, {
       findSnapshot,
       cam: createCamReader(deps.cloud, deps.camCache, since === undefined ? {} : { notBefore: since }),
+      // STS is global; the region only picks the endpoint.
+      checkReadRole: (readRoleArn) =>
+        deps.cloud.checkReadRole({ accountUin: destination.accountUin, readRoleArn }, regions[0] ?? ""),
     });
   let report = await run(notBefore);
   const confirmSince = now.getTime() - REFUSAL_FRESHNESS_MS;
@@ -111,5 +114,7 @@ export async function checkDestination(
 }
 
 export function hasCamFailure(results: readonly PrerequisiteResult[]): boolean {
-  return results.some((r) => r.check !== "snapshot" && r.check !== "policy" && r.status === "failed");
+  return results.some(
+    (r) => (r.check === "collaborator" || r.check === "permission") && r.status === "failed",
+  );
 }

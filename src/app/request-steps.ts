@@ -49,25 +49,32 @@ export function failFromCloud(deps: StepDeps, request: Request, err: CloudError)
   });
 }
 
-/** Ends a request as failed, says why and how to fix it in the thread, on the card and in the channel. */
+/**
+ * Ends a request as failed — or, with `end: "outcome_unknown"`, as a request whose effect may or may
+ * not have happened — says why and how to fix it in the thread, on the card and in the channel.
+ */
 export async function fail(
   deps: StepDeps,
   request: Request,
   failure: Omit<RequestFailure, "fix">,
+  end: "failed" | "outcome_unknown" = "failed",
 ): Promise<StepOutcome> {
   const kind = deps.kinds.of(request);
   const fix = kind.fixFor(failure, request, deps);
   const full: RequestFailure = { ...failure, ...(fix ? { fix } : {}) };
   const result = await deps.store.transition(request.id, {
-    to: "failed",
+    to: end,
     patch: { failure: full },
     note: { detail: failure.code },
   });
   await kind.release?.(deps, request);
   if (!result.ok)
-    return { kind: "done", state: result.reason === "wrong_state" ? result.request.state : "failed" };
-  deps.logger.warn({ requestId: request.id, code: failure.code }, "request failed");
-  const lines: Text[] = [text`Failed: ${failure.message}`];
+    return { kind: "done", state: result.reason === "wrong_state" ? result.request.state : end };
+  deps.logger.warn(
+    { requestId: request.id, code: failure.code },
+    end === "failed" ? "request failed" : "request ended, outcome unknown",
+  );
+  const lines: Text[] = [text`${end === "failed" ? "Failed" : "Outcome unknown"}: ${failure.message}`];
   if (failure.cloudRequestId)
     lines.push(
       text`\nTencent request id: ${failure.cloudRequestId}${failure.cloud ? ` (error ${failure.code})` : undefined}`,
@@ -75,7 +82,7 @@ export async function fail(
   if (fix) lines.push(text`\nHow to fix: ${fix}`);
   await deps.notifier.postThreadReply(result.request, lines.flat());
   await finish(deps, result.request);
-  return { kind: "done", state: "failed" };
+  return { kind: "done", state: end };
 }
 
 /** A request reached its end: refresh the card and tell the notify channel. */

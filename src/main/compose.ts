@@ -154,6 +154,13 @@ function assembleShared(options: BotOptions): Shared {
   // Secrets never reach a log line, even inside a message or an error's stack.
   logger.redactValues?.(secretsOf(env));
   const metrics = new BotMetrics();
+  for (const [alias, destination] of Object.entries(config.destinations)) {
+    if (!destination.readRoleArn)
+      logger.warn(
+        { destination: alias, accountUin: destination.accountUin },
+        `destination ${alias} has no read role (readRoleArn): its copies cannot be followed to the end, and a copy call interrupted by a crash or a fault ends as outcome_unknown ("a copy may exist")`,
+      );
+  }
   // Checked before any connection is opened, so a missing key stops start-up cleanly.
   const sourceKey = options.cloud ? undefined : readSourceKey(env);
 

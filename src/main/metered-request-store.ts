@@ -77,6 +77,12 @@ export class MeteredRequestStore implements RequestStore {
     return this.inner.reserveName(...args);
   }
 
+  nextNameNumber(
+    ...args: Parameters<RequestStore["nextNameNumber"]>
+  ): ReturnType<RequestStore["nextNameNumber"]> {
+    return this.inner.nextNameNumber(...args);
+  }
+
   takeOverName(...args: Parameters<RequestStore["takeOverName"]>): ReturnType<RequestStore["takeOverName"]> {
     return this.inner.takeOverName(...args);
   }

@@ -84,7 +84,9 @@ describe("prerequisite checks before approval and at run time", () => {
     const { card } = await requestCard("replicate snap-abc12345 to dr-prod");
     const text = JSON.stringify(card.blocks);
     expect(text).toContain("Prerequisite checks");
-    expect(text.match(/✓/g)?.length).toBe(3);
+    // snapshot, collaborator, permission, and dr-prod's read role (a real AssumeRole)
+    expect(text.match(/✓/g)?.length).toBe(4);
+    expect(text).toContain("can assume read role");
     expect(text).not.toMatch(/✗|\?\s/);
     expect(text).toContain("is a collaborator of 100000000001");
     expect(text).toContain('policy \\"SnapshotCrossAccountCopy\\"');
@@ -97,6 +99,27 @@ describe("prerequisite checks before approval and at run time", () => {
       const text = JSON.stringify(card.blocks);
       expect(text).toMatch(/\? I could not read the collaborator's policies/);
       expect(text).toContain("RequestLimitExceeded");
+    } finally {
+      h.sim.state.clearFaults();
+    }
+  });
+
+  it("a read role whose AssumeRole is refused is refused at request time with the trust-policy fix; no copy call", async () => {
+    // The role exists, but its trust policy does not name the source account: STS refuses.
+    h.sim.state.injectFault({ action: "AssumeRole", code: "AuthFailure.UnauthorizedOperation" });
+    try {
+      const messagesBefore = h.slack.messages.length;
+      const copiesBefore = h.sim.callsOf("CopySnapshotCrossAccount").length;
+      const reply = await command("replicate snap-abc12345 to dr-prod", "cannot assume read role");
+      expect(reply.text).toContain("policies/destination-read-role.trust.json");
+      expect(reply.text).toContain(`allow account ${SOURCE_UIN} to call sts:AssumeRole`);
+      expect(reply.text).toContain(`In destination account ${DR_PROD_UIN}`);
+      // Not the bot's own API key.
+      expect(reply.text).not.toMatch(/TENCENTCLOUD_SECRET|bot's own API key/);
+      expect(reply.text).toContain("Nothing was created");
+      expect(h.sim.callsOf("AssumeRole").at(-1)?.errorCode).toBe("AuthFailure.UnauthorizedOperation");
+      expect(h.sim.callsOf("CopySnapshotCrossAccount")).toHaveLength(copiesBefore);
+      expect(h.slack.messages.length).toBe(messagesBefore);
     } finally {
       h.sim.state.clearFaults();
     }

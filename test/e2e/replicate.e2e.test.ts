@@ -158,6 +158,8 @@ describe.each(["http", "socket"] as const)(
 
     it("without a read role, reports the copy as submitted and says it cannot be verified", async () => {
       const { card, requestId } = await requestCard("replicate snap-abc12345 to dr-blind");
+      // Flagged on the card, before anyone approves.
+      expect(JSON.stringify(card.blocks)).toContain("No read role for dr-blind");
       await h.slack.sendBlockAction(h.appUrl, {
         userId: BOB,
         actionId: "request_approve",

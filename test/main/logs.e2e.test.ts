@@ -60,4 +60,17 @@ describe("logs of a replication at debug level", () => {
     expect(jobLines.length).toBeGreaterThan(0);
     for (const record of jobLines) expect(record.requestId).toBe(requestId);
   }, 40_000);
+
+  it("a destination without a read role is flagged at start-up, in a warning naming it", () => {
+    const records = written
+      .join("")
+      .split("\n")
+      .filter((l) => l !== "")
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const flagged = records.filter((r) => String(r.msg).includes("has no read role"));
+    expect(flagged.map((r) => r.destination)).toEqual(["dr-blind"]);
+    expect(String(flagged[0]?.msg)).toContain("outcome_unknown");
+    // pino's warn level
+    expect(flagged[0]?.level).toBe(40);
+  });
 });

@@ -28,6 +28,7 @@ import type {
   ShareRequest,
   SnapshotListOptions,
 } from "../../src/core/ports/cloud-api.port.js";
+import { CloudError } from "../../src/core/ports/cloud-api.port.js";
 import type {
   CopyClaim,
   CopyObservation,
@@ -130,6 +131,7 @@ export class MemoryRequestStore implements RequestStore {
   private readonly clock: Clock;
   private readonly requests = new Map<string, Request>();
   private readonly names = new Map<string, string>();
+  private readonly nameNumbers = new Map<string, number>();
 
   constructor(options: { audit?: MemoryAuditTrail; clock?: Clock } = {}) {
     this.audit = options.audit ?? new MemoryAuditTrail();
@@ -238,6 +240,13 @@ export class MemoryRequestStore implements RequestStore {
       return { ok: true };
     }
     return holder === requestId ? { ok: true } : { ok: false, holder };
+  }
+
+  async nextNameNumber(scope: string, name: string): Promise<number> {
+    const key = `${scope}\u0000${name}`;
+    const n = (this.nameNumbers.get(key) ?? 0) + 1;
+    this.nameNumbers.set(key, n);
+    return n;
   }
 
   async takeOverName(scope: string, name: string, fromId: string, toId: string): Promise<boolean> {
@@ -464,6 +473,9 @@ export class ScriptedCloud implements CloudApi {
   readonly copyCalls: CopyRequest[] = [];
   readonly nameLookups: Array<{ accountUin: string; name: string }> = [];
   onCopy?: (request: CopyRequest) => CopyAccepted | Error;
+  /** Read roles whose AssumeRole is refused (the role's trust policy does not name the source). */
+  readonly refusedReadRoles = new Set<string>();
+  readonly readRoleChecks: string[] = [];
   private seq = 0;
 
   /** A collaborator allowed to copy (the copy policy attached directly). */
@@ -482,6 +494,17 @@ export class ScriptedCloud implements CloudApi {
       if (found) return { ...found };
     }
     return undefined;
+  }
+
+  async checkReadRole(reader: DestinationReader): Promise<void> {
+    this.readRoleChecks.push(reader.readRoleArn);
+    if (this.refusedReadRoles.has(reader.readRoleArn))
+      throw new CloudError({
+        code: "AuthFailure.UnauthorizedOperation",
+        message: `The role ${reader.readRoleArn} does not trust the caller.`,
+        category: "permanent",
+        reason: "role_not_assumable",
+      });
   }
 
   async copySnapshotCrossAccount(request: CopyRequest): Promise<CopyAccepted> {

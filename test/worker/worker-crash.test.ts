@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BotConfigInput } from "../../src/config/load-config.js";
+import { generateRequestId } from "../../src/core/ids.js";
 import {
   BOB,
   CAROL,
@@ -11,7 +12,7 @@ import {
   SOURCE_UIN,
   startHarness,
 } from "../support/harness.js";
-import { asCopy } from "../support/request-fixtures.js";
+import { aRequest, asCopy } from "../support/request-fixtures.js";
 import { startWorkerProcess, type WorkerProcess } from "../support/worker-process.js";
 import { copiesByName, seedApprovedRequests, waitUntilFinal } from "./worker-fixtures.js";
 
@@ -111,6 +112,45 @@ describe("worker processes: SIGKILL, SIGTERM, several at once", () => {
       await Promise.all(workers.map((w) => w.exited));
     }
   }, 240_000);
+
+  it("no read role, killed during the copy call: outcome_unknown, saying a copy may exist, its name and account", async () => {
+    h.sim.state.setLatency("CopySnapshotCrossAccount", 1500);
+    try {
+      const first = spawnWorker();
+      await first.ready;
+      const copiesBefore = h.sim.callsOf("CopySnapshotCrossAccount").length;
+      const request = aRequest({
+        id: generateRequestId(),
+        state: "approved",
+        destination: { alias: "dr-blind", accountUin: DR_BLIND_UIN },
+        newName: "blind-crash-1",
+        approvals: [{ userId: BOB, at: new Date().toISOString() }],
+      });
+      await h.bot.deps.store.create(request);
+      await h.bot.deps.queue.enqueueRequest(request.id);
+      await h.slack.waitFor(() => h.sim.callsOf("CopySnapshotCrossAccount").length > copiesBefore, {
+        what: "the copy call",
+        timeoutMs: 10_000,
+      });
+      first.child.kill("SIGKILL");
+      await first.exited;
+      const second = spawnWorker();
+      const counts = await waitUntilFinal(h.bot.deps.store, [request.id], 30_000);
+      expect(counts).toEqual({ outcome_unknown: 1 });
+      const ended = await h.bot.deps.store.get(request.id);
+      expect(ended?.failure?.code).toBe("copy.outcome_unknown");
+      expect(ended?.failure?.message).toMatch(/a copy may exist/i);
+      expect(ended?.failure?.message).toContain('"blind-crash-1"');
+      expect(ended?.failure?.message).toContain(DR_BLIND_UIN);
+      // The copy was in fact made, and not asked for twice.
+      expect(h.sim.callsOf("CopySnapshotCrossAccount").length - copiesBefore).toBe(1);
+      expect(copiesByName(h.sim).get("blind-crash-1")).toBe(1);
+      second.child.kill("SIGTERM");
+      await second.exited;
+    } finally {
+      h.sim.state.clearFaults();
+    }
+  }, 60_000);
 
   it("SIGTERM lets the step in progress finish, exits 0 within the grace, and another worker completes the request", async () => {
     h.sim.state.setLatency("CopySnapshotCrossAccount", 1500);

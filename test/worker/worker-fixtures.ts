@@ -50,6 +50,7 @@ export async function waitUntilFinal(
     "completed",
     "submitted",
     "failed",
+    "outcome_unknown",
     "rejected",
     "cancelled",
     "expired",

@@ -13,6 +13,7 @@ const STATE_LABEL: Record<Request["state"], string> = {
   completed: ":large_green_circle: Completed",
   submitted: ":outbox_tray: Submitted (completion not verifiable)",
   failed: ":red_circle: Failed",
+  outcome_unknown: ":grey_question: Outcome unknown — a copy may exist",
   rejected: ":no_entry: Rejected",
   cancelled: ":heavy_multiplication_x: Cancelled",
   expired: ":alarm_clock: Expired",
@@ -65,7 +66,10 @@ export function buildApprovalCard(
       text`Rejected by ${mention(request.rejection.userId)}${request.rejection.reason ? `: ${request.rejection.reason}` : undefined}`,
     );
   }
-  if (request.failure) context.push(text`Failure: ${request.failure.message}`);
+  if (request.failure)
+    context.push(
+      text`${request.state === "outcome_unknown" ? "Outcome" : "Failure"}: ${request.failure.message}`,
+    );
 
   const blocks: Block[] = [
     { type: "header", text: content.title },

@@ -2,7 +2,7 @@ import http from "node:http";
 import https from "node:https";
 import { CommonClient } from "tencentcloud-sdk-nodejs/tencentcloud/common/common_client.js";
 import { CloudError } from "../../core/ports/cloud-api.port.js";
-import type { CallRateLimiter } from "./cloud-rate-limiter.js";
+import type { CallPermit, CallRateLimiter } from "./cloud-rate-limiter.js";
 import type { TencentAction, TencentService } from "./tencent-actions.js";
 import { toCloudError } from "./tencent-errors.js";
 
@@ -70,14 +70,16 @@ export class TencentCaller {
     const account = credentials.accountUin ?? credentials.secretId;
     const limiter = this.options.rateLimiter;
     for (let refused = 0; ; refused++) {
+      let permit: CallPermit | undefined;
       if (limiter) {
         const askedAt = Date.now();
-        await limiter.acquire(account, action);
+        permit = await limiter.acquire(account, action);
         this.options.onSlotAcquired?.({ action, waitedMs: Date.now() - askedAt });
       }
       if (options.notAfter !== undefined && Date.now() > options.notAfter) {
         // Waited too long for a slot: whoever looks for this call later must be able to rely on
         // it never having been sent.
+        void permit?.finished();
         throw new CloudError({
           code: "cloud.deadline_passed",
           message: `${action} was not sent: its deadline passed while it waited for a rate-limit slot`,
@@ -87,7 +89,10 @@ export class TencentCaller {
       }
       const startedAt = Date.now();
       try {
-        const response = (await client.request(action, params)) as unknown;
+        const response = (await client.request(action, params).finally(() => {
+          // The call counts from its answer on (not awaited: it only lets the next call go sooner).
+          void permit?.finished();
+        })) as unknown;
         this.options.onCallFinished?.({ action, durationMs: Date.now() - startedAt });
         return response && typeof response === "object" ? (response as Record<string, unknown>) : {};
       } catch (err) {

@@ -3,6 +3,7 @@ import type { Redis } from "ioredis";
 import type { z } from "zod";
 import type { BotConfig } from "../../config/load-config.js";
 import type { JobQueue } from "../../core/ports/job-queue.port.js";
+import { NEW_JOB_PRIORITY } from "./job-processor.js";
 import { replicationStepJob } from "./job-types.js";
 
 type ReplicationJob = z.output<typeof replicationStepJob.schema>;
@@ -32,7 +33,8 @@ export class BullmqJobQueue implements JobQueue {
     await this.queue.add(
       replicationStepJob.name,
       { requestId },
-      { ...replicationStepJob.jobOptions(this.options.config), jobId: requestId },
+      // New requests queue behind the ones already started (NEW_JOB_PRIORITY, job-processor.ts).
+      { ...replicationStepJob.jobOptions(this.options.config), jobId: requestId, priority: NEW_JOB_PRIORITY },
     );
   }
 

@@ -6,6 +6,15 @@ import type { Logger } from "../../core/ports/logger.port.js";
 import type { AnyJobType, JobRun } from "./job-registry.js";
 import { computeRetryDelay, RETRY_BACKOFF_TYPE } from "./retry-backoff.js";
 
+/**
+ * New jobs are added with this BullMQ priority, and a job's first run drops it to 0: BullMQ takes
+ * priority-0 jobs (its wait list) before any prioritised one, and a delayed job comes back to the
+ * list of its priority. So a job that has started — waiting for its copy, or retrying — resumes
+ * ahead of the jobs not yet started, instead of behind every one of them: in a burst, requests
+ * finish throughout the burst, not all at its end. Among new jobs the order stays first in, first out.
+ */
+export const NEW_JOB_PRIORITY = 10;
+
 export interface JobWorkerOptions {
   /** A connection with `maxRetriesPerRequest: null`: commands wait out a Redis restart. */
   connection: Redis;
@@ -89,6 +98,8 @@ export function jobProcessor<Env>(
     };
     try {
       log.debug({ attempt: run.attempt }, "job run started");
+      // From now on it is a resumed job (NEW_JOB_PRIORITY): its waits and retries go ahead of new jobs.
+      if (job.priority > 0) await job.changePriority({ priority: 0 });
       const outcome = await type.handle(env, payload, run);
       log.debug({ outcome: outcome.kind }, "job run ended");
       if (outcome.kind === "wait") {

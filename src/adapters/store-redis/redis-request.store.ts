@@ -165,6 +165,16 @@ export class RedisRequestStore implements RequestStore {
     return holder === null || holder === requestId ? { ok: true } : { ok: false, holder };
   }
 
+  async nextNameNumber(scope: string, name: string): Promise<number> {
+    const n = await this.redis.eval(
+      "local n = redis.call('INCR', KEYS[1]) redis.call('EXPIRE', KEYS[1], ARGV[1]) return n",
+      1,
+      `${this.prefix}:copy-name-seq:${scope}:${createHash("sha256").update(name).digest("hex")}`,
+      RETENTION_SECONDS,
+    );
+    return Number(n);
+  }
+
   async takeOverName(scope: string, name: string, fromId: string, toId: string): Promise<boolean> {
     const moved = await this.redis.eval(
       "if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3]) return 1 end return 0",

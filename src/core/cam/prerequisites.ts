@@ -36,10 +36,11 @@ export const MINIMAL_POLICY_JSON = JSON.stringify(MINIMAL_POLICY);
 export const CAM_CONSOLE = {
   users: "https://console.cloud.tencent.com/cam",
   policies: "https://console.cloud.tencent.com/cam/policy",
+  roles: "https://console.cloud.tencent.com/cam/role",
 } as const;
 
 export type CheckStatus = "passed" | "failed" | "cannot-verify";
-export type CheckId = "snapshot" | "policy" | "collaborator" | "permission" | "share";
+export type CheckId = "snapshot" | "policy" | "collaborator" | "permission" | "share" | "read_role";
 
 export interface PrerequisiteResult {
   check: CheckId;
@@ -81,7 +82,12 @@ export interface CamReader {
 export interface CheckSources {
   findSnapshot(snapshotId: string, regions: readonly string[]): Promise<Snapshot | undefined>;
   cam: CamReader;
+  /** Assumes the destination's read role (a real AssumeRole); throws the CloudError when refused. */
+  checkReadRole?(readRoleArn: string): Promise<void>;
 }
+
+/** The trust policy a destination's read role needs (it names the source account as principal). */
+export const READ_ROLE_TRUST_POLICY_PATH = "policies/destination-read-role.trust.json";
 
 export interface PrerequisiteInput {
   snapshotId: string;
@@ -120,11 +126,72 @@ export async function checkPrerequisites(
       };
     },
   );
-  const [lookup, accessResults] = await Promise.all([snapshotLookup, access]);
+  const readRoleArn = input.destination.readRoleArn;
+  const readRole =
+    readRoleArn && sources.checkReadRole
+      ? checkReadRole(input, readRoleArn, sources.checkReadRole)
+      : Promise.resolve(undefined);
+  const [lookup, accessResults, readRoleResult] = await Promise.all([snapshotLookup, access, readRole]);
   return {
     ...("snapshot" in lookup && lookup.snapshot ? { snapshot: lookup.snapshot } : {}),
-    results: [judgeSnapshot(lookup, input), ...accessResults],
+    results: [judgeSnapshot(lookup, input), ...accessResults, ...(readRoleResult ? [readRoleResult] : [])],
   };
+}
+
+/**
+ * The destination's read role can be assumed: without it the bot could make the copy but never
+ * follow it (found only after the copy, before). A refusal is the role's trust policy, not the
+ * bot's key.
+ */
+async function checkReadRole(
+  input: PrerequisiteInput,
+  readRoleArn: string,
+  assume: (readRoleArn: string) => Promise<void>,
+): Promise<PrerequisiteResult> {
+  const { destination, sourceUin } = input;
+  const subject = `Read role ${readRoleArn}`;
+  try {
+    await assume(readRoleArn);
+    return {
+      check: "read_role",
+      status: "passed",
+      subject,
+      reason: `The bot can assume read role ${readRoleArn} of ${destination.alias}: it can follow the copy in account ${destination.accountUin}.`,
+    };
+  } catch (caught) {
+    const err = asCloudError(caught);
+    const base = {
+      check: "read_role" as const,
+      subject,
+      code: err.code,
+      cloud: err.classification,
+    };
+    if (err.retryable)
+      return {
+        ...base,
+        status: "cannot-verify",
+        reason: `I could not assume read role ${readRoleArn} just now: ${err.message}`,
+        fix: "Tencent Cloud was busy or unreachable; Re-check in a few seconds.",
+        transient: true,
+      };
+    if (err.reason === "credentials_refused")
+      return {
+        ...base,
+        status: "cannot-verify",
+        reason: `I could not ask STS for read role ${readRoleArn}: the bot's own credentials were refused (${err.message}).`,
+        fix: "Check the bot's TENCENTCLOUD_SECRET_ID / TENCENTCLOUD_SECRET_KEY.",
+      };
+    return {
+      ...base,
+      status: "failed",
+      reason: `The bot cannot assume read role ${readRoleArn} of ${destination.alias} (${destination.accountUin}), so it could not follow the copy: ${err.message}`,
+      fix: readRoleTrustFix(sourceUin, destination.accountUin, readRoleArn),
+    };
+  }
+}
+
+export function readRoleTrustFix(sourceUin: string, destinationUin: string, readRoleArn: string): string {
+  return `In destination account ${destinationUin}: CAM console → Roles (${CAM_CONSOLE.roles}) → the role of readRoleArn (${readRoleArn}) → Role trust → Edit trust policy: it must allow account ${sourceUin} to call sts:AssumeRole — use ${READ_ROLE_TRUST_POLICY_PATH} (principal qcs::cam::uin/${sourceUin}:root). If the role does not exist, create it with that trust policy and attach policies/destination-read-role.json.`;
 }
 
 /** Tencent Cloud's limit of accounts one snapshot may be shared with (ModifySnapshotsSharePermission). */

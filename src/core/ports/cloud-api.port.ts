@@ -165,6 +165,12 @@ export interface CloudApi extends PolicyCloudApi {
     region: string,
     snapshotIds: readonly string[],
   ): Promise<Snapshot[]>;
+  /**
+   * Assumes a destination's read role now — a real `AssumeRole`, not cached credentials — to know
+   * before any copy that the bot will be able to follow it. Throws the CloudError when refused
+   * (`role_not_assumable` for a missing role or one that does not trust the source account).
+   */
+  checkReadRole(reader: DestinationReader, region: string): Promise<void>;
   /** Finds snapshots by exact name in a destination account (to find a copy whose id was lost). */
   findDestinationSnapshotsByName(
     reader: DestinationReader,

@@ -68,6 +68,11 @@ export interface RequestStore {
     name: string,
     requestId: string,
   ): Promise<{ ok: true } | { ok: false; holder: string }>;
+  /**
+   * The next number of a numbered name within a scope (1, 2, 3, …), atomically: a counter per
+   * (scope, base name), so the k-th default name of a day is found in one step (decision 011).
+   */
+  nextNameNumber(scope: string, name: string): Promise<number>;
   /** Moves a reservation from `fromId` to `toId`, only if `fromId` still holds it. */
   takeOverName(scope: string, name: string, fromId: string, toId: string): Promise<boolean>;
 }

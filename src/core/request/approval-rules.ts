@@ -132,6 +132,7 @@ const STATE_WORDS: Record<RequestState, string> = {
   completed: "completed",
   submitted: "submitted",
   failed: "failed",
+  outcome_unknown: "of unknown outcome (a copy may exist)",
   rejected: "rejected",
   cancelled: "cancelled",
   expired: "expired",

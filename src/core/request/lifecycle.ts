@@ -9,11 +9,16 @@ export const LIFECYCLE = {
   /** Approved and queued; nothing has been sent to the cloud yet. */
   approved: { phase: "active", next: ["running", "cancelled", "failed"] },
   /** One of the kind's steps; `running → running` moves to the next step. */
-  running: { phase: "active", next: ["running", "completed", "submitted", "failed"] },
+  running: { phase: "active", next: ["running", "completed", "submitted", "failed", "outcome_unknown"] },
   completed: { phase: "final", next: [] },
   /** Accepted by the cloud, but completion cannot be verified (no read role in the destination). */
   submitted: { phase: "final", next: [] },
   failed: { phase: "final", next: [] },
+  /**
+   * The copy call may or may not have been carried out (a crash or a fault during it) and nothing can
+   * look (no read role): a copy may exist. Not `failed` — the failure record says where to look.
+   */
+  outcome_unknown: { phase: "final", next: [] },
   rejected: { phase: "final", next: [] },
   cancelled: { phase: "final", next: [] },
   expired: { phase: "final", next: [] },

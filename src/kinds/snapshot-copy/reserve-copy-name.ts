@@ -3,14 +3,19 @@ import { isFinal } from "../../core/request/lifecycle.js";
 import { numberedCopyName } from "./copy-name.js";
 import { isSnapshotCopy } from "./snapshot-copy.request.js";
 
-/** How many numbered variants of a default name are tried before giving up. */
-const MAX_VARIANTS = 200;
+/**
+ * How many numbers a default name may skip before giving up: a number is skipped only when its
+ * name was taken some other way (an explicit `as "<name>-3"`, or names reserved before the counter
+ * existed), so a request normally takes the first number it is given.
+ */
+const MAX_SKIPPED_NUMBERS = 50;
 
 /**
  * Every copy the bot makes gets a name no other of its requests uses in that destination account
  * and region: after a crash, a copy whose id was lost is found by its name (decision 011), so a
  * shared name could make one request adopt another's copy. An explicit name is taken as given or
- * refused; a default name gets the first free variant (`…-copy-20261125-2`).
+ * refused; a default name gets the next number of its (destination, region, name) counter
+ * (`…-copy-20261125-2`), in one step however many copies of the snapshot were asked for that day.
  */
 export async function reserveCopyName(
   deps: Pick<FlowDeps, "store">,
@@ -19,8 +24,9 @@ export async function reserveCopyName(
   explicit: boolean,
 ): Promise<string | undefined> {
   const scope = `${request.accountUin}:${request.region}`;
-  const tries = explicit ? 1 : MAX_VARIANTS;
-  for (let n = 1; n <= tries; n++) {
+  const tries = explicit ? 1 : MAX_SKIPPED_NUMBERS;
+  for (let attempt = 1; attempt <= tries; attempt++) {
+    const n = explicit ? 1 : await deps.store.nextNameNumber(scope, name);
     const candidate = numberedCopyName(name, n);
     const reserved = await deps.store.reserveName(scope, candidate, request.id);
     if (reserved.ok) return candidate;

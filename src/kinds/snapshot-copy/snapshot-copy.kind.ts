@@ -110,7 +110,14 @@ function describeCard(request: SnapshotCopyRequest): CardContent {
       { label: "Destination", value: text`${destination.alias} (${destination.accountUin})` },
       { label: "New name", value: [newName] },
     ],
-    facts: request.progress.newSnapshotId ? [text`Copy: ${code(request.progress.newSnapshotId)}`] : [],
+    facts: [
+      ...(request.progress.newSnapshotId ? [text`Copy: ${code(request.progress.newSnapshotId)}`] : []),
+      ...(destination.readRoleArn
+        ? []
+        : [
+            text`⚠️ No read role for ${destination.alias}: the bot cannot follow this copy to the end, and if the copy call is interrupted (a crash, a fault) it cannot tell whether the copy was made. Add ${code("readRoleArn")} to the destination.`,
+          ]),
+    ],
     confirmTitle: "Approve this copy?",
     confirm: text`Copy ${code(snapshot.snapshotId)} (${snapshot.diskSizeGiB} GiB) into account ${destination.accountUin}. The copy cannot be undone by the bot.`,
   };
@@ -123,7 +130,9 @@ function describeOutcome(request: SnapshotCopyRequest): Message {
       ? `🟢 Replication ${request.id} completed`
       : request.state === "submitted"
         ? `📤 Replication ${request.id} submitted (completion not verifiable)`
-        : `🔴 Replication ${request.id} failed`;
+        : request.state === "outcome_unknown"
+          ? `❔ Replication ${request.id}: outcome unknown, a copy may exist`
+          : `🔴 Replication ${request.id} failed`;
   const { snapshotId } = request.spec.snapshot;
   const detail =
     methodOf(request) === "share"

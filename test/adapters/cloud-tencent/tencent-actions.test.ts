@@ -157,6 +157,7 @@ describe("the adapter, driven through every method against the simulator", () =>
       }),
     describeDestinationSnapshots: (api) =>
       api.describeDestinationSnapshots({ accountUin: DEST, readRoleArn }, "ap-shanghai", ["snap-dst00001"]),
+    checkReadRole: (api) => api.checkReadRole({ accountUin: DEST, readRoleArn }, "ap-shanghai"),
     findDestinationSnapshotsByName: (api) =>
       api.findDestinationSnapshotsByName({ accountUin: DEST, readRoleArn }, "ap-shanghai", "dr-copy-1"),
     listCollaborators: (api) => api.listCollaborators(),

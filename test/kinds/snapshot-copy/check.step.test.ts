@@ -14,6 +14,7 @@ describe("the check step", () => {
       "snapshot:passed",
       "collaborator:passed",
       "permission:passed",
+      "read_role:passed",
     ]);
     const thread = ports.notifier.thread(ports.request.id);
     expect(thread).toHaveLength(1);
@@ -55,6 +56,18 @@ describe("the check step", () => {
       expect(ports.audit.entries.at(-1)).toMatchObject({ event: "failed", from: "checking", detail: code });
     },
   );
+
+  it("a read role whose AssumeRole is refused fails the run-time check with the trust-policy fix, before any copy", async () => {
+    const ports = await atStep("checking");
+    ports.cloud.refusedReadRoles.add(ports.request.destination.readRoleArn ?? "");
+    expect(await check(ports.deps, ports.request)).toEqual({ kind: "done", state: "failed" });
+    const stored = await ports.store.get(ports.request.id);
+    const readRole = stored?.checks?.find((c) => c.check === "read_role");
+    expect(readRole).toMatchObject({ status: "failed" });
+    expect(readRole?.fix).toContain("policies/destination-read-role.trust.json");
+    expect(ports.cloud.readRoleChecks).toEqual([ports.request.destination.readRoleArn]);
+    expect(ports.cloud.copyCalls).toEqual([]);
+  });
 
   it("the plan changed since the approval: failed, audited, and a fresh request asks for approval", async () => {
     const ports = await atStep("checking");

@@ -72,9 +72,12 @@ describe("the copy step: one copy call, exactly once", () => {
       });
       if (arrange === "claim")
         ports.copyWatch.claims.set(ports.request.id, { at: "2026-11-25T09:00:00.000Z", ended: false });
-      expect(await copy(ports.deps, ports.request)).toEqual({ kind: "done", state: "failed" });
+      expect(await copy(ports.deps, ports.request)).toEqual({ kind: "done", state: "outcome_unknown" });
       expect(ports.cloud.copyCalls).toEqual([]);
-      expect((await ports.store.get(ports.request.id))?.failure?.code).toBe("copy.outcome_unknown");
+      const stored = await ports.store.get(ports.request.id);
+      expect(stored?.state).toBe("outcome_unknown");
+      expect(stored?.failure?.code).toBe("copy.outcome_unknown");
+      expect(ports.notifier.thread(ports.request.id)[0]).toMatch(/^Outcome unknown: A copy may exist/);
       expect(ports.notifier.thread(ports.request.id)[0]).toMatch(/It did not request a second copy\./);
     },
   );

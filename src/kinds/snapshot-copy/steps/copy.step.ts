@@ -25,11 +25,17 @@ export async function copy(deps: CopyStepDeps, request: SnapshotCopyRequest): Pr
       (request.progress.copyRequestedAt ? { at: request.progress.copyRequestedAt, ended: false } : undefined);
     if (claim) {
       if (!destination.readRoleArn) {
-        return fail(deps, request, {
-          code: "copy.outcome_unknown",
-          message:
-            "The bot stopped while the copy was being requested, and without a read role it cannot tell whether the copy was made. It did not request a second copy.",
-        });
+        // The cautious choice (no second call) is right, but "failed" would be misleading: the copy
+        // usually exists. A state of its own says so, and where to look.
+        return fail(
+          deps,
+          request,
+          {
+            code: "copy.outcome_unknown",
+            message: `A copy may exist — look for a snapshot named "${request.spec.newName}" in account ${destination.accountUin} (${destination.alias}), region ${request.spec.snapshot.region}. The copy call was interrupted (a crash or a fault while it was being made), and without a read role the bot cannot tell whether Tencent Cloud made the copy. It did not request a second copy.`,
+          },
+          "outcome_unknown",
+        );
       }
       if (!claim.ended) {
         // That call may still be on its way (or running in another worker right now): look only

@@ -7,6 +7,7 @@ import type {
   EmulatorUser,
   EmulatorUsergroup,
   EphemeralMessage,
+  MessageMetadata,
   ResponseUrlPost,
   SentRequest,
   SlackMessage,
@@ -31,6 +32,7 @@ export interface NewMessage {
   blocks: unknown[];
   attachments?: unknown[];
   threadTs?: string;
+  metadata?: MessageMetadata;
 }
 
 export interface MessageContent {
@@ -136,6 +138,7 @@ export class EmulatorState {
     };
     if (input.threadTs !== undefined) message.threadTs = input.threadTs;
     if (input.attachments !== undefined) message.attachments = input.attachments;
+    if (input.metadata !== undefined) message.metadata = input.metadata;
     this.messages.push(message);
     this.emit({ type: "message", action: "posted", message });
     return message;

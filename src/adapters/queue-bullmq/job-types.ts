@@ -116,4 +116,21 @@ export const copyPollJob = defineJobType({
   },
 });
 
-export const botJobTypes = jobRegistry([replicationStepJob, expiryJob, copyPollJob]);
+/**
+ * One delivery round of the Slack outbox (docs/decisions/019), whichever worker takes it: the
+ * notifier's queued thread replies, card updates and outcomes, paced per channel.
+ */
+export const slackOutboxJob = defineJobType({
+  queue: "slack-outbox",
+  name: "deliver",
+  schema: z.object({}),
+  jobOptions: () => ({ removeOnComplete: true, removeOnFail: 50 }),
+  concurrency: () => 1,
+  schedule: { id: "deliver-slack-outbox", everyMs: () => 250 },
+  async handle({ deps }: JobEnv) {
+    const round = (await deps.notifier.deliverPending?.()) ?? { delivered: 0, waiting: 0 };
+    return { kind: "done", value: round };
+  },
+});
+
+export const botJobTypes = jobRegistry([replicationStepJob, expiryJob, copyPollJob, slackOutboxJob]);

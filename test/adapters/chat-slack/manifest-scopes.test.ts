@@ -26,6 +26,9 @@ const SCOPE_OF_METHOD: Record<string, string | null> = {
   "conversations.info": "channels:read",
   "conversations.list": "channels:read",
   "conversations.members": "channels:read",
+  // Reading a thread or channel back (the outbox finds a post left unfinished by a crash).
+  "conversations.replies": "channels:history",
+  "conversations.history": "channels:history",
   "reactions.add": "reactions:write",
   "auth.test": null,
   // Socket Mode: called with the app-level token, whose scope (connections:write) is not a bot scope.

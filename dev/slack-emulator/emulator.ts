@@ -37,7 +37,7 @@ export async function startSlackEmulator(options: SlackEmulatorOptions): Promise
   const urlHost = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host;
   const baseUrl = `http://${urlHost.includes(":") ? `[${urlHost}]` : urlHost}:${port}`;
 
-  const webApi = new WebApi(state, options.botToken, baseUrl);
+  const webApi = new WebApi(state, options.botToken, baseUrl, options.rateLimits);
   const responseUrls = new ResponseUrls(state, baseUrl);
   const socketMode = new SocketModeServer(
     state.ids,
@@ -74,6 +74,7 @@ export async function startSlackEmulator(options: SlackEmulatorOptions): Promise
         status: answer.status,
         response: answer.body,
         ...(answer.injected ? { injected: true } : {}),
+        ...("rateLimited" in answer && answer.rateLimited ? { rateLimited: true } : {}),
       });
       sendJson(res, answer.status, answer.body, answer.headers);
       return;
@@ -105,6 +106,7 @@ export async function startSlackEmulator(options: SlackEmulatorOptions): Promise
     message: (channel, ts) => state.findMessage(channel, ts),
     waitFor: (probe, opts) => state.waitFor(probe, opts),
     failNext: (method, failure) => webApi.failNext(method, failure),
+    rateLimited: () => webApi.limits?.refused ?? new Map(),
     socket: {
       get connected() {
         return socketMode.connected;

@@ -7,7 +7,8 @@
  *   bodies; the bot token is checked (`not_authed` / `invalid_auth`). Methods: `auth.test`,
  *   `chat.postMessage` (threads via `thread_ts`), `chat.update` (the bot's own messages only; keeps
  *   history; omitted blocks are kept), `chat.postEphemeral`, `chat.getPermalink`, `users.info`,
- *   `usergroups.users.list`, `conversations.info`, `views.open|push|update|publish`; anything else
+ *   `usergroups.users.list`, `conversations.info`, `conversations.replies|history` (with
+ *   `include_all_metadata`, the `metadata` given to chat.postMessage), `views.open|push|update|publish`; anything else
  *   answers `unknown_method`. Slack's documented Block Kit limits (`BLOCK_KIT_LIMITS` in
  *   `block-kit.ts`) are enforced: `invalid_blocks` for messages, `invalid_arguments` for views, and
  *   `msg_too_long` for a `text` over 40,000 characters. Answers are
@@ -26,8 +27,12 @@
  *   connection closes is sent again on the next one with `retry_attempt + 1`.
  *
  * Not modelled: channel membership (posting to any channel id works; `conversations.info` knows
- * only the configured channels), Events API deliveries, more than one Socket Mode connection, rate limits other than
- * injected ones, trigger id expiry, files, message deletion through the Web API.
+ * only the configured channels), Events API deliveries, more than one Socket Mode connection, paging,
+ * trigger id expiry, files, message deletion through the Web API.
+ *
+ * - Rate limits (`rateLimits`, off unless asked for): Slack's published tiers per method and
+ *   chat.postMessage about 1/s per channel with short bursts; over them, HTTP 429 `ratelimited`
+ *   with `Retry-After` (rate-limits.ts). `rateLimited()` counts the refusals.
  *
  * State (`messages`, `ephemerals`, `calls`, ...) is plain live arrays; every change is also
  * emitted as a numbered "change" event for a live console.
@@ -35,6 +40,7 @@
 
 export { BLOCK_KIT_LIMITS } from "./block-kit.js";
 export { startSlackEmulator } from "./emulator.js";
+export { METHOD_TIERS, type RateLimitOptions, type RateTier } from "./rate-limits.js";
 export { signSlackRequest } from "./signing.js";
 export type { DropSocketOptions } from "./socket-mode.js";
 export type {
@@ -48,6 +54,7 @@ export type {
   EmulatorUsergroup,
   EphemeralMessage,
   InjectedFailure,
+  MessageMetadata,
   ResponseUrlPost,
   SendOptions,
   SentRequest,

@@ -7,6 +7,7 @@ import type {
   EmulatorUser,
   EmulatorUsergroup,
   EphemeralMessage,
+  MessageMetadata,
   ResponseUrlPost,
   SentRequest,
   SlackMessage,
@@ -31,8 +32,7 @@ export interface NewMessage {
   blocks: unknown[];
   attachments?: unknown[];
   threadTs?: string;
-  /** `chat.postMessage`'s `metadata` (`event_type`, `event_payload`). */
-  metadata?: unknown;
+  metadata?: MessageMetadata;
 }
 
 export interface MessageContent {

@@ -1,3 +1,4 @@
+import type { RateLimitOptions } from "./rate-limits.js";
 import type { DropSocketOptions } from "./socket-mode.js";
 
 /** Public shapes of the Slack emulator. Everything here is plain data, easy to assert on in tests. */
@@ -50,6 +51,17 @@ export interface SlackEmulatorOptions {
   usergroups?: EmulatorUsergroup[];
   /** Channels known to `conversations.info` and used for `channel_name` in requests. @defaultValue [] */
   channels?: EmulatorChannel[];
+  /**
+   * Slack's published rate limits (rate-limits.ts): per-method tiers and chat.postMessage per
+   * channel, answered with 429 + `Retry-After`. `true` for Slack's numbers. @defaultValue off
+   */
+  rateLimits?: boolean | RateLimitOptions;
+}
+
+/** Message metadata as chat.postMessage takes it (returned with `include_all_metadata`). */
+export interface MessageMetadata {
+  event_type: string;
+  event_payload: Record<string, unknown>;
 }
 
 /** One Web API call as received, with its answer. */
@@ -64,6 +76,8 @@ export interface ApiCall {
   response: unknown;
   /** Set when the answer came from `failNext`. */
   injected?: boolean;
+  /** Set when the emulated rate limits refused the call (429). */
+  rateLimited?: boolean;
 }
 
 export interface SlackMessageVersion {
@@ -82,8 +96,6 @@ export interface SlackMessage {
   text: string;
   blocks: unknown[];
   attachments?: unknown[];
-  /** `chat.postMessage`'s `metadata`, returned by `conversations.history` with `include_all_metadata`. */
-  metadata?: unknown;
   /** Author: the bot user id for messages posted by the app. */
   user: string;
   botId?: string;
@@ -91,6 +103,8 @@ export interface SlackMessage {
   edits: number;
   /** Previous versions, oldest first. */
   history: SlackMessageVersion[];
+  /** `metadata` given to chat.postMessage, returned by `conversations.history` / `.replies` with `include_all_metadata`. */
+  metadata?: MessageMetadata;
 }
 
 export interface EphemeralMessage {
@@ -261,6 +275,8 @@ export interface SlackEmulator {
   message(channel: string, ts: string): SlackMessage | undefined;
   waitFor<T>(probe: () => T | undefined | false | null, opts?: WaitForOptions): Promise<T>;
   failNext(method: string, error: InjectedFailure): void;
+  /** Calls refused by the emulated rate limits, per method (empty when they are off). */
+  rateLimited(): ReadonlyMap<string, number>;
   /** Socket Mode: whether an app holds a connection now, and how many it opened so far. */
   socket: { readonly connected: boolean; readonly connections: number };
   /** Socket Mode: resolves once an app is connected. @defaultValue timeout 10 s */

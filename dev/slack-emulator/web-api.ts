@@ -1,13 +1,16 @@
 import { BLOCK_KIT_LIMITS, checkMessageBlocks, checkView, isRecord } from "./block-kit.js";
+import { RateLimiter, type RateLimitOptions } from "./rate-limits.js";
 import { toApiBotUser, toApiMessage, toApiUser } from "./slack-shapes.js";
 import type { EmulatorState } from "./state.js";
-import type { InjectedFailure, ViewRecord } from "./types.js";
+import type { InjectedFailure, MessageMetadata, SlackMessage, ViewRecord } from "./types.js";
 
 export interface ApiAnswer {
   status: number;
   body: Record<string, unknown>;
   headers: Record<string, string>;
   injected: boolean;
+  /** Refused by the emulated rate limits (rate-limits.ts). */
+  rateLimited?: boolean;
 }
 
 type Reply = Record<string, unknown>;
@@ -19,12 +22,16 @@ export class WebApi {
   private readonly methods: Record<string, MethodHandler>;
   /** user id → their published Home tab */
   private readonly homeViews = new Map<string, Record<string, unknown>>();
+  /** Slack's published rate limits, when the emulator was started with `rateLimits`. */
+  readonly limits: RateLimiter | undefined;
 
   constructor(
     private readonly state: EmulatorState,
     private readonly botToken: string,
     private readonly baseUrl: string,
+    rateLimits?: RateLimitOptions | boolean,
   ) {
+    this.limits = rateLimits ? new RateLimiter(rateLimits === true ? {} : rateLimits) : undefined;
     this.methods = {
       "auth.test": () => this.authTest(),
       "chat.postMessage": (args) => this.postMessage(args),
@@ -34,6 +41,7 @@ export class WebApi {
       "users.info": (args) => this.usersInfo(args),
       "usergroups.users.list": (args) => this.usergroupUsers(args),
       "conversations.info": (args) => this.conversationsInfo(args),
+      "conversations.replies": (args) => this.conversationsReplies(args),
       "conversations.history": (args) => this.conversationsHistory(args),
       "views.open": (args) => this.openView("views.open", args),
       "views.push": (args) => this.openView("views.push", args),
@@ -56,6 +64,16 @@ export class WebApi {
     if (token !== this.botToken) return ok200({ ok: false, error: "invalid_auth" });
     const handler = this.methods[method];
     if (handler === undefined) return ok200({ ok: false, error: "unknown_method" });
+    const retryAfter = this.limits?.take(method, args);
+    if (retryAfter !== undefined) {
+      return {
+        status: 429,
+        body: { ok: false, error: "ratelimited" },
+        headers: { "retry-after": String(retryAfter) },
+        injected: false,
+        rateLimited: true,
+      };
+    }
     return ok200(handler(args));
   }
 
@@ -85,14 +103,15 @@ export class WebApi {
       return { ok: false, error: "no_text" };
     }
     const threadTs = text(args, "thread_ts");
-    const metadata = args.metadata;
+    const metadata = readMetadata(args.metadata);
+    if (metadata === null) return { ok: false, error: "invalid_metadata_format" };
     const message = this.state.postMessage({
-      ...(metadata !== undefined && metadata !== null && metadata !== "" ? { metadata } : {}),
       channel,
       text: content.text ?? "",
       blocks: content.blocks ?? [],
       ...(content.attachments === undefined ? {} : { attachments: content.attachments }),
       ...(threadTs === undefined ? {} : { threadTs }),
+      ...(metadata === undefined ? {} : { metadata }),
     });
     return { ok: true, channel, ts: message.ts, message: toApiMessage(message, this.workspace) };
   }
@@ -215,6 +234,27 @@ export class WebApi {
         context_team_id: this.workspace.teamId,
       },
     };
+  }
+
+  /** A thread: its parent first, then the replies, oldest first (`limit`, no paging past it). */
+  private conversationsReplies(args: Record<string, unknown>): Reply {
+    const channel = text(args, "channel");
+    const ts = text(args, "ts");
+    if (channel === undefined) return { ok: false, error: "channel_not_found" };
+    const parent = ts === undefined ? undefined : this.state.findMessage(channel, ts);
+    if (parent === undefined || ts === undefined) return { ok: false, error: "thread_not_found" };
+    const withMetadata = isTrue(args.include_all_metadata);
+    const limit = Number(text(args, "limit") ?? 1000);
+    const messages = [parent, ...this.state.thread(channel, ts)]
+      .slice(0, limit)
+      .map((m) => this.shaped(m, withMetadata));
+    return { ok: true, messages, has_more: false };
+  }
+
+  private shaped(message: SlackMessage, withMetadata: boolean): Record<string, unknown> {
+    const shaped = toApiMessage(message, this.workspace);
+    if (withMetadata && message.metadata !== undefined) shaped.metadata = message.metadata;
+    return shaped;
   }
 
   private openView(method: "views.open" | "views.push", args: Record<string, unknown>): Reply {
@@ -341,6 +381,17 @@ function text(args: Record<string, unknown>, key: string): string | undefined {
   const value = args[key];
   if (typeof value === "number") return String(value);
   return typeof value === "string" && value.length > 0 ? value : undefined;
+}
+
+function isTrue(value: unknown): boolean {
+  return value === true || value === "true" || value === "1" || value === 1;
+}
+
+/** `metadata` as Slack takes it: `{ event_type, event_payload }`; null when malformed. */
+function readMetadata(value: unknown): MessageMetadata | undefined | null {
+  if (value === undefined) return undefined;
+  if (!isRecord(value) || typeof value.event_type !== "string" || !isRecord(value.event_payload)) return null;
+  return { event_type: value.event_type, event_payload: value.event_payload };
 }
 
 function bearerToken(authorization: string | undefined): string | undefined {

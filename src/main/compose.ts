@@ -3,6 +3,7 @@ import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { SlackDirectory } from "../adapters/chat-slack/slack.directory.js";
 import { SlackNotifier } from "../adapters/chat-slack/slack.notifier.js";
+import type { SlackDeliveryOptions } from "../adapters/chat-slack/slack-outbox.js";
 import { RedisCallRateLimiter } from "../adapters/cloud-tencent/cloud-rate-limiter.js";
 import { TencentCaller } from "../adapters/cloud-tencent/tencent-client.js";
 import { TencentCloudAdapter } from "../adapters/cloud-tencent/tencent-cloud.adapter.js";
@@ -19,6 +20,7 @@ import {
 import { RedisAuditTrail } from "../adapters/store-redis/audit.store.js";
 import { RedisDeliveryGuard } from "../adapters/store-redis/delivery-guard.store.js";
 import { RedisReplicationLedger } from "../adapters/store-redis/ledger.store.js";
+import { RedisCallPacer, RedisOutbox } from "../adapters/store-redis/outbox.store.js";
 import { RedisRequestStore } from "../adapters/store-redis/redis-request.store.js";
 import { RedisRequestRateLimiter } from "../adapters/store-redis/request-rate-limit.store.js";
 import type { FlowDeps } from "../app/flow-deps.js";
@@ -54,7 +56,22 @@ export interface BotOptions {
   extraKinds?: readonly RequestKind[];
   /** How long CAM answers are reused by the prerequisite checks. @defaultValue 60 s */
   camCacheTtlMs?: number;
+  /** Slack outbox pacing and coalescing (tests). @defaultValue SLACK_DELIVERY_DEFAULTS */
+  slackDelivery?: Partial<
+    Pick<SlackDeliveryOptions, "coalesceMs" | "postRate" | "tier3Rate" | "joinReplies">
+  >;
 }
+
+/**
+ * Slack's limits with a margin (docs/decisions/019): chat.postMessage about 1/s per channel with
+ * short bursts (the bot: 0.95/s, 3 at once), Tier 3 methods 50+/min (the bot: 45/min, 4 at once);
+ * a request's replies wait 2 s for the ones that follow.
+ */
+export const SLACK_DELIVERY_DEFAULTS = {
+  coalesceMs: 2000,
+  postRate: { perSecond: 0.95, burst: 3 },
+  tier3Rate: { perSecond: 45 / 60, burst: 4 },
+};
 
 export interface RunningBot {
   /** The port of the process's one HTTP server (ops endpoints, and Slack's in HTTP mode). */
@@ -187,6 +204,22 @@ function assembleShared(options: BotOptions): Shared {
     logger: toSlackLogger(logger),
     retryConfig: { retries: options.slackRetries ?? 5 },
   });
+  // The outbox's client: a 429 comes back to the deliverer, which holds the channel back for
+  // every process and tries again in a later round (docs/decisions/019).
+  const outboxClient = new WebClient(token, {
+    slackApiUrl: env.SLACK_API_URL,
+    fetch: slackFetch,
+    logger: toSlackLogger(logger),
+    retryConfig: { retries: options.slackRetries ?? 5 },
+    rejectRateLimitedCalls: true,
+  });
+  const slackDelivery: SlackDeliveryOptions = {
+    ...SLACK_DELIVERY_DEFAULTS,
+    ...options.slackDelivery,
+    outbox: new RedisOutbox(workerRedis ?? redis, config.redisPrefix),
+    pacer: new RedisCallPacer(workerRedis ?? redis, config.redisPrefix),
+    digest: { windowMs: config.worker.digestWindow, threshold: config.worker.digestThreshold },
+  };
   const queue = new BullmqJobQueue({
     connection: redis,
     prefix: config.redisPrefix,
@@ -208,12 +241,13 @@ function assembleShared(options: BotOptions): Shared {
     store: meteredStore(new RedisRequestStore(redis, config.redisPrefix), metrics, redis, config.redisPrefix),
     queue,
     notifier: new SlackNotifier(
-      slackClient,
+      outboxClient,
       kinds,
       config.approvers.required,
       logger,
       config.approvers.mention ? { approverMention: config.approvers.mention } : {},
       { windowMs: config.worker.digestWindow, threshold: config.worker.digestThreshold },
+      slackDelivery,
     ),
     directory: new SlackDirectory(slackClient),
     clock: options.clock ?? systemClock,

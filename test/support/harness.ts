@@ -10,7 +10,7 @@ import {
 import { startTencentSimulator, type TencentSimulator } from "../../dev/tencent-simulator/index.js";
 import type { RequestKind } from "../../src/app/request-kind.js";
 import { type BotConfigInput, buildBotConfig, parseEnvironment } from "../../src/config/load-config.js";
-import { type RunningBot, startBot } from "../../src/main/compose.js";
+import { type BotOptions, type RunningBot, startBot } from "../../src/main/compose.js";
 import { type AppLogger, createLogger } from "../../src/main/logger.js";
 
 export const SOURCE_UIN = "100000000001";
@@ -68,7 +68,23 @@ export interface HarnessOptions {
   extraKinds?: readonly RequestKind[];
   /** The bot's logger (a test reading every line). @defaultValue TEST_LOG_LEVEL or silent, on stdout */
   logger?: AppLogger;
+  /**
+   * Slack as it is: the emulator enforces Slack's published rate limits (429 + Retry-After) and
+   * the bot paces and coalesces its posts with its production settings. Off, the emulator has no
+   * limits and the bot posts each reply on its own without waiting. @defaultValue false
+   */
+  realisticSlack?: boolean;
+  /** Overrides of the bot's outbox pacing and coalescing. */
+  slackDelivery?: BotOptions["slackDelivery"];
 }
+
+/** Without `realisticSlack`: every reply its own message, as soon as a delivery round sees it. */
+const FAST_SLACK_DELIVERY: NonNullable<BotOptions["slackDelivery"]> = {
+  coalesceMs: 0,
+  joinReplies: false,
+  postRate: { perSecond: 500, burst: 500 },
+  tier3Rate: { perSecond: 500, burst: 500 },
+};
 
 /**
  * The whole system on loopback: the Tencent Cloud simulator (through the real SDK), the Slack
@@ -133,6 +149,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       ...(options.extraUsers ?? []),
     ],
     usergroups: options.usergroups ?? [],
+    ...(options.realisticSlack ? { rateLimits: true } : {}),
   });
 
   const redisPrefix = `test-${randomUUID().slice(0, 8)}`;
@@ -177,6 +194,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     socketPingTimeoutMs: 1500,
     ...(options.camCacheTtlMs !== undefined ? { camCacheTtlMs: options.camCacheTtlMs } : {}),
     ...(options.extraKinds ? { extraKinds: options.extraKinds } : {}),
+    slackDelivery: { ...(options.realisticSlack ? {} : FAST_SLACK_DELIVERY), ...options.slackDelivery },
   });
   const opsUrl = `http://127.0.0.1:${bot.port}`;
   const appUrl = `${opsUrl}/slack/events`;

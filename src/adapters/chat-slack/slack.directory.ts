@@ -6,6 +6,8 @@ const CACHE_MS = 5 * 60_000;
 /** Slack user group membership, cached briefly so a burst of clicks costs one lookup. */
 export class SlackDirectory implements Directory {
   private readonly cache = new Map<string, { members: string[]; until: number }>();
+  /** users.info answers (Tier 4), kept as briefly: every new card looks up the same approvers. */
+  private readonly users = new Map<string, { state: "active" | "deleted" | "not_found"; until: number }>();
 
   constructor(private readonly client: WebClient) {}
 
@@ -19,6 +21,14 @@ export class SlackDirectory implements Directory {
   }
 
   async userState(userId: string): Promise<"active" | "deleted" | "not_found"> {
+    const cached = this.users.get(userId);
+    if (cached && cached.until > Date.now()) return cached.state;
+    const state = await this.lookUpUser(userId);
+    this.users.set(userId, { state, until: Date.now() + CACHE_MS });
+    return state;
+  }
+
+  private async lookUpUser(userId: string): Promise<"active" | "deleted" | "not_found"> {
     try {
       const result = await this.client.users.info({ user: userId });
       return result.user?.deleted ? "deleted" : "active";

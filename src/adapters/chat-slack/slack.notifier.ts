@@ -9,11 +9,29 @@ import { SlackAdapterError } from "./errors.js";
 import { asMessage, fitMessage, renderMessage, renderText } from "./mrkdwn.renderer.js";
 import { buildOutcomeDigest, OutcomeDigest, type OutcomeDigestOptions } from "./outcome-digest.js";
 import { buildRecheckForFailedRequest } from "./prerequisites.blocks.js";
+import {
+  type CardBody,
+  type OutcomeBody,
+  requestScope,
+  type SlackDeliveryOptions,
+  SlackOutboxDeliverer,
+  shortHash,
+  type ThreadBody,
+} from "./slack-outbox.js";
 
 /** The metadata event type of automatic replication's announcements. */
 export const ANNOUNCEMENT_EVENT = "cbs_bot_announcement";
 
-/** Notifier over the Slack Web API. */
+interface SlackRateLimitedError {
+  code?: string;
+  retryAfter?: number;
+}
+
+/**
+ * Notifier over the Slack Web API. With `delivery` (production), card updates, thread replies and
+ * outcomes are written to the outbox and posted by the worker's delivery rounds
+ * (`deliverPending`, docs/decisions/019); without it they are posted at once.
+ */
 export class SlackNotifier implements Notifier {
   constructor(
     private readonly client: WebClient,
@@ -22,35 +40,101 @@ export class SlackNotifier implements Notifier {
     private readonly logger: Logger,
     private readonly cardOptions: { approverMention?: string } = {},
     digestOptions?: OutcomeDigestOptions,
+    private readonly delivery?: SlackDeliveryOptions,
   ) {
-    this.digest = digestOptions
-      ? new OutcomeDigest(
-          digestOptions,
-          (request, channel) => this.postOutcome(request, channel),
-          (requests, channel) => this.postDigest(requests, channel),
-        )
-      : undefined;
+    this.digest =
+      digestOptions && !delivery
+        ? new OutcomeDigest(
+            digestOptions,
+            (request, channel) => this.postOutcome(request, channel),
+            (requests, channel) => this.postDigest(requests, channel),
+          )
+        : undefined;
+    this.deliverer = delivery ? new SlackOutboxDeliverer(client, delivery, logger) : undefined;
   }
 
   private readonly digest?: OutcomeDigest;
+  private readonly deliverer?: SlackOutboxDeliverer;
+  private teamUrl?: Promise<string | undefined>;
+
+  /** One delivery round over the outbox (the worker's `slack-outbox` job). */
+  async deliverPending(): Promise<{ delivered: number; waiting: number }> {
+    return this.deliverer ? this.deliverer.round() : { delivered: 0, waiting: 0 };
+  }
+
+  private async append(request: Request, key: string, kind: string, body: unknown): Promise<void> {
+    if (!this.delivery) return;
+    try {
+      await this.delivery.outbox.append(requestScope(request.id), { key, kind, at: Date.now(), body });
+    } catch (err) {
+      this.logger.warn({ err, requestId: request.id, kind }, "slack message could not be queued");
+    }
+  }
+
+  /**
+   * A message's permalink without a call per message: the workspace's URL (auth.test, once per
+   * process) and Slack's link format; chat.getPermalink only when that is unknown.
+   */
+  private async permalink(conversation: string, ts: string): Promise<string | undefined> {
+    this.teamUrl ??= this.client.auth
+      .test()
+      .then((r) => r.url)
+      .catch((err: unknown) => {
+        this.logger.debug({ err }, "auth.test failed; permalinks are asked for one by one");
+        this.teamUrl = undefined;
+        return undefined;
+      });
+    const base = await this.teamUrl;
+    if (base) return `${base.replace(/\/?$/, "/")}archives/${conversation}/p${ts.replace(".", "")}`;
+    const result = await this.client.chat.getPermalink({ channel: conversation, message_ts: ts });
+    return result.permalink;
+  }
 
   private card(request: Request) {
     return buildApprovalCard(request, this.kinds.of(request), this.requiredApprovals, this.cardOptions);
   }
 
   async postCard(request: Request, channel: string): Promise<MessageRef> {
-    const result = await this.client.chat.postMessage({
-      channel,
-      ...this.card(request),
-      unfurl_links: false,
-    });
+    const result = await this.paced(channel, () =>
+      this.client.chat.postMessage({ channel, ...this.card(request), unfurl_links: false }),
+    );
     if (!result.ts || !result.channel)
       throw new SlackAdapterError("slack.no_ts", "chat.postMessage returned no message ts");
     return { conversation: result.channel, id: result.ts };
   }
 
+  /** A post made at once (the card): it takes the channel's next slot and waits out a 429. */
+  private async paced<T>(channel: string, call: () => Promise<T>): Promise<T> {
+    const delivery = this.delivery;
+    if (!delivery) return call();
+    for (let attempt = 1; ; attempt++) {
+      const delay = await delivery.pacer.reserve(`post:${channel}`, delivery.postRate, 60_000);
+      if (delay) await new Promise((r) => setTimeout(r, delay));
+      try {
+        return await call();
+      } catch (err) {
+        const e = err as SlackRateLimitedError;
+        if (e.code !== "slack_webapi_rate_limited_error" || attempt >= 3) throw err;
+        await delivery.pacer.hold(
+          `post:${channel}`,
+          delivery.postRate,
+          Math.max(1, e.retryAfter ?? 1) * 1000,
+        );
+      }
+    }
+  }
+
   async updateCard(request: Request): Promise<void> {
     if (!request.card) return;
+    if (this.delivery) {
+      const body: CardBody = {
+        conversation: request.card.conversation,
+        id: request.card.id,
+        content: this.card(request),
+      };
+      const key = `card:${request.updatedAt}:${request.state}:${request.step ?? ""}:${request.approvals.length}`;
+      return this.append(request, key, "card", body);
+    }
     try {
       await this.client.chat.update({
         channel: request.card.conversation,
@@ -78,6 +162,14 @@ export class SlackNotifier implements Notifier {
         text: rendered.text,
         ...(recheck.length || rendered.blocks ? { blocks: [...(rendered.blocks ?? []), ...recheck] } : {}),
       });
+      if (this.delivery) {
+        const body: ThreadBody = {
+          conversation: request.card.conversation,
+          threadId: request.card.id,
+          content: { text, ...(blocks?.length ? { blocks } : {}) },
+        };
+        return await this.append(request, `thread:${request.updatedAt}:${shortHash(text)}`, "thread", body);
+      }
       await this.client.chat.postMessage({
         channel: request.card.conversation,
         thread_ts: request.card.id,
@@ -90,6 +182,17 @@ export class SlackNotifier implements Notifier {
   }
 
   async announceOutcome(request: Request, channel: string): Promise<void> {
+    if (this.delivery) {
+      const link = request.card ? await this.cardLink(request) : undefined;
+      const body: OutcomeBody = {
+        conversation: channel,
+        requestId: request.id,
+        state: request.state,
+        notice: buildOutcomeNotice(request, this.kinds.of(request), link),
+        line: renderText(this.kinds.of(request).describeOutcome(request).text, 500),
+      };
+      return this.append(request, "outcome", "outcome", body);
+    }
     if (this.digest) await this.digest.add(request, channel);
     else await this.postOutcome(request, channel);
   }
@@ -115,11 +218,7 @@ export class SlackNotifier implements Notifier {
     let link: string | undefined;
     if (request.card) {
       try {
-        const permalink = await this.client.chat.getPermalink({
-          channel: request.card.conversation,
-          message_ts: request.card.id,
-        });
-        link = permalink.permalink;
+        link = await this.permalink(request.card.conversation, request.card.id);
       } catch (err) {
         this.logger.debug({ err, requestId: request.id }, "no permalink for the card");
       }
@@ -135,11 +234,7 @@ export class SlackNotifier implements Notifier {
   async cardLink(request: Request): Promise<string | undefined> {
     if (!request.card) return undefined;
     try {
-      const result = await this.client.chat.getPermalink({
-        channel: request.card.conversation,
-        message_ts: request.card.id,
-      });
-      return result.permalink;
+      return await this.permalink(request.card.conversation, request.card.id);
     } catch (err) {
       this.logger.debug({ err, requestId: request.id }, "no permalink for the card");
       return undefined;

@@ -151,6 +151,23 @@ export const policyWatcherJob = defineJobType({
   },
 });
 
+/**
+ * One delivery round of the Slack outbox (docs/decisions/019), whichever worker takes it: the
+ * notifier's queued thread replies, card updates and outcomes, paced per channel.
+ */
+export const slackOutboxJob = defineJobType({
+  queue: "slack-outbox",
+  name: "deliver",
+  schema: z.object({}),
+  jobOptions: () => ({ removeOnComplete: true, removeOnFail: 50 }),
+  concurrency: () => 1,
+  schedule: { id: "deliver-slack-outbox", everyMs: () => 250 },
+  async handle({ deps }: JobEnv) {
+    const round = (await deps.notifier.deliverPending?.()) ?? { delivered: 0, waiting: 0 };
+    return { kind: "done", value: round };
+  },
+});
+
 /** The daily summary at `automatic.dailySummary.at` in its time zone (none when it is `false`). */
 export const dailySummaryJob = defineJobType({
   queue: "daily-summary",
@@ -183,4 +200,5 @@ export const botJobTypes = jobRegistry([
   copyPollJob,
   policyWatcherJob,
   dailySummaryJob,
+  slackOutboxJob,
 ]);

@@ -24,4 +24,9 @@ export interface Notifier {
   findAnnouncement(conversation: string, key: string, sinceMs: number): Promise<MessageRef | undefined>;
   /** A link to the request's card; undefined when there is none. */
   cardLink?(request: Request): Promise<string | undefined>;
+  /**
+   * Delivers what the calls above queued (an outbox, docs/decisions/019): one round, run by the
+   * worker. Absent when the notifier posts at once.
+   */
+  deliverPending?(): Promise<{ delivered: number; waiting: number }>;
 }

@@ -27,6 +27,8 @@ const SCOPE_OF_METHOD: Record<string, string | null> = {
   "conversations.list": "channels:read",
   "conversations.members": "channels:read",
   // Automatic replication looks for its own keyed post in the notify channel (docs/decisions/018).
+  // Reading a thread or channel back (the outbox finds a post left unfinished by a crash).
+  "conversations.replies": "channels:history",
   "conversations.history": "channels:history",
   "reactions.add": "reactions:write",
   "auth.test": null,

@@ -63,7 +63,7 @@ export interface BotOptions {
 }
 
 /**
- * Slack's limits with a margin (docs/decisions/019): chat.postMessage about 1/s per channel with
+ * Slack's limits with a margin (docs/decisions/021): chat.postMessage about 1/s per channel with
  * short bursts (the bot: 0.95/s, 3 at once), Tier 3 methods 50+/min (the bot: 45/min, 4 at once);
  * a request's replies wait 2 s for the ones that follow.
  */
@@ -205,7 +205,7 @@ function assembleShared(options: BotOptions): Shared {
     retryConfig: { retries: options.slackRetries ?? 5 },
   });
   // The outbox's client: a 429 comes back to the deliverer, which holds the channel back for
-  // every process and tries again in a later round (docs/decisions/019).
+  // every process and tries again in a later round (docs/decisions/021).
   const outboxClient = new WebClient(token, {
     slackApiUrl: env.SLACK_API_URL,
     fetch: slackFetch,

@@ -4,7 +4,7 @@ import { BOB, type Harness, NOTIFY_CHANNEL, REQUEST_CHANNEL, startHarness } from
 import { buttonValue } from "../support/slack-blocks.js";
 
 /**
- * Slack as it is (docs/decisions/019): the emulator enforces Slack's published rate limits and
+ * Slack as it is (docs/decisions/021): the emulator enforces Slack's published rate limits and
  * answers 429 + Retry-After; the bot runs its production pacing and coalescing.
  */
 describe("Slack pacing against Slack's rate limits", () => {

@@ -47,7 +47,7 @@ export interface SlackDeliveryOptions {
   joinReplies?: boolean;
 }
 
-/** What a message posted from the outbox carries, so that it can be found again (docs/decisions/019). */
+/** What a message posted from the outbox carries, so that it can be found again (docs/decisions/021). */
 export const OUTBOX_EVENT_TYPE = "cbs_bot_outbox";
 const LEASE_MS = 60_000;
 const MAX_LINES = 40;
@@ -69,7 +69,7 @@ interface SlackError {
 }
 
 /**
- * Delivers the outbox (docs/decisions/019): one round over every scope waiting, one deliverer per
+ * Delivers the outbox (docs/decisions/021): one round over every scope waiting, one deliverer per
  * scope (a lease), channels in parallel and each channel's posts in order, paced by the shared
  * per-channel limiter. A request's pending thread replies become one message, its card updates
  * the last one; its outcome moves to the notify conversation's digest queue. Before a post the

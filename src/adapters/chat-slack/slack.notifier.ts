@@ -30,7 +30,7 @@ interface SlackRateLimitedError {
 /**
  * Notifier over the Slack Web API. With `delivery` (production), card updates, thread replies and
  * outcomes are written to the outbox and posted by the worker's delivery rounds
- * (`deliverPending`, docs/decisions/019); without it they are posted at once.
+ * (`deliverPending`, docs/decisions/021); without it they are posted at once.
  */
 export class SlackNotifier implements Notifier {
   constructor(

@@ -152,7 +152,7 @@ export const policyWatcherJob = defineJobType({
 });
 
 /**
- * One delivery round of the Slack outbox (docs/decisions/019), whichever worker takes it: the
+ * One delivery round of the Slack outbox (docs/decisions/021), whichever worker takes it: the
  * notifier's queued thread replies, card updates and outcomes, paced per channel.
  */
 export const slackOutboxJob = defineJobType({

@@ -25,7 +25,7 @@ export interface Notifier {
   /** A link to the request's card; undefined when there is none. */
   cardLink?(request: Request): Promise<string | undefined>;
   /**
-   * Delivers what the calls above queued (an outbox, docs/decisions/019): one round, run by the
+   * Delivers what the calls above queued (an outbox, docs/decisions/021): one round, run by the
    * worker. Absent when the notifier posts at once.
    */
   deliverPending?(): Promise<{ delivered: number; waiting: number }>;

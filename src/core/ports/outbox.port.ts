@@ -1,6 +1,6 @@
 /**
  * Messages to people, written when the change they report is made and delivered later by the
- * worker (docs/decisions/019): at least once, and never twice. A scope is one ordered queue: a
+ * worker (docs/decisions/021): at least once, and never twice. A scope is one ordered queue: a
  * request's thread and card (`request:<id>`), or a conversation's held outcomes (`digest:<id>`).
  */
 export interface OutboxEntry {

@@ -1,0 +1,185 @@
+/**
+ * A chaos scenario's requests, made as people make them: signed `/snapshot replicate` commands to
+ * the real Bolt app, Approve clicked on each card, then every request followed to a final state.
+ */
+import { type Card, CardWatcher, clickApprove, sendCommands } from "../bench/driver.js";
+import { sleep } from "../bench/stats.js";
+import type { Harness } from "../test/support/harness.js";
+import { REQUEST_CHANNEL } from "../test/support/harness.js";
+import { copiesByName } from "../test/worker/worker-fixtures.js";
+
+export interface ScenarioRow {
+  scenario: string;
+  sent: number;
+  completed: number;
+  failedAsExpected: number;
+  lost: number;
+  duplicated: number;
+  fiveHundreds: number;
+  crashes: number;
+  note?: string;
+}
+
+export interface RequestsOutcome {
+  sent: number;
+  /** Commands answered 5xx (or not at all) and clicks answered 5xx. */
+  fiveHundreds: number;
+  completed: number;
+  failed: Array<{ id: string; destination: string; code: string }>;
+  /** Sent but never carded, or carded but not final by the deadline. */
+  unfinished: number;
+  duplicated: number;
+}
+
+const FINAL = new Set(["completed", "submitted", "failed", "rejected", "cancelled", "expired"]);
+
+/**
+ * Sends `count` replicate commands (destination chosen per index), clicks Approve on each card, runs
+ * `during` once the first click is in, and waits until all are final or `timeoutMs` passed.
+ */
+export async function runRequests(
+  h: Harness,
+  o: {
+    label: string;
+    count: number;
+    destination: (i: number) => string;
+    during?: () => Promise<void>;
+    timeoutMs: number;
+    concurrency?: number;
+    /** Start `during` only once every command was answered (else at the first click). */
+    duringAfterCommands?: boolean;
+  },
+): Promise<RequestsOutcome> {
+  const deadline = Date.now() + o.timeoutMs;
+  const names = Array.from({ length: o.count }, (_, i) => `${o.label}-${i}`);
+  const watcher = new CardWatcher(h.slack);
+  const mine = new Map<string, { name: string; destination: string }>();
+  let fiveHundreds = 0;
+  const clicks: Promise<void>[] = [];
+  let firstClick: () => void = () => undefined;
+  const clicked = new Promise<void>((r) => {
+    firstClick = r;
+  });
+  watcher.onCard((card: Card) => {
+    clicks.push(
+      (async () => {
+        const r = await h.bot.deps.store.get(card.requestId).catch(() => undefined);
+        const name = (r?.spec as { newName?: string } | undefined)?.newName;
+        if (!name?.startsWith(`${o.label}-`)) return;
+        mine.set(card.requestId, { name, destination: r?.destination.alias ?? "?" });
+        // A click lost to an outage is clicked again, as a person would.
+        for (let attempt = 0; attempt < 20 && Date.now() < deadline; attempt++) {
+          const click = await clickApprove(h.slack, h.appUrl, card);
+          if (click.status >= 500) fiveHundreds++;
+          firstClick();
+          if (click.status === 200) {
+            const state = (await h.bot.deps.store.get(card.requestId).catch(() => undefined))?.state;
+            if (state && state !== "pending_approval") return;
+          }
+          await sleep(500);
+        }
+      })(),
+    );
+  });
+  let commandsDone: () => void = () => undefined;
+  const commandsAnswered = new Promise<void>((r) => {
+    commandsDone = r;
+  });
+  const duringRun = (async () => {
+    await clicked;
+    if (o.duringAfterCommands) await commandsAnswered;
+    await o.during?.();
+  })();
+  const sent = await sendCommands(
+    h.slack,
+    h.appUrl,
+    names.map((n, i) => ({
+      text: `replicate snap-abc12345 to ${o.destination(i)} as "${n}"`,
+      channel: REQUEST_CHANNEL,
+    })),
+    o.concurrency ?? 10,
+  );
+  commandsDone();
+  fiveHundreds += sent.filter((s) => s.status >= 500 || s.status === 0).length;
+  while (mine.size < o.count && Date.now() < deadline) {
+    await sleep(200);
+    if (mine.size + fiveHundreds >= o.count) break;
+  }
+  if (mine.size > 0) await duringRun;
+  for (let seen = 0; seen < clicks.length; seen = clicks.length) await Promise.all(clicks.slice(seen));
+  watcher.close();
+  let records: Array<{ id: string; state: string; code: string; destination: string }> = [];
+  for (;;) {
+    records = await Promise.all(
+      [...mine].map(async ([id, m]) => {
+        const r = await h.bot.deps.store.get(id).catch(() => undefined);
+        return { id, state: r?.state ?? "missing", code: r?.failure?.code ?? "", destination: m.destination };
+      }),
+    );
+    if (records.every((r) => FINAL.has(r.state)) || Date.now() > deadline) break;
+    await sleep(500);
+  }
+  const copies = copiesByName(h.sim);
+  return {
+    sent: o.count,
+    fiveHundreds,
+    completed: records.filter((r) => r.state === "completed").length,
+    failed: records
+      .filter((r) => r.state === "failed")
+      .map((r) => ({ id: r.id, destination: r.destination, code: r.code })),
+    unfinished: o.count - records.filter((r) => FINAL.has(r.state)).length,
+    duplicated: names.filter((n) => (copies.get(n) ?? 0) > 1).length,
+  };
+}
+
+/**
+ * The row: failures the scenario provokes on purpose count as expected, every other request that
+ * did not complete counts as lost.
+ */
+export function toRow(
+  scenario: string,
+  out: RequestsOutcome,
+  expectedFailure: (f: { destination: string; code: string }) => boolean,
+  crashes: number,
+  note?: string,
+): ScenarioRow {
+  const expected = out.failed.filter(expectedFailure).length;
+  const unexpected = out.failed.length - expected;
+  const codes = [...new Set(out.failed.filter((f) => !expectedFailure(f)).map((f) => f.code))];
+  return {
+    scenario,
+    sent: out.sent,
+    completed: out.completed,
+    failedAsExpected: expected,
+    lost: out.sent - out.completed - expected,
+    duplicated: out.duplicated,
+    fiveHundreds: out.fiveHundreds,
+    crashes,
+    ...(note || unexpected
+      ? {
+          note: [note, unexpected ? `unexpected failures: ${codes.join(", ")}` : ""]
+            .filter(Boolean)
+            .join("; "),
+        }
+      : {}),
+  };
+}
+
+/** Counts the process-level failures of the in-process bot while a scenario runs. */
+export class CrashCounter {
+  count = 0;
+  readonly reasons: string[] = [];
+  private readonly onFail = (reason: unknown) => {
+    this.count++;
+    if (this.reasons.length < 5) this.reasons.push(String(reason).slice(0, 300));
+  };
+  constructor() {
+    process.on("unhandledRejection", this.onFail);
+    process.on("uncaughtException", this.onFail);
+  }
+  stop(): number {
+    process.off("unhandledRejection", this.onFail);
+    process.off("uncaughtException", this.onFail);
+    return this.count;
+  }
+}

@@ -153,6 +153,9 @@ export function sandboxConfig(redisPrefix: string, pollInterval = "1s"): BotConf
       "dr-locked": { accountUin: d["dr-locked"].uin },
     },
     replication: { pollInterval },
+    // A day of automatic replication in a minute: the watcher looks every few seconds, and a
+    // dropped copy counts as missing after half a minute (the recovery-point alert shows).
+    automatic: { watchInterval: "3s", copyGrace: "30s", dailySummary: false },
     slack: { notifyChannel: SANDBOX.channels.notify.id },
     approvers: { users: [SANDBOX.users.bob.id, SANDBOX.users.carol.id] },
     redisPrefix,

@@ -2,10 +2,10 @@ import { type AuditDeps, recordAuditEntry } from "../../../app/approver-lookup.j
 import type { CheckDeps } from "../../../app/check-prerequisites.flow.js";
 import type { StepResult } from "../../../app/request-kind.js";
 import { advance, fail, type StepDeps } from "../../../app/request-steps.js";
+import { answersSinceApproval, settleRunTimeChecks } from "../../../app/run-time-checks.js";
 import { describeAccount } from "../../../core/cam/policy-link-prerequisites.js";
-import { describeResults, hardFailures } from "../../../core/cam/prerequisites.js";
+import { describeResults } from "../../../core/cam/prerequisites.js";
 import { text } from "../../../core/messages/message.js";
-import { CloudError } from "../../../core/ports/cloud-api.port.js";
 import { checkPolicyLink } from "../check-policy-link.js";
 import { findLinkPlanChanges } from "../plan-fingerprint.js";
 import type { PolicyLinkRequest } from "../policy-link.request.js";
@@ -17,44 +17,25 @@ export type LinkCheckStepDeps = CheckDeps & StepDeps & AuditDeps;
  * must still hold. A policy linked to the destination meanwhile needs no call: straight to confirming.
  */
 export async function check(deps: LinkCheckStepDeps, request: PolicyLinkRequest): Promise<StepResult> {
-  const approvedAt = Math.max(...request.approvals.map((a) => Date.parse(a.at)).filter(Number.isFinite));
   const { policy } = request.spec;
   const report = await checkPolicyLink(
     deps,
     request.destination,
     { policyId: policy.policyId, region: policy.region },
-    Number.isFinite(approvedAt) ? { notBefore: approvedAt } : { fresh: true },
+    answersSinceApproval(request),
   );
-  const { results } = report;
-  const stored = await deps.store.update(
-    request.id,
-    { checks: results },
-    { state: "running", step: "checking" },
-  );
-  if (!stored) return { kind: "continue" };
-  request = stored as PolicyLinkRequest;
-  const busy = results.find((r) => r.status === "cannot-verify" && r.transient);
-  if (busy) {
-    throw new CloudError({
-      code: busy.code ?? "cloud.unavailable",
-      message: busy.reason,
-      category: "unavailable",
-      reason: busy.cloud?.reason ?? "other",
-    });
-  }
+  const checks = await settleRunTimeChecks(deps, request, report.results, {
+    found: report.policy !== undefined,
+    notFoundCode: "policy.not_found",
+    before: "linking",
+    nothingDone: "Nothing was linked.",
+  });
+  if (checks.kind === "moved_on") return { kind: "continue" };
+  if (checks.kind === "stopped") return checks.outcome;
+  request = checks.request;
   const current = report.policy;
-  const failed = current ? hardFailures(results) : results.filter((r) => r.status !== "passed");
-  if (failed.length > 0 || current === undefined) {
-    await deps.notifier.postThreadReply(
-      request,
-      text`Checks before linking:\n${describeResults(results, { fixes: false })}`,
-    );
-    return fail(deps, request, {
-      code: failed[0]?.code ?? "policy.not_found",
-      ...(failed[0]?.cloud ? { cloud: failed[0].cloud } : {}),
-      message: `${failed.map((r) => r.reason).join(" ")} Nothing was linked.`,
-    });
-  }
+  if (!current) return { kind: "continue" }; // not reached: settleRunTimeChecks stopped without it
+  const { results } = report;
   const changes = findLinkPlanChanges(deps, request, current);
   if (changes) {
     await recordAuditEntry(deps, {

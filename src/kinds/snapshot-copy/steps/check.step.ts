@@ -3,9 +3,9 @@ import { type CheckDeps, checkDestination } from "../../../app/check-prerequisit
 import type { StepResult } from "../../../app/request-kind.js";
 import { advance, fail, type StepDeps } from "../../../app/request-steps.js";
 import { resolveDestination } from "../../../app/resolve-destination.js";
-import { describeResults, hardFailures } from "../../../core/cam/prerequisites.js";
+import { answersSinceApproval, settleRunTimeChecks } from "../../../app/run-time-checks.js";
+import { describeResults } from "../../../core/cam/prerequisites.js";
 import { conversation, text } from "../../../core/messages/message.js";
-import { CloudError } from "../../../core/ports/cloud-api.port.js";
 import { type ReplicateDeps, requestReplication } from "../request-replication.flow.js";
 import { methodOf, type SnapshotCopyRequest, shareMeaning } from "../snapshot-copy.request.js";
 import { describePlanStop, findPlanChanges } from "../verify-plan.js";
@@ -19,46 +19,24 @@ export type CheckStepDeps = CheckDeps & StepDeps & AuditDeps & ReplicateDeps;
 export async function check(deps: CheckStepDeps, request: SnapshotCopyRequest): Promise<StepResult> {
   // The prerequisites again, on CAM answers no older than the approval: a permission revoked after
   // the approvers looked is seen here, before any copy is requested.
-  const approvedAt = Math.max(...request.approvals.map((a) => Date.parse(a.at)).filter(Number.isFinite));
   const { report } = await checkDestination(
     deps,
     request.destination,
     { snapshotId: request.spec.snapshot.snapshotId, region: request.spec.snapshot.region },
-    Number.isFinite(approvedAt) ? { notBefore: approvedAt } : { fresh: true },
+    answersSinceApproval(request),
   );
   const { results } = report;
-  // Kept on the request for the card; only while still checking (another run may have moved on).
-  const stored = await deps.store.update(
-    request.id,
-    { checks: results },
-    { state: "running", step: "checking" },
-  );
-  if (!stored) return { kind: "continue" };
-  request = stored as SnapshotCopyRequest;
-  const busy = results.find((r) => r.status === "cannot-verify" && r.transient);
-  if (busy) {
-    // Tencent Cloud was busy: the queue tries the step again later (with backoff).
-    throw new CloudError({
-      code: busy.code ?? "cloud.unavailable",
-      message: busy.reason,
-      category: "unavailable",
-      reason: busy.cloud?.reason ?? "other",
-    });
-  }
+  const checks = await settleRunTimeChecks(deps, request, results, {
+    found: report.snapshot !== undefined,
+    notFoundCode: "snapshot.not_found",
+    before: "copying",
+    nothingDone: "Nothing was copied.",
+  });
+  if (checks.kind === "moved_on") return { kind: "continue" };
+  if (checks.kind === "stopped") return checks.outcome;
+  request = checks.request;
   const snapshot = report.snapshot;
-  // A snapshot that could not be looked up (and is not a passing busy cloud) stops the copy too.
-  const failed = snapshot ? hardFailures(results) : results.filter((r) => r.status !== "passed");
-  if (failed.length > 0 || snapshot === undefined) {
-    await deps.notifier.postThreadReply(
-      request,
-      text`Checks before copying:\n${describeResults(results, { fixes: false })}`,
-    );
-    return fail(deps, request, {
-      code: failed[0]?.code ?? "snapshot.not_found",
-      ...(failed[0]?.cloud ? { cloud: failed[0].cloud } : {}),
-      message: `${failed.map((r) => r.reason).join(" ")} Nothing was copied.`,
-    });
-  }
+  if (!snapshot) return { kind: "continue" }; // not reached: settleRunTimeChecks stopped without it
   // The approval is bound to the plan its card showed; a changed plan needs a fresh approval.
   const planChanges = findPlanChanges(deps, request, snapshot);
   if (planChanges) {

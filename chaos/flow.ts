@@ -4,6 +4,7 @@
  */
 import { type Card, CardWatcher, clickApprove, sendCommands } from "../bench/driver.js";
 import { sleep } from "../bench/stats.js";
+import { isFinal, type RequestState } from "../src/core/request/lifecycle.js";
 import type { Harness } from "../test/support/harness.js";
 import { REQUEST_CHANNEL } from "../test/support/harness.js";
 import { copiesByName } from "../test/worker/worker-fixtures.js";
@@ -25,13 +26,19 @@ export interface RequestsOutcome {
   /** Commands answered 5xx (or not at all) and clicks answered 5xx. */
   fiveHundreds: number;
   completed: number;
-  failed: Array<{ id: string; destination: string; code: string }>;
+  /** Ended `submitted`: accepted by the cloud, not verifiable (no read role): done as designed. */
+  submitted: number;
+  /** Ended `failed` or `outcome_unknown` (a copy may exist: the code is `copy.outcome_unknown`). */
+  failed: Array<{ id: string; destination: string; code: string; state: string }>;
   /** Sent but never carded, or carded but not final by the deadline. */
   unfinished: number;
+  /** Of those: never carded, and the states (and steps) the carded ones were left in. */
+  neverCarded: number;
+  unfinishedStates: Record<string, number>;
   duplicated: number;
 }
 
-const FINAL = new Set(["completed", "submitted", "failed", "rejected", "cancelled", "expired"]);
+const final = (state: string) => state !== "missing" && isFinal(state as RequestState);
 
 /**
  * Sends `count` replicate commands (destination chosen per index), clicks Approve on each card, runs
@@ -108,33 +115,47 @@ export async function runRequests(
   if (mine.size > 0) await duringRun;
   for (let seen = 0; seen < clicks.length; seen = clicks.length) await Promise.all(clicks.slice(seen));
   watcher.close();
-  let records: Array<{ id: string; state: string; code: string; destination: string }> = [];
+  let records: Array<{ id: string; state: string; step: string; code: string; destination: string }> = [];
   for (;;) {
     records = await Promise.all(
       [...mine].map(async ([id, m]) => {
         const r = await h.bot.deps.store.get(id).catch(() => undefined);
-        return { id, state: r?.state ?? "missing", code: r?.failure?.code ?? "", destination: m.destination };
+        return {
+          id,
+          state: r?.state ?? "missing",
+          step: r?.step ?? "",
+          code: r?.failure?.code ?? "",
+          destination: m.destination,
+        };
       }),
     );
-    if (records.every((r) => FINAL.has(r.state)) || Date.now() > deadline) break;
+    if (records.every((r) => final(r.state)) || Date.now() > deadline) break;
     await sleep(500);
   }
   const copies = copiesByName(h.sim);
+  const unfinishedStates: Record<string, number> = {};
+  for (const r of records.filter((r) => !final(r.state))) {
+    const key = r.step ? `${r.state}/${r.step}` : r.state;
+    unfinishedStates[key] = (unfinishedStates[key] ?? 0) + 1;
+  }
   return {
     sent: o.count,
     fiveHundreds,
     completed: records.filter((r) => r.state === "completed").length,
+    submitted: records.filter((r) => r.state === "submitted").length,
     failed: records
-      .filter((r) => r.state === "failed")
-      .map((r) => ({ id: r.id, destination: r.destination, code: r.code })),
-    unfinished: o.count - records.filter((r) => FINAL.has(r.state)).length,
+      .filter((r) => r.state === "failed" || r.state === "outcome_unknown")
+      .map((r) => ({ id: r.id, destination: r.destination, code: r.code, state: r.state })),
+    unfinished: o.count - records.filter((r) => final(r.state)).length,
+    neverCarded: o.count - mine.size,
+    unfinishedStates,
     duplicated: names.filter((n) => (copies.get(n) ?? 0) > 1).length,
   };
 }
 
 /**
- * The row: failures the scenario provokes on purpose count as expected, every other request that
- * did not complete counts as lost.
+ * The row: `completed` and `submitted` (no read role: accepted, not verifiable) count as completed,
+ * failures the scenario provokes on purpose count as expected, every other request counts as lost.
  */
 export function toRow(
   scenario: string,
@@ -146,18 +167,23 @@ export function toRow(
   const expected = out.failed.filter(expectedFailure).length;
   const unexpected = out.failed.length - expected;
   const codes = [...new Set(out.failed.filter((f) => !expectedFailure(f)).map((f) => f.code))];
+  const left = [
+    out.submitted ? `${out.submitted} of the completed submitted (no read role)` : "",
+    out.neverCarded ? `${out.neverCarded} never carded` : "",
+    Object.keys(out.unfinishedStates).length ? `left in ${JSON.stringify(out.unfinishedStates)}` : "",
+  ].filter(Boolean);
   return {
     scenario,
     sent: out.sent,
-    completed: out.completed,
+    completed: out.completed + out.submitted,
     failedAsExpected: expected,
-    lost: out.sent - out.completed - expected,
+    lost: out.sent - out.completed - out.submitted - expected,
     duplicated: out.duplicated,
     fiveHundreds: out.fiveHundreds,
     crashes,
-    ...(note || unexpected
+    ...(note || unexpected || left.length
       ? {
-          note: [note, unexpected ? `unexpected failures: ${codes.join(", ")}` : ""]
+          note: [note, unexpected ? `unexpected failures: ${codes.join(", ")}` : "", ...left]
             .filter(Boolean)
             .join("; "),
         }

@@ -59,6 +59,11 @@ export async function runRequests(
     concurrency?: number;
     /** Start `during` only once every command was answered (else at the first click). */
     duringAfterCommands?: boolean;
+    /**
+     * Run `during` once every request is carded, and click only after it ran: a fault the bot
+     * would also meet checking a new command (a refused read role) hits the approved requests only.
+     */
+    duringBeforeClicks?: boolean;
     /** Spread the commands evenly over this long (work keeps arriving while `during` runs). */
     spreadMs?: number;
   },
@@ -73,6 +78,11 @@ export async function runRequests(
   const clicked = new Promise<void>((r) => {
     firstClick = r;
   });
+  let everyCardIn: () => void = () => undefined;
+  const allCarded = new Promise<void>((r) => {
+    everyCardIn = r;
+  });
+  let duringRun: Promise<void> = Promise.resolve();
   watcher.onCard((card: Card) => {
     clicks.push(
       (async () => {
@@ -80,6 +90,8 @@ export async function runRequests(
         const name = (r?.spec as { newName?: string } | undefined)?.newName;
         if (!name?.startsWith(`${o.label}-`)) return;
         mine.set(card.requestId, { name, destination: r?.destination.alias ?? "?" });
+        if (mine.size >= o.count) everyCardIn();
+        if (o.duringBeforeClicks) await duringRun;
         // A click lost to an outage is clicked again, as a person would.
         for (let attempt = 0; attempt < 20 && Date.now() < deadline; attempt++) {
           const click = await clickApprove(h.slack, h.appUrl, card);
@@ -98,9 +110,13 @@ export async function runRequests(
   const commandsAnswered = new Promise<void>((r) => {
     commandsDone = r;
   });
-  const duringRun = (async () => {
-    await clicked;
-    if (o.duringAfterCommands) await commandsAnswered;
+  duringRun = (async () => {
+    if (o.duringBeforeClicks)
+      await Promise.race([allCarded, sleep(Math.max(0, deadline - Date.now() - 1_000))]);
+    else {
+      await clicked;
+      if (o.duringAfterCommands) await commandsAnswered;
+    }
     await o.during?.();
   })();
   const commands = names.map((n, i) => ({

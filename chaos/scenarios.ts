@@ -268,6 +268,8 @@ export const readRoleRefused: Scenario = async (s, deadline) =>
       count: Math.max(2, Math.ceil(s.requests / 3)),
       destination: () => "dr-prod",
       timeoutMs: remaining(deadline, 90_000),
+      // Refused from the start, the commands themselves are refused (no card): a different row.
+      duringBeforeClicks: true,
       during: async () => {
         h.sim.state.injectFault({ action: "AssumeRole", code: "AuthFailure.UnauthorizedOperation" });
       },

@@ -76,8 +76,12 @@ function botConfig(s: BenchSizes): Partial<BotConfigInput> {
   } as Partial<BotConfigInput>;
 }
 
-async function withHarness<T>(s: BenchSizes, run: (h: Harness) => Promise<T>): Promise<T> {
-  const h = await startHarness({ copyDurationMs: s.copyDurationMs, config: botConfig(s) });
+async function withHarness<T>(
+  s: BenchSizes,
+  run: (h: Harness) => Promise<T>,
+  options: { realisticSlack?: boolean } = {},
+): Promise<T> {
+  const h = await startHarness({ copyDurationMs: s.copyDurationMs, config: botConfig(s), ...options });
   try {
     return await run(h);
   } finally {
@@ -122,15 +126,20 @@ export async function runBench(
   let pipelineRate = Number.NaN;
   if (want("burst") && s.burst > 0) {
     log(`burst: ${s.burst} requests through Bolt, approvals clicked`);
-    const b = await withHarness(s, (h) =>
-      runBurst(h, {
-        label: "burst",
-        requests: s.burst,
-        channels: Math.ceil(s.burst / s.perChannel),
-        concurrency: s.commandConcurrency,
-        copyDurationMs: s.copyDurationMs,
-        timeoutMs: 20 * 60_000,
-      }),
+    const b = await withHarness(
+      s,
+      (h) =>
+        runBurst(h, {
+          label: "burst",
+          requests: s.burst,
+          channels: Math.ceil(s.burst / s.perChannel),
+          concurrency: s.commandConcurrency,
+          copyDurationMs: s.copyDurationMs,
+          timeoutMs: 20 * 60_000,
+        }),
+      // Slack as it is (the emulator's rate limits, the outbox's production pacing and coalescing):
+      // the Slack rows measure the bot, not the harness's unpaced test setting.
+      { realisticSlack: true },
     );
     raw.burst = b;
     lost += b.lost;
@@ -149,11 +158,11 @@ export async function runBench(
       ),
       row(
         "burst",
-        "copy calls per second in the burst",
-        b.copyCallsPerSecond,
-        `${round(b.copyCallsPerSecond)}/s`,
+        "copy calls per second, busiest 10 s (cloud limit 20/s)",
+        b.copyCallsPerSecondSustained,
+        `${round(b.copyCallsPerSecondSustained)}/s (first to last copy call: ${round(b.copyCallsPerSecond)}/s, paced by the cards reaching Slack)`,
         "≥ 19/s",
-        ok(b.copyCallsPerSecond >= 19),
+        ok(b.copyCallsPerSecondSustained >= 19),
         size,
       ),
       row(
@@ -244,7 +253,7 @@ export async function runBench(
     rows.push(
       row(
         "fair",
-        `completions in the last 2% of a ${s.fairBurst}-request burst`,
+        `completions in the last 2% of a ${s.fairBurst}-request burst (Slack unpaced)`,
         f.completionsInLast2Percent,
         `${round(f.completionsInLast2Percent * 100)}% (median at ${round(f.medianCompletionAt * 100)}% of the burst)`,
         "< 90%: spread through the burst",

@@ -40,6 +40,8 @@ export interface RequestsOutcome {
   askedAgain: number;
   unfinishedStates: Record<string, number>;
   duplicated: number;
+  /** For each duplicated name: how many carded requests had it, and its copy calls. */
+  duplicatedDetail: string[];
 }
 
 const final = (state: string) => state !== "missing" && isFinal(state as RequestState);
@@ -189,6 +191,16 @@ export async function runRequests(
     askedAgain,
     unfinishedStates,
     duplicated: names.filter((n) => (copies.get(n) ?? 0) > 1).length,
+    duplicatedDetail: names
+      .filter((n) => (copies.get(n) ?? 0) > 1)
+      .map(
+        (n) =>
+          `${n}: ${[...mine.values()].filter((m) => m.name === n).length} carded requests, copy calls ${JSON.stringify(
+            h.sim.calls
+              .filter((c) => c.action === "CopySnapshotCrossAccount" && c.params.SnapshotName === n)
+              .map((c) => [c.at, c.errorCode ?? "ok"]),
+          )}`,
+      ),
   };
 }
 
@@ -209,6 +221,7 @@ export function toRow(
   const left = [
     out.submitted ? `${out.submitted} of the completed submitted (no read role)` : "",
     out.askedAgain ? `${out.askedAgain} commands asked again` : "",
+    ...out.duplicatedDetail,
     out.neverCarded ? `${out.neverCarded} never carded` : "",
     Object.keys(out.unfinishedStates).length ? `left in ${JSON.stringify(out.unfinishedStates)}` : "",
   ].filter(Boolean);

@@ -37,7 +37,8 @@ export function sizesFromEnv(): BenchSizes {
   return {
     acks: list("BENCH_ACKS", [50, 200]),
     burst: knob("BENCH_REQUESTS", 1000),
-    fairBurst: knob("BENCH_FAIR_REQUESTS", 5000),
+    // 2,000 at the real 20/s (about 100 s): the spread is measured the same; 5,000 took 4+ min alone.
+    fairBurst: knob("BENCH_FAIR_REQUESTS", 2000),
     perChannel: knob("BENCH_PER_CHANNEL", 20),
     commandConcurrency: knob("BENCH_CONCURRENCY", 50),
     workerConcurrency: knob("BENCH_WORKER_CONCURRENCY", 50),
@@ -75,8 +76,12 @@ function botConfig(s: BenchSizes): Partial<BotConfigInput> {
   } as Partial<BotConfigInput>;
 }
 
-async function withHarness<T>(s: BenchSizes, run: (h: Harness) => Promise<T>): Promise<T> {
-  const h = await startHarness({ copyDurationMs: s.copyDurationMs, config: botConfig(s) });
+async function withHarness<T>(
+  s: BenchSizes,
+  run: (h: Harness) => Promise<T>,
+  options: { realisticSlack?: boolean } = {},
+): Promise<T> {
+  const h = await startHarness({ copyDurationMs: s.copyDurationMs, config: botConfig(s), ...options });
   try {
     return await run(h);
   } finally {
@@ -121,15 +126,20 @@ export async function runBench(
   let pipelineRate = Number.NaN;
   if (want("burst") && s.burst > 0) {
     log(`burst: ${s.burst} requests through Bolt, approvals clicked`);
-    const b = await withHarness(s, (h) =>
-      runBurst(h, {
-        label: "burst",
-        requests: s.burst,
-        channels: Math.ceil(s.burst / s.perChannel),
-        concurrency: s.commandConcurrency,
-        copyDurationMs: s.copyDurationMs,
-        timeoutMs: 20 * 60_000,
-      }),
+    const b = await withHarness(
+      s,
+      (h) =>
+        runBurst(h, {
+          label: "burst",
+          requests: s.burst,
+          channels: Math.ceil(s.burst / s.perChannel),
+          concurrency: s.commandConcurrency,
+          copyDurationMs: s.copyDurationMs,
+          timeoutMs: 20 * 60_000,
+        }),
+      // Slack as it is (the emulator's rate limits, the outbox's production pacing and coalescing):
+      // the Slack rows measure the bot, not the harness's unpaced test setting.
+      { realisticSlack: true },
     );
     raw.burst = b;
     lost += b.lost;
@@ -148,11 +158,11 @@ export async function runBench(
       ),
       row(
         "burst",
-        "copy calls per second in the burst",
-        b.copyCallsPerSecond,
-        `${round(b.copyCallsPerSecond)}/s`,
+        "copy calls per second, busiest 10 s (cloud limit 20/s)",
+        b.copyCallsPerSecondSustained,
+        `${round(b.copyCallsPerSecondSustained)}/s (first to last copy call: ${round(b.copyCallsPerSecond)}/s)`,
         "≥ 19/s",
-        ok(b.copyCallsPerSecond >= 19),
+        ok(b.copyCallsPerSecondSustained >= 19),
         size,
       ),
       row(
@@ -243,7 +253,7 @@ export async function runBench(
     rows.push(
       row(
         "fair",
-        `completions in the last 2% of a ${s.fairBurst}-request burst`,
+        `completions in the last 2% of a ${s.fairBurst}-request burst (Slack unpaced)`,
         f.completionsInLast2Percent,
         `${round(f.completionsInLast2Percent * 100)}% (median at ${round(f.medianCompletionAt * 100)}% of the burst)`,
         "< 90%: spread through the burst",

@@ -3,6 +3,7 @@
  * Bolt app, Approve clicked on each card as it appears, the worker's steps against the simulator,
  * until every request is final. What the cloud, Slack and the requests' clocks saw is returned.
  */
+import { isFinal, REQUEST_STATES } from "../src/core/request/lifecycle.js";
 import type { Harness } from "../test/support/harness.js";
 import { NOTIFY_CHANNEL } from "../test/support/harness.js";
 import { copiesByName } from "../test/worker/worker-fixtures.js";
@@ -22,7 +23,8 @@ export interface BurstOptions {
   timeoutMs: number;
 }
 
-const FINAL = new Set(["completed", "submitted", "failed", "rejected", "cancelled", "expired"]);
+/** The lifecycle's final states (outcome_unknown included). */
+const FINAL = new Set<string>(REQUEST_STATES.filter(isFinal));
 
 export interface BurstResult {
   requests: number;
@@ -39,6 +41,8 @@ export interface BurstResult {
   burstSeconds: number;
   completedPerSecond: number;
   copyCallsPerSecond: number;
+  /** Copy calls in the busiest 10 s, per second: the rate while copies were waiting. */
+  copyCallsPerSecondSustained: number;
   copyCalls: number;
   throttled: number;
   throttledByAction: Record<string, number>;
@@ -215,6 +219,15 @@ export async function runBurst(h: Harness, o: BurstOptions): Promise<BurstResult
     burstSeconds: burstMs / 1000,
     completedPerSecond: completed.length / (burstMs / 1000),
     copyCallsPerSecond: copySpan > 0 ? (copyCalls.length - 1) / (copySpan / 1000) : Number.NaN,
+    copyCallsPerSecondSustained:
+      copySpan >= 10_000
+        ? peakInWindow(
+            copyCalls.map((c) => c.at),
+            10_000,
+          ) / 10
+        : copySpan > 0
+          ? (copyCalls.length - 1) / (copySpan / 1000)
+          : Number.NaN,
     copyCalls: copyCalls.length,
     throttled: throttled.length,
     throttledByAction,

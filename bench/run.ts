@@ -3,7 +3,7 @@
  * REDIS_URL (or 127.0.0.1:6379), each under a fresh key prefix it deletes afterwards. Prints one
  * table (figure | measured | target | ok), writes bench/results.json, exits 1 when a target is missed.
  * Sizes (defaults in brackets):
- *   BENCH_ACKS [50,200]  BENCH_REQUESTS [1000]  BENCH_FAIR_REQUESTS [5000]  BENCH_PER_CHANNEL [20]
+ *   BENCH_ACKS [50,200]  BENCH_REQUESTS [1000]  BENCH_FAIR_REQUESTS [2000]  BENCH_PER_CHANNEL [20]
  *   BENCH_CONCURRENCY [50] (commands in flight)  BENCH_WORKER_CONCURRENCY [50]  BENCH_COPY_MS [2000]
  *   BENCH_NAMES [250]  BENCH_POLL [500,2000,5000]  BENCH_POLL_LATENCY_MS [200]
  *   BENCH_RSS_REQUESTS [10000]  BENCH_RAW_JOBS [10000]

@@ -53,8 +53,9 @@ export async function runChaos(
       continue;
     }
     log(`chaos: ${name}`);
+    const began = Date.now();
     try {
-      rows.push(await scenario(s, deadline));
+      rows.push({ ...(await scenario(s, deadline)), seconds: Math.round((Date.now() - began) / 100) / 10 });
     } catch (err) {
       rows.push({
         scenario: name,
@@ -90,6 +91,7 @@ export function formatChaosTable(rows: readonly ScenarioRow[]): string {
     "duplicated",
     "5xx",
     "crashes",
+    "s",
     "ok",
   ];
   const cell = (v: string | number) => String(v).replaceAll("|", "\\|");
@@ -98,7 +100,7 @@ export function formatChaosTable(rows: readonly ScenarioRow[]): string {
     `| ${head.map(() => "---").join(" | ")} |`,
     ...rows.map(
       (r) =>
-        `| ${cell(r.scenario)}${r.note ? ` (${cell(r.note)})` : ""} | ${r.sent} | ${r.completed} | ${r.failedAsExpected} | ${r.lost} | ${r.duplicated} | ${r.fiveHundreds} | ${r.crashes} | ${isBad(r) ? "**no**" : "yes"} |`,
+        `| ${cell(r.scenario)}${r.note ? ` (${cell(r.note)})` : ""} | ${r.sent} | ${r.completed} | ${r.failedAsExpected} | ${r.lost} | ${r.duplicated} | ${r.fiveHundreds} | ${r.crashes} | ${r.seconds ?? ""} | ${isBad(r) ? "**no**" : "yes"} |`,
     ),
   ].join("\n");
 }

@@ -109,6 +109,8 @@ export const workerKills: Scenario = async (s, deadline) => {
         label: "kill",
         count: s.requests,
         destination: alternate,
+        // Requests keep arriving through the kills (about 0.6 s apart), so they land mid-step.
+        spreadMs: s.kills * 600,
         timeoutMs: remaining(deadline, 180_000),
         during: async () => {
           while (kills < s.kills && Date.now() < deadline) {
@@ -146,7 +148,13 @@ export const workerKills: Scenario = async (s, deadline) => {
 export const redisRestarts: Scenario = async (s, deadline) => {
   const redis = await ThrowawayRedis.start();
   try {
-    return await withBot({ redisUrl: redis.url, copyDurationMs: 1500 }, async (h, crashes) => {
+    // Short locks, as in the kill scenario: a job whose lock Redis lost is taken over in seconds,
+    // not after the 30 s defaults (the scenario would mostly measure those).
+    const config = {
+      ...FAST,
+      worker: { lockDuration: "3s", stalledInterval: "1s", maxStalledCount: 1000 },
+    } as Partial<BotConfigInput>;
+    return await withBot({ redisUrl: redis.url, copyDurationMs: 1500, config }, async (h, crashes) => {
       const out = await runRequests(h, {
         label: "redis",
         count: s.requests,
@@ -218,10 +226,16 @@ export const slackErrors: Scenario = async (s, deadline) =>
   withBot({ slackRetries: 3 }, async (h, crashes) => {
     let stop = false;
     let injected = 0;
+    const pending = new Map<string, number>();
+    // One failure waiting per method at a time (every 700 ms, once the last was hit): Slack failing
+    // often, not down. Queued faster than the bot calls, every call would fail for good.
+    const hits = (method: string) => h.slack.calls.filter((c) => c.injected && c.method === method).length;
     const injector = (async () => {
       for (let n = 0; !stop && Date.now() < deadline; n++) {
         for (const method of SLACK_METHODS) {
+          if ((pending.get(method) ?? 0) > hits(method)) continue;
           h.slack.failNext(method, n % 2 === 0 ? { retryAfterSec: 1 } : { status: n % 4 === 1 ? 500 : 503 });
+          pending.set(method, (pending.get(method) ?? 0) + 1);
           injected++;
         }
         await sleep(700);
@@ -254,6 +268,8 @@ export const readRoleRefused: Scenario = async (s, deadline) =>
       count: Math.max(2, Math.ceil(s.requests / 3)),
       destination: () => "dr-prod",
       timeoutMs: remaining(deadline, 90_000),
+      // Refused from the start, the commands themselves are refused (no card): a different row.
+      duringBeforeClicks: true,
       during: async () => {
         h.sim.state.injectFault({ action: "AssumeRole", code: "AuthFailure.UnauthorizedOperation" });
       },
@@ -270,7 +286,7 @@ export const readRoleRefused: Scenario = async (s, deadline) =>
 
 export const vanishingCopy: Scenario = async (s, deadline) =>
   withBot(
-    { config: { replication: { ...FAST.replication, maxCopyDuration: "8s" } } as Partial<BotConfigInput> },
+    { config: { replication: { ...FAST.replication, maxCopyDuration: "4s" } } as Partial<BotConfigInput> },
     async (h, crashes) => {
       const vanish = Math.max(1, Math.floor(s.requests / 10));
       const out = await runRequests(h, {

@@ -94,7 +94,11 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   const receiver: Receiver = socket ?? (http as HTTPReceiver);
   // Without `deferInitialization`, the app is ready once constructed (it calls receiver.init).
   const app = new App({
-    token: options.botToken,
+    // Not `token`: with it Bolt calls auth.test once at construction and awaits that one answer in
+    // every ack; a Slack blip then (429, 5xx) left acks waiting past 3 s and, once the call failed,
+    // every command and click refused until a restart. The listeners need only the token: no
+    // events are subscribed, so the bot's own ids (ignoreSelf, for message events) are not needed.
+    authorize: async () => ({ botToken: options.botToken }),
     receiver,
     logger: options.slackLogger,
     clientOptions: {

@@ -23,7 +23,7 @@ describe("bench smoke", () => {
     const figures = report.rows.map((r) => r.figure);
     for (const wanted of [
       "slash-command ack p99, 5 concurrent",
-      "copy calls per second in the burst",
+      "copy calls per second, busiest 10 s (cloud limit 20/s)",
       "Slack Web API calls per request (happy path, progress included)",
       "posts per channel per second (worst channel, 10 s window)",
       "approval click → copy call p50",

@@ -131,6 +131,22 @@ describe("the verify step", () => {
     },
   );
 
+  it("absent past a maxCopyDuration shorter than the visibility grace: copy.stuck then, not after the grace", async () => {
+    const ports = await verifying(31_000, { kind: "absent" });
+    const deps = {
+      ...ports.deps,
+      config: {
+        ...ports.deps.config,
+        replication: { ...ports.deps.config.replication, maxCopyDuration: 30_000 },
+      },
+    };
+    expect(await verify(deps, ports.request)).toEqual({ kind: "done", state: "failed" });
+    const stored = await ports.store.get(ports.request.id);
+    expect(stored?.failure?.code).toBe("copy.stuck");
+    expect(stored?.failure?.message).toMatch(/snap-copy0001 is not in account 200000000002 after 31s/);
+    expect(ports.copyWatch.watched.size).toBe(0);
+  });
+
   it("reports progress once per quarter", async () => {
     const ports = await verifying(5_000, seen("COPYING_FROM_REMOTE", 55));
     await verify(ports.deps, ports.request);

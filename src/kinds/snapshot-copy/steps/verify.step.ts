@@ -53,7 +53,11 @@ export async function verify(deps: VerifyStepDeps, request: SnapshotCopyRequest)
       : wait;
   }
   if (seen.kind === "absent") {
-    if (elapsed < COPY_VISIBILITY_GRACE_MS) return wait;
+    // Within the grace a new copy may just not be listed yet, but never past maxCopyDuration.
+    if (elapsed < COPY_VISIBILITY_GRACE_MS)
+      return elapsed > deps.config.replication.maxCopyDuration
+        ? stuck(deps, request, elapsed, "absent")
+        : wait;
     return fail(deps, request, {
       code: "copy.missing",
       message: `The copy ${newId} is not in account ${destination.accountUin}: it failed or was deleted there.`,
@@ -104,9 +108,11 @@ function stuck(
   const detail =
     how === "unseen"
       ? "has not been seen yet"
-      : how === "unreadable"
-        ? "could not be read in the destination"
-        : `is ${how}`;
+      : how === "absent"
+        ? `is not in account ${request.destination.accountUin}`
+        : how === "unreadable"
+          ? "could not be read in the destination"
+          : `is ${how}`;
   return fail(deps, request, {
     code: "copy.stuck",
     message: `The copy ${newId} ${detail} after ${formatDuration(elapsed)}; the bot stopped waiting.`,

@@ -50,6 +50,7 @@ import type {
 } from "../../src/core/ports/replication-ledger.port.js";
 import type {
   ApprovalResult,
+  NameReservation,
   RequestStore,
   Transition,
   TransitionResult,
@@ -228,19 +229,20 @@ export class MemoryRequestStore implements RequestStore {
     return { kind: "recorded", request: copyOf(request), count, required };
   }
 
-  async reserveName(
-    scope: string,
-    name: string,
-    requestId: string,
-  ): Promise<{ ok: true } | { ok: false; holder: string }> {
+  async reserveName(scope: string, name: string, requestId: string): Promise<NameReservation> {
     const key = `${scope}\u0000${name}`;
     const holder = this.names.get(key);
     if (holder === undefined) {
       this.names.set(key, requestId);
+      this.reservedAt.set(key, Date.now());
       return { ok: true };
     }
-    return holder === requestId ? { ok: true } : { ok: false, holder };
+    return holder === requestId
+      ? { ok: true }
+      : { ok: false, holder, ageMs: Date.now() - (this.reservedAt.get(key) ?? 0) };
   }
+
+  private readonly reservedAt = new Map<string, number>();
 
   async nextNameNumber(scope: string, name: string): Promise<number> {
     const key = `${scope}\u0000${name}`;

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import type { Redis } from "ioredis";
 import type {
   ApprovalResult,
+  NameReservation,
   RequestStore,
   Transition,
   TransitionResult,
@@ -154,15 +155,13 @@ export class RedisRequestStore implements RequestStore {
     return `${this.prefix}:copy-name:${scope}:${createHash("sha256").update(name).digest("hex")}`;
   }
 
-  async reserveName(
-    scope: string,
-    name: string,
-    requestId: string,
-  ): Promise<{ ok: true } | { ok: false; holder: string }> {
+  async reserveName(scope: string, name: string, requestId: string): Promise<NameReservation> {
     const key = this.nameKey(scope, name);
     if ((await this.redis.set(key, requestId, "EX", RETENTION_SECONDS, "NX")) === "OK") return { ok: true };
-    const holder = await this.redis.get(key);
-    return holder === null || holder === requestId ? { ok: true } : { ok: false, holder };
+    const [holder, ttl] = await Promise.all([this.redis.get(key), this.redis.ttl(key)]);
+    if (holder === null || holder === requestId) return { ok: true };
+    // Reservations are made with the full retention: what is left of it says how old this one is.
+    return { ok: false, holder, ageMs: Math.max(0, RETENTION_SECONDS - Math.max(0, ttl)) * 1000 };
   }
 
   async nextNameNumber(scope: string, name: string): Promise<number> {

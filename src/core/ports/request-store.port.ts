@@ -22,6 +22,12 @@ export interface Transition {
   note?: AuditNote;
 }
 
+/**
+ * A name reservation: made, or held by another request — with how long ago it was made, since a
+ * holder whose record does not exist yet may still be on its way to being stored.
+ */
+export type NameReservation = { ok: true } | { ok: false; holder: string; ageMs: number };
+
 /** The outcome of one approval, decided atomically with every other click on the same request. */
 export type ApprovalResult =
   /** Enough approvals: the request is now `approved` (only one caller ever sees this). */
@@ -63,11 +69,7 @@ export interface RequestStore {
    * Reserves a name within a scope (a destination account and region) for one request,
    * atomically; refused when another request holds it (docs/decisions/011).
    */
-  reserveName(
-    scope: string,
-    name: string,
-    requestId: string,
-  ): Promise<{ ok: true } | { ok: false; holder: string }>;
+  reserveName(scope: string, name: string, requestId: string): Promise<NameReservation>;
   /**
    * The next number of a numbered name within a scope (1, 2, 3, …), atomically: a counter per
    * (scope, base name), so the k-th default name of a day is found in one step (decision 011).

@@ -11,6 +11,13 @@ import { isSnapshotCopy } from "./snapshot-copy.request.js";
 const MAX_SKIPPED_NUMBERS = 50;
 
 /**
+ * How long a reservation's holder may go without a stored record before the name counts as free:
+ * a request reserves its name before it is stored (seconds, even with slow look-ups); a holder
+ * still unstored after this never will be (its process stopped in between).
+ */
+const UNSTORED_HOLDER_GRACE_MS = 10 * 60_000;
+
+/**
  * Every copy the bot makes gets a name no other of its requests uses in that destination account
  * and region: after a crash, a copy whose id was lost is found by its name (decision 011), so a
  * shared name could make one request adopt another's copy. An explicit name is taken as given or
@@ -33,9 +40,12 @@ export async function reserveCopyName(
     // A request that ended without ever calling the copy (rejected, cancelled, expired, failed
     // before copying) made no snapshot under that name: its name may be used again.
     const holder = await deps.store.get(reserved.holder);
+    // A holder with no record may be a request still being stored (it reserves first): only once
+    // its reservation is older than that can take is it one that was never stored (a crash).
     const madeNoCopy =
-      !holder ||
-      (isFinal(holder.state) &&
+      (!holder && reserved.ageMs > UNSTORED_HOLDER_GRACE_MS) ||
+      (holder !== undefined &&
+        isFinal(holder.state) &&
         isSnapshotCopy(holder) &&
         !holder.progress.copyRequestedAt &&
         !holder.progress.newSnapshotId);

@@ -77,3 +77,27 @@ describe.each([
     expect(await reserve(BASE, false, "ap-beijing")).toBe(BASE);
   });
 });
+
+describe.each([
+  ["memory", () => new MemoryRequestStore() as RequestStore],
+  ["Redis", () => new RedisRequestStore(redis, `${prefix}-${randomUUID().slice(0, 4)}`) as RequestStore],
+])("an explicit name reserved by a request not stored yet (%s store)", (_name, makeStore) => {
+  it("is refused to a second request arriving in between: two copies never share a name", async () => {
+    const store = makeStore();
+    // The first request reserves its name; its record is stored only a moment later.
+    const first = await reserveCopyName(
+      { store },
+      { id: "rq-first1", ...DEST },
+      "orders-before-upgrade",
+      true,
+    );
+    expect(first).toBe("orders-before-upgrade");
+    const second = await reserveCopyName(
+      { store },
+      { id: "rq-secnd1", ...DEST },
+      "orders-before-upgrade",
+      true,
+    );
+    expect(second).toBeUndefined();
+  });
+});

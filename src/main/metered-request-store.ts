@@ -87,6 +87,10 @@ export class MeteredRequestStore implements RequestStore {
     return this.inner.takeOverName(...args);
   }
 
+  releaseName(...args: Parameters<RequestStore["releaseName"]>): ReturnType<RequestStore["releaseName"]> {
+    return this.inner.releaseName(...args);
+  }
+
   private entered(request: Request): void {
     this.metrics.requestTransitions.inc({ kind: request.kind, state: request.state });
   }

@@ -251,6 +251,14 @@ export class MemoryRequestStore implements RequestStore {
     return n;
   }
 
+  async releaseName(scope: string, name: string, holder: string): Promise<boolean> {
+    const key = `${scope}\u0000${name}`;
+    if (this.names.get(key) !== holder) return false;
+    this.names.delete(key);
+    this.reservedAt.delete(key);
+    return true;
+  }
+
   async takeOverName(scope: string, name: string, fromId: string, toId: string): Promise<boolean> {
     const key = `${scope}\u0000${name}`;
     if (this.names.get(key) !== fromId) return false;

@@ -174,6 +174,16 @@ export class RedisRequestStore implements RequestStore {
     return Number(n);
   }
 
+  async releaseName(scope: string, name: string, holder: string): Promise<boolean> {
+    const released = await this.redis.eval(
+      "if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) return 1 end return 0",
+      1,
+      this.nameKey(scope, name),
+      holder,
+    );
+    return released === 1;
+  }
+
   async takeOverName(scope: string, name: string, fromId: string, toId: string): Promise<boolean> {
     const moved = await this.redis.eval(
       "if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3]) return 1 end return 0",

@@ -77,4 +77,6 @@ export interface RequestStore {
   nextNameNumber(scope: string, name: string): Promise<number>;
   /** Moves a reservation from `fromId` to `toId`, only if `fromId` still holds it. */
   takeOverName(scope: string, name: string, fromId: string, toId: string): Promise<boolean>;
+  /** Gives a reservation up, only if `holder` still holds it (its request was never stored). */
+  releaseName(scope: string, name: string, holder: string): Promise<boolean>;
 }

@@ -92,16 +92,25 @@ export async function requestReplication(
     "replication requested",
   );
   const spec: SnapshotCopySpec = { snapshot, newName };
-  const outcome: SubmitOutcome = await submitRequest(deps, {
-    id,
-    kind: SNAPSHOT_COPY,
-    requestedBy: input.userId,
-    origin: input.channelId,
-    destination,
-    checks: checks.report.results,
-    spec,
-    progress: {},
-  });
+  let outcome: SubmitOutcome;
+  try {
+    outcome = await submitRequest(deps, {
+      id,
+      kind: SNAPSHOT_COPY,
+      requestedBy: input.userId,
+      origin: input.channelId,
+      destination,
+      checks: checks.report.results,
+      spec,
+      progress: {},
+    });
+  } catch (err) {
+    // Never stored: the name it reserved must not block the person's next try.
+    await deps.store
+      .releaseName(`${destination.accountUin}:${snapshot.region}`, newName, id)
+      .catch(() => undefined);
+    throw err;
+  }
   return outcome.kind === "posted"
     ? { kind: "posted", request: outcome.request as SnapshotCopyRequest, cardChannel: outcome.cardChannel }
     : outcome;

@@ -101,3 +101,14 @@ describe.each([
     expect(second).toBeUndefined();
   });
 });
+
+describe("a name whose request was never stored", () => {
+  it("is given back, so the person's next try gets it", async () => {
+    const store = new MemoryRequestStore();
+    const name = "orders-before-upgrade";
+    expect(await reserveCopyName({ store }, { id: "rq-lost01", ...DEST }, name, true)).toBe(name);
+    expect(await store.releaseName(`${DEST.accountUin}:${DEST.region}`, name, "rq-other")).toBe(false);
+    expect(await store.releaseName(`${DEST.accountUin}:${DEST.region}`, name, "rq-lost01")).toBe(true);
+    expect(await reserveCopyName({ store }, { id: "rq-again1", ...DEST }, name, true)).toBe(name);
+  });
+});

@@ -145,9 +145,15 @@ describe("a kind of request defined outside src/", () => {
 
     const stored = await h.bot.deps.store.get(requestId);
     expect(stored).toMatchObject({ kind: "test-bell", state: "completed", progress: { rung: 3 } });
-    const live = h.slack.messages.find((m) => m.ts === card.ts && m.channel === card.channel);
-    expect(JSON.stringify(live?.blocks)).toContain("Completed");
-    expect(JSON.stringify(live?.blocks)).toContain("Rung: 3");
+    // The card is refreshed through the outbox (its updates coalesced): wait for the final one.
+    const live = await h.slack.waitFor(
+      () => {
+        const m = h.slack.messages.find((x) => x.ts === card.ts && x.channel === card.channel);
+        return JSON.stringify(m?.blocks).includes("Completed") ? m : undefined;
+      },
+      { what: "the card completed" },
+    );
+    expect(JSON.stringify(live.blocks)).toContain("Rung: 3");
     const notice = await h.slack.waitFor(
       () => h.slack.messages.find((m) => m.channel === NOTIFY_CHANNEL && m.text.includes(requestId)),
       { what: "the notice" },

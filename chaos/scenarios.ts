@@ -18,10 +18,10 @@ import {
   SOURCE_UIN,
   startHarness,
 } from "../test/support/harness.js";
+import { ThrowawayRedis } from "../test/support/throwaway-redis.js";
 import { startWorkerProcess, type WorkerProcess } from "../test/support/worker-process.js";
 import { CrashCounter, runRequests, type ScenarioRow, toRow } from "./flow.js";
 import { Fuzzer, fuzzBody } from "./fuzz.js";
-import { ThrowawayRedis } from "./redis.js";
 
 export interface ChaosSizes {
   /** Requests per request scenario. */

@@ -1,4 +1,4 @@
-/** A throwaway redis-server on a free port (AOF, fsync always): the only Redis chaos restarts. */
+/** A throwaway redis-server on a free port (AOF, fsync always): the only Redis the tests and chaos restart. */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";

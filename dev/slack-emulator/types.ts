@@ -11,6 +11,8 @@ export interface EmulatorUser {
   deleted?: boolean;
   /** @defaultValue false */
   isAdmin?: boolean;
+  /** What `users.info` says with `include_locale`, as Slack spells it ("zh-CN"). @defaultValue "en-US" */
+  locale?: string;
 }
 
 export interface EmulatorUsergroup {

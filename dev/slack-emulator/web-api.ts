@@ -181,7 +181,10 @@ export class WebApi {
     if (id === this.workspace.botUserId) return { ok: true, user: toApiBotUser(this.workspace) };
     const user = id === undefined ? undefined : this.state.findUser(id);
     if (user === undefined) return { ok: false, error: "user_not_found" };
-    return { ok: true, user: toApiUser(user, this.workspace) };
+    const shaped = toApiUser(user, this.workspace);
+    // Slack adds the user's locale only when asked (`include_locale`), as the real method does.
+    const asked = args.include_locale === true || args.include_locale === "true";
+    return { ok: true, user: asked ? { ...shaped, locale: user.locale ?? "en-US" } : shaped };
   }
 
   private usergroupUsers(args: Record<string, unknown>): Reply {

@@ -210,6 +210,11 @@ export const botConfigSchema = z
         "list at least one approver (users or usergroups)",
       ),
     requestTtl: duration("24h"),
+    /**
+     * What the channel reads (cards, threads, notices) and a person whose Slack locale is neither
+     * English nor Chinese. Private answers, modals and the App Home follow each reader's own locale.
+     */
+    language: z.enum(["en", "zh-CN"]).default("en"),
     /** How long CAM answers (collaborators, attached policies) are shared between checks of one destination. */
     camCacheTtl: duration("60s"),
     /** Prefix of every Redis key the bot writes (BullMQ prefix too); wrap it in {braces} for Redis Cluster. */

@@ -1,6 +1,8 @@
 import { WebClient } from "@slack/web-api";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
+import { setDefaultLocale } from "../adapters/chat-slack/reader-locale.js";
+import { readerLocale } from "../adapters/chat-slack/reader-locale.middleware.js";
 import { SlackDirectory } from "../adapters/chat-slack/slack.directory.js";
 import { SlackNotifier } from "../adapters/chat-slack/slack.notifier.js";
 import type { SlackDeliveryOptions } from "../adapters/chat-slack/slack-outbox.js";
@@ -233,6 +235,8 @@ function assembleShared(options: BotOptions): Shared {
     onError: (err) => logger.warn({ err: err.message }, "expiry queue: redis error"),
   });
   const kinds = createKindRegistry(options.extraKinds);
+  const directory = new SlackDirectory(slackClient);
+  setDefaultLocale(config.language);
   const deps: FlowDeps = {
     config,
     kinds,
@@ -245,11 +249,14 @@ function assembleShared(options: BotOptions): Shared {
       kinds,
       config.approvers.required,
       logger,
-      config.approvers.mention ? { approverMention: config.approvers.mention } : {},
+      {
+        ...(config.approvers.mention ? { approverMention: config.approvers.mention } : {}),
+        localeOf: (userId) => readerLocale(directory, userId),
+      },
       { windowMs: config.worker.digestWindow, threshold: config.worker.digestThreshold },
       slackDelivery,
     ),
-    directory: new SlackDirectory(slackClient),
+    directory,
     clock: options.clock ?? systemClock,
     logger,
     audit: new RedisAuditTrail(redis, config.redisPrefix),

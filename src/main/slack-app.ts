@@ -10,6 +10,7 @@ import {
 import type { Logger as SlackLogger } from "@slack/logger";
 import { registerDecisionActions } from "../adapters/chat-slack/decision.action.js";
 import { checkPayloadBody } from "../adapters/chat-slack/inbound-request.js";
+import { registerReaderLocale } from "../adapters/chat-slack/reader-locale.middleware.js";
 import { registerRecheckAction } from "../adapters/chat-slack/recheck.action.js";
 import { registerRejectReasonView } from "../adapters/chat-slack/reject-reason.view.js";
 import { registerReplicateShortcut } from "../adapters/chat-slack/shortcut.replicate.js";
@@ -110,6 +111,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   app.error(async (err) => {
     options.deps.logger.error({ err }, "unhandled Slack listener error");
   });
+  registerReaderLocale(app, options.deps.directory);
   registerSnapshotCommand(app, options.deps, options.requestRateLimiter);
   registerDecisionActions(app, options.deps);
   registerRecheckAction(app, options.deps);

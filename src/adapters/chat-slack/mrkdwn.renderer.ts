@@ -1,5 +1,16 @@
 import type { types } from "@slack/bolt";
-import type { Action, Block, Inline, Message, Text } from "../../core/messages/message.js";
+import {
+  type Action,
+  type Block,
+  type Inline,
+  type Label,
+  type Locale,
+  labelText,
+  type Message,
+  pick,
+  type Text,
+} from "../../core/messages/message.js";
+import { currentLocale, say } from "./reader-locale.js";
 import { ACTION_APPROVE, ACTION_RECHECK, ACTION_REJECT } from "./slack-ids.js";
 import { clip, clipList, SLACK_LIMITS } from "./slack-limits.js";
 
@@ -18,7 +29,7 @@ export function escapeMrkdwn(value: string): string {
 /** Characters Slack reads as markup inside `code` or *bold*: the delimiter itself is dropped. */
 const strip = (value: string, delimiter: string) => escapeMrkdwn(value.replaceAll(delimiter, "'"));
 
-function renderInline(part: Inline): string {
+function renderInline(part: Inline, locale: Locale): string {
   if (typeof part === "string") return escapeMrkdwn(part);
   switch (part.kind) {
     case "mention":
@@ -38,44 +49,63 @@ function renderInline(part: Inline): string {
     case "time": {
       const ms = Date.parse(part.at);
       if (!Number.isFinite(ms)) return escapeMrkdwn(part.at);
-      return `<!date^${Math.floor(ms / 1000)}^{date_short_pretty} {time}|${escapeMrkdwn(part.at)}>`;
+      return `<!date^${Math.floor(ms / 1000)}^{date_short_pretty} {time}|${escapeMrkdwn(fallbackTime(ms))}>`;
     }
+    case "tr":
+      return pick(locale, part.en, part.zh)
+        .map((p) => renderInline(p, locale))
+        .join("");
   }
   return "";
 }
 
+/** What a client that cannot format dates shows: a readable UTC time, not a raw ISO string. */
+function fallbackTime(ms: number): string {
+  const iso = new Date(ms).toISOString();
+  return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
+}
+
 /** Text as mrkdwn, clipped to `max`. */
-export function renderText(value: Text, max: number = SLACK_LIMITS.messageText): string {
-  return clip(value.map(renderInline).join(""), max);
+export function renderText(
+  value: Text,
+  max: number = SLACK_LIMITS.messageText,
+  locale: Locale = currentLocale(),
+): string {
+  return clip(value.map((p) => renderInline(p, locale)).join(""), max);
 }
 
 /** Text where Slack shows plain text only (headers, buttons, titles): no markup at all. */
-export function renderPlain(value: Text | string, max: number): string {
-  const flat =
-    typeof value === "string"
-      ? value
-      : value
-          .map((p) =>
-            typeof p === "string"
-              ? p
-              : p.kind === "mention"
-                ? `@${p.userId}`
-                : p.kind === "conversation"
-                  ? `#${p.id}`
-                  : p.kind === "group"
-                    ? `@${p.id}`
-                    : p.kind === "link"
-                      ? p.label
-                      : p.kind === "time"
-                        ? p.at
-                        : p.text,
-          )
-          .join("");
-  return clip(flat, max, "plain") || " ";
+export function renderPlain(value: Label, max: number, locale: Locale = currentLocale()): string {
+  return clip(flatten(value, locale), max, "plain") || " ";
+}
+
+function flatten(value: Label, locale: Locale): string {
+  if (typeof value === "string") return value;
+  return value
+    .map((p): string => {
+      if (typeof p === "string") return p;
+      switch (p.kind) {
+        case "mention":
+          return `@${p.userId}`;
+        case "conversation":
+          return `#${p.id}`;
+        case "group":
+          return `@${p.id}`;
+        case "link":
+          return p.label;
+        case "time":
+          return fallbackTime(Date.parse(p.at));
+        case "tr":
+          return flatten(pick(locale, p.en, p.zh), locale);
+        default:
+          return p.text;
+      }
+    })
+    .join("");
 }
 
 /** A plain_text object (headers, buttons, titles, labels, placeholders), clipped to `max`. */
-export function plainText(value: Text | string, max: number): types.PlainTextElement {
+export function plainText(value: Label, max: number): types.PlainTextElement {
   return { type: "plain_text", text: renderPlain(value, max) };
 }
 
@@ -132,7 +162,7 @@ export function renderBlock(block: Block): KnownBlock {
         fields: block.fields.slice(0, SLACK_LIMITS.fields).map((f) => ({
           type: "mrkdwn",
           text: clip(
-            `*${strip(f.label, "*")}*\n${renderText(f.value, SLACK_LIMITS.fieldText)}`,
+            `*${strip(labelText(f.label, currentLocale()), "*")}*\n${renderText(f.value, SLACK_LIMITS.fieldText)}`,
             SLACK_LIMITS.fieldText,
           ),
         })),
@@ -140,7 +170,7 @@ export function renderBlock(block: Block): KnownBlock {
     case "context":
       return {
         type: "context",
-        elements: clipList(block.items, SLACK_LIMITS.contextElements, (left) => [`…and ${left} more`]).map(
+        elements: clipList(block.items, SLACK_LIMITS.contextElements, (left) => [andMore(left)]).map(
           (item) => ({
             type: "mrkdwn",
             text: renderText(item, SLACK_LIMITS.contextText) || " ",
@@ -193,7 +223,7 @@ export function mrkdwnSection(mrkdwn: string, blockId?: string): KnownBlock {
 export function mrkdwnContext(elements: readonly string[]): KnownBlock {
   return {
     type: "context",
-    elements: clipList(elements, SLACK_LIMITS.contextElements, (left) => `…and ${left} more`).map((e) => ({
+    elements: clipList(elements, SLACK_LIMITS.contextElements, (left) => andMore(left)).map((e) => ({
       type: "mrkdwn",
       text: clip(e, SLACK_LIMITS.contextText) || " ",
     })),
@@ -208,7 +238,7 @@ export function joinWithin(
   items: readonly string[],
   separator: string,
   max: number,
-  more: (left: number) => string = (left) => `…and ${left} more`,
+  more: (left: number) => string = andMore,
 ): string {
   const all = items.join(separator);
   if (all.length <= max) return all;
@@ -269,7 +299,12 @@ export function fitBlocks(
   const left = others.length - room;
   return [
     ...others.slice(0, room),
-    { type: "context", elements: [{ type: "mrkdwn", text: `…and ${left} more not shown here` }] },
+    {
+      type: "context",
+      elements: [
+        { type: "mrkdwn", text: say(`…and ${left} more not shown here`, `……另有 ${left} 项未显示`) },
+      ],
+    },
     ...actions,
   ];
 }
@@ -278,6 +313,11 @@ export function fitBlocks(
 export function fitMessage(content: SlackMessageContent): SlackMessageContent {
   const text = clip(content.text, SLACK_LIMITS.messageText) || " ";
   return content.blocks === undefined ? { text } : { text, blocks: fitBlocks(content.blocks) };
+}
+
+/** "…and 12 more", in the reader's language. */
+export function andMore(left: number): string {
+  return say(`…and ${left} more`, `……另有 ${left} 项`);
 }
 
 /** Text or a message, as a message. */

@@ -2,6 +2,7 @@ import type { WebClient } from "@slack/web-api";
 import type { Directory } from "../../core/ports/directory.port.js";
 
 const CACHE_MS = 5 * 60_000;
+const LOCALE_CACHE_MS = 60 * 60_000;
 
 /** Slack user group membership, cached briefly so a burst of clicks costs one lookup. */
 export class SlackDirectory implements Directory {
@@ -9,7 +10,25 @@ export class SlackDirectory implements Directory {
   /** users.info answers (Tier 4), kept as briefly: every new card looks up the same approvers. */
   private readonly users = new Map<string, { state: "active" | "deleted" | "not_found"; until: number }>();
 
+  /** Each reader's locale: it changes rarely, and every private answer would otherwise cost a call. */
+  private readonly locales = new Map<string, { locale: string | undefined; until: number }>();
+
   constructor(private readonly client: WebClient) {}
+
+  async userLocale(userId: string): Promise<string | undefined> {
+    const cached = this.locales.get(userId);
+    if (cached && cached.until > Date.now()) return cached.locale;
+    let locale: string | undefined;
+    try {
+      const result = await this.client.users.info({ user: userId, include_locale: true });
+      locale = typeof result.user?.locale === "string" ? result.user.locale : undefined;
+    } catch {
+      // Unknown language is not a reason to refuse an answer: the configured language is used.
+      locale = undefined;
+    }
+    this.locales.set(userId, { locale, until: Date.now() + LOCALE_CACHE_MS });
+    return locale;
+  }
 
   async usergroupMembers(usergroupId: string): Promise<string[]> {
     const cached = this.cache.get(usergroupId);

@@ -1,6 +1,6 @@
 import type { WebClient } from "@slack/web-api";
 import type { KindRegistry } from "../../app/request-kind.js";
-import type { Message, Text } from "../../core/messages/message.js";
+import type { Locale, Message, Text } from "../../core/messages/message.js";
 import type { Logger } from "../../core/ports/logger.port.js";
 import type { Notifier } from "../../core/ports/notifier.port.js";
 import type { MessageRef, Request } from "../../core/request/request.js";
@@ -9,6 +9,7 @@ import { SlackAdapterError } from "./errors.js";
 import { asMessage, fitMessage, renderMessage, renderText } from "./mrkdwn.renderer.js";
 import { buildOutcomeDigest, OutcomeDigest, type OutcomeDigestOptions } from "./outcome-digest.js";
 import { buildRecheckForFailedRequest } from "./prerequisites.blocks.js";
+import { defaultLocale, withLocale } from "./reader-locale.js";
 import {
   type CardBody,
   type OutcomeBody,
@@ -18,6 +19,9 @@ import {
   shortHash,
   type ThreadBody,
 } from "./slack-outbox.js";
+
+/** What the channel reads is in the configured language, whoever's action caused it. */
+const inChannel = <T>(fn: () => T): T => withLocale(defaultLocale(), fn);
 
 /** The metadata event type of automatic replication's announcements. */
 export const ANNOUNCEMENT_EVENT = "cbs_bot_announcement";
@@ -38,7 +42,11 @@ export class SlackNotifier implements Notifier {
     private readonly kinds: KindRegistry,
     private readonly requiredApprovals: number,
     private readonly logger: Logger,
-    private readonly cardOptions: { approverMention?: string } = {},
+    private readonly cardOptions: {
+      approverMention?: string;
+      /** A person's own language, for what only they read (ephemeral answers). */
+      localeOf?: (userId: string) => Promise<Locale>;
+    } = {},
     digestOptions?: OutcomeDigestOptions,
     private readonly delivery?: SlackDeliveryOptions,
   ) {
@@ -91,7 +99,9 @@ export class SlackNotifier implements Notifier {
   }
 
   private card(request: Request) {
-    return buildApprovalCard(request, this.kinds.of(request), this.requiredApprovals, this.cardOptions);
+    return inChannel(() =>
+      buildApprovalCard(request, this.kinds.of(request), this.requiredApprovals, this.cardOptions),
+    );
   }
 
   async postCard(request: Request, channel: string): Promise<MessageRef> {
@@ -153,10 +163,12 @@ export class SlackNotifier implements Notifier {
       const message = asMessage(reply);
       // A reply saying the run-time checks failed carries Re-check, like every failed-check message.
       const recheck = buildRecheckForFailedRequest(request);
-      const rendered = renderMessage(
-        recheck.length && !message.blocks
-          ? { ...message, blocks: [{ type: "section", text: message.text }] }
-          : message,
+      const rendered = inChannel(() =>
+        renderMessage(
+          recheck.length && !message.blocks
+            ? { ...message, blocks: [{ type: "section", text: message.text }] }
+            : message,
+        ),
       );
       const { text, blocks } = fitMessage({
         text: rendered.text,
@@ -188,8 +200,8 @@ export class SlackNotifier implements Notifier {
         conversation: channel,
         requestId: request.id,
         state: request.state,
-        notice: buildOutcomeNotice(request, this.kinds.of(request), link),
-        line: renderText(this.kinds.of(request).describeOutcome(request).text, 500),
+        notice: inChannel(() => buildOutcomeNotice(request, this.kinds.of(request), link)),
+        line: inChannel(() => renderText(this.kinds.of(request).describeOutcome(request).text, 500)),
       };
       return this.append(request, "outcome", "outcome", body);
     }
@@ -206,7 +218,7 @@ export class SlackNotifier implements Notifier {
     try {
       await this.client.chat.postMessage({
         channel,
-        ...buildOutcomeDigest(requests, this.kinds),
+        ...inChannel(() => buildOutcomeDigest(requests, this.kinds)),
         unfurl_links: false,
       });
     } catch (err) {
@@ -223,7 +235,7 @@ export class SlackNotifier implements Notifier {
         this.logger.debug({ err, requestId: request.id }, "no permalink for the card");
       }
     }
-    const notice = buildOutcomeNotice(request, this.kinds.of(request), link);
+    const notice = inChannel(() => buildOutcomeNotice(request, this.kinds.of(request), link));
     try {
       await this.client.chat.postMessage({ channel, ...notice, unfurl_links: false });
     } catch (err) {
@@ -247,7 +259,7 @@ export class SlackNotifier implements Notifier {
    * instead of posted twice (docs/decisions/020).
    */
   async announce(channel: string, message: Message, key: string): Promise<MessageRef> {
-    const { text, blocks } = fitMessage(renderMessage(message));
+    const { text, blocks } = inChannel(() => fitMessage(renderMessage(message)));
     const result = await this.client.chat.postMessage({
       channel,
       text,
@@ -283,6 +295,11 @@ export class SlackNotifier implements Notifier {
   }
 
   async tellUser(channel: string, userId: string, message: Text): Promise<void> {
-    await this.client.chat.postEphemeral({ channel, user: userId, text: renderText(message) });
+    const locale = this.cardOptions.localeOf ? await this.cardOptions.localeOf(userId) : defaultLocale();
+    await this.client.chat.postEphemeral({
+      channel,
+      user: userId,
+      text: withLocale(locale, () => renderText(message)),
+    });
   }
 }

@@ -15,7 +15,16 @@ export type Inline =
   | { readonly kind: "strong"; readonly text: string }
   | { readonly kind: "link"; readonly url: string; readonly label: string }
   /** A moment, shown in the reader's own time zone where the platform can. */
-  | { readonly kind: "time"; readonly at: string };
+  | { readonly kind: "time"; readonly at: string }
+  /** The same words in each language the bot speaks; the adapter shows the reader's (decision 022). */
+  | { readonly kind: "tr"; readonly en: Text; readonly zh: Text };
+
+/** The languages the bot speaks: English and Simplified Chinese. */
+export type Locale = "en" | "zh-CN";
+export const LOCALES: readonly Locale[] = ["en", "zh-CN"];
+
+/** A short label (button, header, field name, dialog title): plain words, perhaps in two languages. */
+export type Label = string | Text;
 
 /** A run of inline parts; `\n` in a literal starts a new line. */
 export type Text = readonly Inline[];
@@ -24,22 +33,22 @@ export type ActionId = "approve" | "reject" | "recheck";
 
 export interface Action {
   readonly id: ActionId;
-  readonly label: string;
+  readonly label: Label;
   /** What the click carries back (a request id, a Re-check payload). */
   readonly value: string;
   readonly style?: "primary" | "danger";
   readonly confirm?: {
-    readonly title: string;
+    readonly title: Label;
     readonly text: Text;
-    readonly yes: string;
-    readonly no: string;
+    readonly yes: Label;
+    readonly no: Label;
   };
 }
 
 export type Block =
-  | { readonly type: "header"; readonly text: string }
+  | { readonly type: "header"; readonly text: Label }
   | { readonly type: "section"; readonly text: Text }
-  | { readonly type: "fields"; readonly fields: readonly { readonly label: string; readonly value: Text }[] }
+  | { readonly type: "fields"; readonly fields: readonly { readonly label: Label; readonly value: Text }[] }
   /** Small print under a message: one entry per fact. */
   | { readonly type: "context"; readonly items: readonly Text[] }
   /** Preformatted text (a policy document), never interpreted. */
@@ -59,6 +68,31 @@ export const code = (text: string): Inline => ({ kind: "code", text });
 export const strong = (text: string): Inline => ({ kind: "strong", text });
 export const link = (url: string, label: string): Inline => ({ kind: "link", url, label });
 export const time = (at: string): Inline => ({ kind: "time", at });
+
+/**
+ * Words in English and Simplified Chinese, side by side where they are written so neither is
+ * forgotten: `tr(text\`Approved by ${who}\`, text\`已由 ${who} 批准\`)`. Names, ids and policy
+ * documents interpolated into both stay exactly as they are.
+ */
+export const tr = (en: Text | string, zh: Text | string): Inline => ({
+  kind: "tr",
+  en: typeof en === "string" ? plain(en) : en,
+  zh: typeof zh === "string" ? plain(zh) : zh,
+});
+
+/** One language's words from a bilingual part, for code that must choose itself. */
+export function pick<T>(locale: Locale, en: T, zh: T): T {
+  return locale === "zh-CN" ? zh : en;
+}
+
+/** Slack's `locale` ("en-US", "zh-CN", "zh-TW", "ja-JP") as one of ours: any Chinese reads zh-CN. */
+export function localeFrom(value: string | undefined, fallback: Locale): Locale {
+  if (!value) return fallback;
+  const lower = value.toLowerCase();
+  if (lower.startsWith("zh")) return "zh-CN";
+  if (lower.startsWith("en")) return "en";
+  return fallback;
+}
 
 type Interpolated = Inline | Text | number | undefined | null | false;
 
@@ -93,9 +127,9 @@ export function joinText(parts: readonly Text[], separator: string): Text {
 }
 
 /** Plain text for logs, audit details and tests: parts as a reader would say them. */
-export function toPlainText(value: Text): string {
+export function toPlainText(value: Text, locale: Locale = "en"): string {
   return value
-    .map((part) => {
+    .map((part): string => {
       if (typeof part === "string") return part;
       switch (part.kind) {
         case "mention":
@@ -111,6 +145,8 @@ export function toPlainText(value: Text): string {
           return part.label;
         case "time":
           return part.at;
+        case "tr":
+          return toPlainText(pick(locale, part.en, part.zh), locale);
       }
       return "";
     })
@@ -128,4 +164,11 @@ function compact(parts: Inline[]): Text {
   return out;
 }
 
-export const plain = (value: string): Text => (value ? [value] : []);
+export function plain(value: string): Text {
+  return value ? [value] : [];
+}
+
+/** A label as plain words in one language. */
+export function labelText(value: Label, locale: Locale = "en"): string {
+  return typeof value === "string" ? value : toPlainText(value, locale);
+}

@@ -1,0 +1,46 @@
+import type { AnyMiddlewareArgs, App } from "@slack/bolt";
+import { type Locale, localeFrom } from "../../core/messages/message.js";
+import type { Directory } from "../../core/ports/directory.port.js";
+import { defaultLocale, withLocale } from "./reader-locale.js";
+
+/** An ack is due within 3 s: a slow locale lookup falls back to the configured language instead. */
+const LOOKUP_BUDGET_MS = 500;
+
+/** Who sent a command, a click, a view submission or an event (`app_home_opened`). */
+export function senderOf(body: unknown): string | undefined {
+  if (typeof body !== "object" || body === null) return undefined;
+  const b = body as Record<string, unknown>;
+  if (typeof b.user_id === "string") return b.user_id;
+  const user = b.user;
+  if (typeof user === "object" && user !== null && typeof (user as { id?: unknown }).id === "string")
+    return (user as { id: string }).id;
+  const event = b.event;
+  if (typeof event === "object" && event !== null && typeof (event as { user?: unknown }).user === "string")
+    return (event as { user: string }).user;
+  return undefined;
+}
+
+/** The reader's language: their Slack locale (users.info, cached), else the configured one. */
+export async function readerLocale(directory: Directory, userId: string | undefined): Promise<Locale> {
+  const fallback = defaultLocale();
+  if (!userId || !directory.userLocale) return fallback;
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), LOOKUP_BUDGET_MS);
+  });
+  const locale = await Promise.race([directory.userLocale(userId).catch(() => undefined), late]);
+  clearTimeout(timer);
+  return localeFrom(locale, fallback);
+}
+
+/**
+ * Every listener runs in its sender's language: what it answers privately (ephemeral replies,
+ * modals, the App Home) reads in that person's Slack locale. Posts to the channel choose the
+ * configured language themselves (the notifier).
+ */
+export function registerReaderLocale(app: App, directory: Directory): void {
+  app.use(async (args: AnyMiddlewareArgs & { next: () => Promise<void> }) => {
+    const locale = await readerLocale(directory, senderOf(args.body));
+    await withLocale(locale, args.next);
+  });
+}

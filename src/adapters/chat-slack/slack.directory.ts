@@ -18,16 +18,13 @@ export class SlackDirectory implements Directory {
   async userLocale(userId: string): Promise<string | undefined> {
     const cached = this.locales.get(userId);
     if (cached && cached.until > Date.now()) return cached.locale;
-    let locale: string | undefined;
     try {
-      const result = await this.client.users.info({ user: userId, include_locale: true });
-      locale = typeof result.user?.locale === "string" ? result.user.locale : undefined;
+      await this.userState(userId, true);
     } catch {
       // Unknown language is not a reason to refuse an answer: the configured language is used.
-      locale = undefined;
+      this.locales.set(userId, { locale: undefined, until: Date.now() + LOCALE_CACHE_MS });
     }
-    this.locales.set(userId, { locale, until: Date.now() + LOCALE_CACHE_MS });
-    return locale;
+    return this.locales.get(userId)?.locale;
   }
 
   async usergroupMembers(usergroupId: string): Promise<string[]> {
@@ -39,9 +36,9 @@ export class SlackDirectory implements Directory {
     return members;
   }
 
-  async userState(userId: string): Promise<"active" | "deleted" | "not_found"> {
+  async userState(userId: string, fresh = false): Promise<"active" | "deleted" | "not_found"> {
     const cached = this.users.get(userId);
-    if (cached && cached.until > Date.now()) return cached.state;
+    if (!fresh && cached && cached.until > Date.now()) return cached.state;
     const state = await this.lookUpUser(userId);
     this.users.set(userId, { state, until: Date.now() + CACHE_MS });
     return state;
@@ -49,7 +46,10 @@ export class SlackDirectory implements Directory {
 
   private async lookUpUser(userId: string): Promise<"active" | "deleted" | "not_found"> {
     try {
-      const result = await this.client.users.info({ user: userId });
+      // One call answers both questions: whether the user is still here, and their language.
+      const result = await this.client.users.info({ user: userId, include_locale: true });
+      const locale = typeof result.user?.locale === "string" ? result.user.locale : undefined;
+      this.locales.set(userId, { locale, until: Date.now() + LOCALE_CACHE_MS });
       return result.user?.deleted ? "deleted" : "active";
     } catch (err) {
       if ((err as { data?: { error?: string } }).data?.error === "user_not_found") return "not_found";

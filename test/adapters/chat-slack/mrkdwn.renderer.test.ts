@@ -62,7 +62,7 @@ describe("renderText: each part kind", () => {
     [
       "a time",
       time("2026-11-24T03:00:00.000Z"),
-      "<!date^1795489200^{date_short_pretty} {time}|2026-11-24T03:00:00.000Z>",
+      "<!date^1795489200^{date_short_pretty} {time}|2026-11-24 03:00 UTC>",
     ],
     ["a time that is no date", time("<!channel>"), "&lt;!channel&gt;"],
   ];

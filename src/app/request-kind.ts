@@ -1,4 +1,4 @@
-import type { Message, Text } from "../core/messages/message.js";
+import type { Label, Message, Text } from "../core/messages/message.js";
 import type { Request, RequestFailure } from "../core/request/request.js";
 import { AppError } from "./errors.js";
 import type { FlowDeps } from "./flow-deps.js";
@@ -15,14 +15,14 @@ export type KindReleaseDeps = Pick<FlowDeps, "copyWatch">;
 
 /** A labelled fact on a card (`Region: ap-guangzhou`). */
 export interface CardField {
-  label: string;
+  label: Label;
   value: Text;
 }
 
 /** What a kind puts on its approval card; the generic card adds state, approvals, expiry and buttons. */
 export interface CardContent {
-  /** The card's header (plain text). */
-  title: string;
+  /** The card's header (plain text, perhaps in both languages). */
+  title: Label;
   /** The request in one line, for notifications, `/snapshot status` and `/snapshot list`. */
   summary: Text;
   fields: CardField[];
@@ -31,7 +31,7 @@ export interface CardContent {
   /** What Approve will do, asked in the confirm dialog. */
   confirm: Text;
   /** The confirm dialog's title. @defaultValue "Approve this request?" */
-  confirmTitle?: string;
+  confirmTitle?: Label;
 }
 
 /**
@@ -59,8 +59,11 @@ export interface RequestKind<Spec = unknown, Progress = unknown> {
   /** The card's content. */
   describeCard(request: Request<Spec, Progress>): CardContent;
   /** A step as people say it ("copy in progress"); the request, when given, may change the words. */
-  describeStep(step: string, request?: Partial<Request<Spec, Progress>>): string;
-  /** The notify channel's line when the request ends. */
+  describeStep(step: string, request?: Partial<Request<Spec, Progress>>): Label;
+  /**
+   * The notify channel's one line when the request ends: what, where, as what name, who asked and
+   * approved, how long, and the thread's link — never a fix or a policy document (the thread has those).
+   */
   describeOutcome(request: Request<Spec, Progress>, threadLink?: string): Message;
   /** How to fix a failure, when the kind knows. */
   fixFor(

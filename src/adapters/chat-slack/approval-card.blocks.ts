@@ -1,31 +1,63 @@
+import { describeThreadLink, joinLine } from "../../app/kind-words.js";
 import type { RequestKind } from "../../app/request-kind.js";
-import type { Block, Message, Text } from "../../core/messages/message.js";
-import { code, group, joinText, mention, strong, text, time } from "../../core/messages/message.js";
+import type { PrerequisiteResult } from "../../core/cam/prerequisites.js";
+import type { Block, Inline, Label, Message, Text } from "../../core/messages/message.js";
+import {
+  code,
+  group,
+  joinText,
+  labelText,
+  mention,
+  strong,
+  text,
+  time,
+  tr,
+} from "../../core/messages/message.js";
 import type { Request } from "../../core/request/request.js";
 import { fitMessage, renderMessage, renderText, type SlackMessageContent } from "./mrkdwn.renderer.js";
 import { buildCheckSection } from "./prerequisites.blocks.js";
+import { currentLocale } from "./reader-locale.js";
 import { SLACK_LIMITS } from "./slack-limits.js";
 
-const STATE_LABEL: Record<Request["state"], string> = {
-  pending_approval: ":hourglass_flowing_sand: Waiting for approval",
-  approved: ":white_check_mark: Approved — queued",
-  running: ":arrows_counterclockwise: In progress",
-  completed: ":large_green_circle: Completed",
-  submitted: ":outbox_tray: Submitted (completion not verifiable)",
-  failed: ":red_circle: Failed",
-  outcome_unknown: ":grey_question: Outcome unknown — a copy may exist",
-  rejected: ":no_entry: Rejected",
-  cancelled: ":heavy_multiplication_x: Cancelled",
-  expired: ":alarm_clock: Expired",
+/** Each state as people say it, one symbol each (issue 13: never the state's own id). */
+const STATE_LABEL: Record<Request["state"], Text> = {
+  pending_approval: [
+    tr(":hourglass_flowing_sand: Waiting for approval", ":hourglass_flowing_sand: 等待审批"),
+  ],
+  approved: [tr(":white_check_mark: Approved, queued to start", ":white_check_mark: 已批准，排队等待执行")],
+  running: [tr(":arrows_counterclockwise: In progress", ":arrows_counterclockwise: 进行中")],
+  completed: [tr(":large_green_circle: Completed", ":large_green_circle: 已完成")],
+  submitted: [
+    tr(":outbox_tray: Submitted (completion cannot be verified)", ":outbox_tray: 已提交（无法确认是否完成）"),
+  ],
+  failed: [tr(":red_circle: Failed", ":red_circle: 失败")],
+  outcome_unknown: [
+    tr(":grey_question: Outcome unknown, a copy may exist", ":grey_question: 结果未知，副本可能已创建"),
+  ],
+  rejected: [tr(":no_entry: Rejected", ":no_entry: 已拒绝")],
+  cancelled: [tr(":heavy_multiplication_x: Cancelled", ":heavy_multiplication_x: 已取消")],
+  expired: [tr(":alarm_clock: Expired", ":alarm_clock: 已过期")],
 };
 
 const STEP_ICON = ":arrows_counterclockwise:";
 
-/** The state as the card and the replies show it: the kind's own words for its step while running. */
-export function describeState(request: Pick<Request, "state" | "step">, kind?: RequestKind): string {
+/** A kind's words for a step: a plain English string (a kind that says no more) starts with a capital. */
+function stepWords(words: Label): Text {
+  if (typeof words !== "string") return words;
+  return [`${words.charAt(0).toUpperCase()}${words.slice(1)}`];
+}
+
+/**
+ * The state as the card, `/snapshot status` and `/snapshot list` show it: the kind's own words for
+ * its step while running, in both languages.
+ */
+export function describeState(
+  request: Pick<Request, "state" | "step" | "destination">,
+  kind?: RequestKind,
+): Text {
   if (request.state === "running" && request.step) {
-    const words = kind?.describeStep(request.step, request) ?? request.step;
-    return `${STEP_ICON} ${words.charAt(0).toUpperCase()}${words.slice(1)}`;
+    const words = kind?.describeStep(request.step, request) ?? STATE_LABEL.running;
+    return text`${STEP_ICON} ${stepWords(words)}`;
   }
   return STATE_LABEL[request.state];
 }
@@ -36,6 +68,15 @@ export const listPeople = (ids: readonly string[]): Text =>
     ", ",
     1000,
   );
+
+/**
+ * The checks shown on the card: a passed snapshot or policy check is left out, because the card's
+ * fields already state every fact it found (each fact once, issue 13); one that did not pass stays.
+ */
+function checksForCard(results: readonly PrerequisiteResult[] | undefined): PrerequisiteResult[] | undefined {
+  if (!results) return undefined;
+  return results.filter((r) => !((r.check === "snapshot" || r.check === "policy") && r.status === "passed"));
+}
 
 /** The approval card of a request of any kind. Pure: the same request always renders the same card. */
 export function buildApprovalCard(
@@ -49,38 +90,61 @@ export function buildApprovalCard(
   const context: Text[] = [...content.facts];
   const needed = request.requiredApprovals ?? requiredApprovals;
   if (request.approvals.length > 0) {
-    context.unshift(
-      text`Approved by ${listPeople(request.approvals.map((a) => a.userId))} (${request.approvals.length}/${needed})`,
-    );
+    const people = listPeople(request.approvals.map((a) => a.userId));
+    const count = `${request.approvals.length}/${needed}`;
+    context.unshift([tr(text`Approved by ${people} (${count})`, text`已由 ${people} 批准（${count}）`)]);
   } else if (request.state === "pending_approval" && needed > 1) {
-    context.unshift(text`Approvals: 0/${needed}`);
+    context.unshift([tr(`Approvals: 0/${needed}`, `审批进度：0/${needed}`)]);
   }
-  if (request.cancellation) context.push(text`Cancelled by ${mention(request.cancellation.userId)}`);
-  if (request.state === "pending_approval" && request.expiresAt)
-    context.push(text`Expires ${time(request.expiresAt)}`);
+  if (request.cancellation) {
+    const who = mention(request.cancellation.userId);
+    context.push([tr(text`Cancelled by ${who}`, text`已由 ${who} 取消`)]);
+  }
+  if (request.state === "pending_approval" && request.expiresAt) {
+    const at = time(request.expiresAt);
+    context.push([tr(text`Expires ${at}`, text`过期时间：${at}`)]);
+  }
   if (request.approverProblems?.length) {
-    context.push(text`⚠️ Approver configuration: ${summarise(request.approverProblems, "; ", 2500)}`);
+    const problems = summarise(request.approverProblems, "; ", 2500);
+    context.push([tr(text`⚠️ Approver configuration: ${problems}`, text`⚠️ 审批人配置问题：${problems}`)]);
   }
   if (request.rejection) {
-    context.push(
-      text`Rejected by ${mention(request.rejection.userId)}${request.rejection.reason ? `: ${request.rejection.reason}` : undefined}`,
-    );
+    const who = mention(request.rejection.userId);
+    const reason = request.rejection.reason;
+    context.push([
+      tr(
+        text`Rejected by ${who}${reason ? `: ${reason}` : undefined}`,
+        text`已由 ${who} 拒绝${reason ? `：${reason}` : undefined}`,
+      ),
+    ]);
   }
-  if (request.failure)
-    context.push(
-      text`${request.state === "outcome_unknown" ? "Outcome" : "Failure"}: ${request.failure.message}`,
-    );
+  if (request.failure) {
+    const message = request.failure.message;
+    context.push([
+      request.state === "outcome_unknown"
+        ? tr(text`Outcome: ${message}`, text`结果：${message}`)
+        : tr(text`Failure: ${message}`, text`失败原因：${message}`),
+    ]);
+  }
 
+  const id = code(request.id);
+  const asker = mention(request.requestedBy);
   const blocks: Block[] = [
     { type: "header", text: content.title },
     {
       type: "section",
-      text: text`${strong(state)} · request ${code(request.id)} · asked by ${mention(request.requestedBy)}`,
+      // Slack's bold takes one run of plain words: the state in the reader's language.
+      text: text`${strong(labelText(state, currentLocale()))} · ${tr(text`request ${id} · asked by ${asker}`, text`申请 ${id} · 申请人 ${asker}`)}`,
     },
     { type: "fields", fields: content.fields },
   ];
   const message: Message = {
-    text: text`Request ${request.id}: ${content.summary} — ${state}`,
+    text: [
+      tr(
+        text`Request ${request.id}: ${content.summary} — ${state}`,
+        text`申请 ${request.id}：${content.summary}——${state}`,
+      ),
+    ],
     blocks,
   };
   const rendered = renderMessage(message);
@@ -88,9 +152,10 @@ export function buildApprovalCard(
   if (context.length > 0) tail.push({ type: "context", items: context });
   if (request.state === "pending_approval" && options.approverMention) {
     // One group mention, never every approver one by one.
+    const approvers = group(options.approverMention);
     tail.push({
       type: "section",
-      text: text`${group(options.approverMention)} this request needs a review.`,
+      text: [tr(text`${approvers} this request needs a review.`, text`${approvers} 此申请需要审批。`)],
     });
   }
   if (request.state === "pending_approval") {
@@ -100,24 +165,28 @@ export function buildApprovalCard(
       actions: [
         {
           id: "approve",
-          label: "Approve",
+          label: [tr("Approve", "批准")],
           value: request.id,
           style: "primary",
           confirm: {
-            title: content.confirmTitle ?? "Approve this request?",
+            title: content.confirmTitle ?? [tr("Approve this request?", "批准此申请？")],
             text: content.confirm,
-            yes: "Approve",
-            no: "Cancel",
+            yes: [tr("Approve", "批准")],
+            no: [tr("Cancel", "取消")],
           },
         },
-        { id: "reject", label: "Reject", value: request.id, style: "danger" },
+        { id: "reject", label: [tr("Reject", "拒绝")], value: request.id, style: "danger" },
       ],
     });
   }
   const tailBlocks = renderMessage({ text: [], blocks: tail }).blocks ?? [];
   return fitMessage({
     text: rendered.text,
-    blocks: [...(rendered.blocks ?? []), ...buildCheckSection(request, request.checks), ...tailBlocks],
+    blocks: [
+      ...(rendered.blocks ?? []),
+      ...buildCheckSection(request, checksForCard(request.checks)),
+      ...tailBlocks,
+    ],
   });
 }
 
@@ -132,7 +201,10 @@ export function summarise(items: readonly Text[], separator: string, max: number
     const size = renderText(item, SLACK_LIMITS.messageText).length + separator.length;
     const reserve = i < items.length - 1 ? 30 : 0;
     if (used + size + reserve > max) {
-      return joinText([...shown, [`…and ${items.length - i} more`]], separator);
+      return joinText(
+        [...shown, [tr(`…and ${items.length - i} more`, `……另有 ${items.length - i} 项`)]],
+        separator,
+      );
     }
     used += size;
     shown.push(item);
@@ -140,15 +212,25 @@ export function summarise(items: readonly Text[], separator: string, max: number
   return joinText(shown, separator);
 }
 
-/** The notify channel's one message per finished request, with a link to its thread. */
+/**
+ * The notify channel's one message per finished request: the kind's one line, with the thread's
+ * link in it (issue 13). Nothing else: the fix, the checks and any policy document are in the thread.
+ */
 export function buildOutcomeNotice(
   request: Request,
   kind: RequestKind,
   threadLink?: string,
 ): SlackMessageContent {
-  const notice = kind.describeOutcome(request);
-  const blocks = [...(notice.blocks ?? [{ type: "section" as const, text: notice.text }])];
-  if (threadLink)
-    blocks.push({ type: "context", items: [[{ kind: "link", url: threadLink, label: "See the thread" }]] });
-  return renderMessage({ text: notice.text, blocks });
+  const notice = kind.describeOutcome(request, threadLink);
+  // A kind that leaves the link out still gets it: the line is where the channel reads on from.
+  const linked = notice.text.some((p) => hasLink(p, threadLink));
+  const line = threadLink && !linked ? joinLine([notice.text, describeThreadLink(threadLink)]) : notice.text;
+  return renderMessage({ text: line, blocks: [{ type: "section", text: line }] });
+}
+
+function hasLink(part: Inline, url: string | undefined): boolean {
+  if (typeof part === "string" || !url) return false;
+  if (part.kind === "link") return part.url === url;
+  if (part.kind === "tr") return [...part.en, ...part.zh].some((p) => hasLink(p, url));
+  return false;
 }

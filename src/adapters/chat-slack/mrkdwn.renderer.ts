@@ -29,6 +29,13 @@ export function escapeMrkdwn(value: string): string {
 /** Characters Slack reads as markup inside `code` or *bold*: the delimiter itself is dropped. */
 const strip = (value: string, delimiter: string) => escapeMrkdwn(value.replaceAll(delimiter, "'"));
 
+/**
+ * A literal in a code span, as a person typed it: Slack formats nothing inside one (`*bold*`,
+ * `_x_`, `~x~` stay as they are), but has no escape for the backtick that would end it, so a
+ * backtick is shown as its look-alike ˋ (U+02CB) rather than as another character.
+ */
+const literal = (value: string) => escapeMrkdwn(value.replaceAll("`", "\u02cb"));
+
 function renderInline(part: Inline, locale: Locale): string {
   if (typeof part === "string") return escapeMrkdwn(part);
   switch (part.kind) {
@@ -39,7 +46,7 @@ function renderInline(part: Inline, locale: Locale): string {
     case "group":
       return /^S[A-Z0-9]+$/.test(part.id) ? `<!subteam^${part.id}>` : escapeMrkdwn(part.id);
     case "code":
-      return part.text ? `\`${strip(part.text, "`")}\`` : "";
+      return part.text ? `\`${literal(part.text)}\`` : "";
     case "strong":
       return part.text ? `*${strip(part.text, "*")}*` : "";
     case "link":

@@ -1,12 +1,28 @@
 import { z } from "zod";
 import type { FlowDeps } from "../../app/flow-deps.js";
+import {
+  describeFailureBriefly,
+  describeThreadLink,
+  describeTook,
+  describeWho,
+  fromBeijingTime,
+  joinLine,
+} from "../../app/kind-words.js";
 import type { CardContent, RequestKind, StepResult } from "../../app/request-kind.js";
 import { advance } from "../../app/request-steps.js";
-import { describeAccount, unlinkFix } from "../../core/cam/policy-link-prerequisites.js";
+import { unlinkFix } from "../../core/cam/policy-link-prerequisites.js";
 import { collaboratorFix, explicitDenyFix, permissionFix } from "../../core/cam/prerequisites.js";
-import { code, type Message, strong, type Text, text } from "../../core/messages/message.js";
+import {
+  code,
+  joinText,
+  type Message,
+  mention,
+  type Text,
+  text,
+  time,
+  tr,
+} from "../../core/messages/message.js";
 import type { AutoSnapshotPolicy } from "../../core/ports/policy-cloud.port.js";
-import { describeRetention, describeSchedules } from "../../core/replication/describe-schedule.js";
 import { buildLinkPlan, fingerprintLinkPlan } from "./plan-fingerprint.js";
 import {
   POLICY_LINK,
@@ -15,6 +31,7 @@ import {
   type PolicyLinkRequest,
   type PolicyLinkSpec,
 } from "./policy-link.request.js";
+import { describeAccountWords, describeRetentionWords, describeScheduleWords } from "./policy-link.words.js";
 import { check } from "./steps/check.step.js";
 import { confirm } from "./steps/confirm.step.js";
 import { link } from "./steps/link.step.js";
@@ -44,10 +61,11 @@ const specSchema = z.object({
     .passthrough(),
 });
 
-const STEP_WORDS: Record<string, string> = {
-  checking: "checking the prerequisites",
-  linking: "linking the policy",
-  confirming: "confirming the link",
+/** Each step as people say it, in both languages (issue 13: never the step's own id). */
+const STEP_WORDS: Record<string, Text> = {
+  checking: [tr("Checking the prerequisites", "正在检查前提条件")],
+  linking: [tr("Linking the policy", "正在关联策略")],
+  confirming: [tr("Confirming the link", "正在确认关联")],
 };
 
 async function runStep(deps: FlowDeps, request: PolicyLinkRequest): Promise<StepResult> {
@@ -74,81 +92,145 @@ async function runStep(deps: FlowDeps, request: PolicyLinkRequest): Promise<Step
 
 function describeDisks(policy: AutoSnapshotPolicy): Text {
   if (policy.diskIds.length === 0)
-    return text`⚠ none bound: the policy takes no snapshots, so nothing is replicated until disks are bound to it`;
-  const shown = policy.diskIds.slice(0, 10).map((id) => code(id));
-  const parts: Text[] = shown.map((c) => [c]);
+    return [
+      tr(
+        "none bound: the policy takes no snapshots, so nothing is replicated until disks are bound to it",
+        "未绑定云硬盘：该策略不会创建快照，绑定云硬盘之前不会复制任何内容",
+      ),
+    ];
+  const shown = policy.diskIds.slice(0, 10).map((id) => [code(id)] as Text);
   const more = policy.diskIds.length - shown.length;
-  return [
-    ...parts.flatMap((p, i) => (i === 0 ? p : [", ", ...p])),
-    ...(more > 0 ? [` and ${more} more`] : []),
-  ];
+  return text`${joinText(shown, ", ")}${more > 0 ? tr(` and ${more} more`, ` 等另外 ${more} 个`) : undefined}`;
+}
+
+/** When the policy fires next, as a time each reader sees in their own zone. */
+function nextSnapshotWords(policy: AutoSnapshotPolicy): Text {
+  const iso =
+    policy.nextTriggerAt !== undefined
+      ? new Date(policy.nextTriggerAt).toISOString()
+      : fromBeijingTime(policy.nextTriggerTime);
+  if (iso) return [time(iso)];
+  if (policy.nextTriggerTime)
+    return [tr(`${policy.nextTriggerTime} (Beijing time)`, `${policy.nextTriggerTime}（北京时间）`)];
+  return [tr("none scheduled", "暂无计划")];
+}
+
+/** The policy's id and name, both literal: a name like `*bold*` is shown as it is. */
+function policyWords(policy: AutoSnapshotPolicy): Text {
+  return policy.name ? text`${code(policy.policyId)} ${code(policy.name)}` : [code(policy.policyId)];
 }
 
 function describeCard(request: PolicyLinkRequest): CardContent {
   const { destination } = request;
   const { policy } = request.spec;
+  const uin = destination.accountUin;
   const linked = request.progress.confirmedAt;
   return {
-    title: `Replicate ${policy.policyId} to ${destination.alias}`,
-    summary: text`${policy.policyId} "${policy.name}" → ${destination.alias} (${destination.accountUin}): automatic replication`,
+    title: [
+      tr(
+        `Replicate ${policy.policyId} to ${destination.alias}`,
+        `自动复制 ${policy.policyId} 到 ${destination.alias}`,
+      ),
+    ],
+    summary: [
+      tr(
+        text`${policyWords(policy)} → ${destination.alias} (${uin}): automatic replication`,
+        text`${policyWords(policy)} → ${destination.alias}（${uin}）：自动跨账号复制`,
+      ),
+    ],
     fields: [
-      { label: "Scheduled policy", value: text`${code(policy.policyId)} ${policy.name}` },
-      { label: "Region", value: [policy.region] },
-      { label: "Schedule", value: text`${describeSchedules(policy.schedules)} (Beijing time)` },
-      { label: "Disks", value: describeDisks(policy) },
+      { label: [tr("Scheduled policy", "定期快照策略")], value: policyWords(policy) },
+      { label: [tr("Region", "地域")], value: [policy.region] },
+      { label: [tr("Schedule", "执行时间")], value: describeScheduleWords(policy.schedules) },
+      { label: [tr("Disks", "云硬盘")], value: describeDisks(policy) },
       {
-        label: "State",
-        value: text`${policy.state}, ${policy.activated ? "activated" : "not activated"}`,
+        label: [tr("State", "状态")],
+        value: text`${policy.state}${policy.activated ? tr(", activated", "，已启用") : tr(", not activated", "，未启用")}`,
       },
-      { label: "Retention", value: [describeRetention(policy.retention)] },
+      { label: [tr("Retention", "保留")], value: [describeRetentionWords(policy.retention)] },
+      { label: [tr("Next snapshot", "下次快照")], value: nextSnapshotWords(policy) },
       {
-        label: "Next snapshot",
-        value: [policy.nextTriggerTime ? `${policy.nextTriggerTime} (Beijing time)` : "none scheduled"],
+        label: [tr("Replicates to now", "当前复制到")],
+        value: policy.copyToAccountUin
+          ? describeAccountWords(
+              policy.copyToAccountUin,
+              policy.copyToAccountUin === uin ? destination.alias : undefined,
+            )
+          : [tr("no account", "未复制到任何账号")],
       },
-      {
-        label: "Replicates to now",
-        value: [
-          policy.copyToAccountUin
-            ? describeAccount(
-                policy.copyToAccountUin,
-                policy.copyToAccountUin === destination.accountUin ? destination.alias : undefined,
-              )
-            : "no account",
-        ],
-      },
-      { label: "Destination", value: text`${destination.alias} (${destination.accountUin})` },
+      { label: [tr("Destination", "目标账号")], value: text`${destination.alias} (${uin})` },
     ],
     facts: [
       ...(policy.diskIds.length === 0
         ? [
-            text`⚠ No disks are bound to ${policy.policyId}: linking works, but nothing is replicated until disks are bound.`,
+            [
+              tr(
+                text`⚠️ No disks are bound to ${code(policy.policyId)}: linking works, but nothing is replicated until disks are bound.`,
+                text`⚠️ ${code(policy.policyId)} 未绑定云硬盘：可以关联，但绑定云硬盘之前不会复制任何内容。`,
+              ),
+            ],
           ]
         : []),
-      ...(linked ? [text`Linked: CopyToAccountUin ${destination.accountUin} confirmed`] : []),
+      ...(linked
+        ? [[tr(`Linked: CopyToAccountUin ${uin} confirmed`, `已关联：已确认 CopyToAccountUin 为 ${uin}`)]]
+        : []),
     ],
-    confirmTitle: "Approve this automatic replication?",
-    confirm: text`Link ${code(policy.policyId)} to account ${destination.accountUin}: every snapshot the policy takes from now on (full and incremental) is copied there by Tencent Cloud, until the policy is deleted or account ${destination.accountUin} removes the link. The bot cannot undo it.`,
+    confirmTitle: [tr("Approve this automatic replication?", "批准此自动复制？")],
+    confirm: [
+      tr(
+        text`Link ${code(policy.policyId)} to account ${uin}: every snapshot the policy takes from now on (full and incremental) is copied there by Tencent Cloud, until the policy is deleted or account ${uin} removes the link. The bot cannot undo it.`,
+        text`将 ${code(policy.policyId)} 关联到账号 ${uin}：此后该策略创建的每个快照（全量和增量）都会由腾讯云复制到该账号，直到策略被删除或账号 ${uin} 解除关联。机器人无法撤销此操作。`,
+      ),
+    ],
   };
 }
 
-function describeOutcome(request: PolicyLinkRequest): Message {
+function outcomeHeadline(request: PolicyLinkRequest): Text {
+  const id = code(request.id);
+  const what = tr("Automatic replication", "自动复制");
+  switch (request.state) {
+    case "completed":
+      return text`🟢 ${what} ${id} ${tr("linked", "已关联")}`;
+    case "outcome_unknown":
+      return text`❔ ${what} ${id}${tr(": outcome unknown, the link may exist", " 结果未知：关联可能已生效")}`;
+    case "failed":
+      return text`🔴 ${what} ${id} ${tr("failed", "失败")}`;
+    case "rejected":
+      return text`⛔ ${what} ${id} ${tr("rejected", "已被拒绝")}`;
+    case "cancelled":
+      return text`✖️ ${what} ${id} ${tr("cancelled", "已取消")}`;
+    case "expired":
+      return text`⏰ ${what} ${id} ${tr("expired before it was approved", "未获批准，已过期")}`;
+    default:
+      return text`${what} ${id}`;
+  }
+}
+
+/** The notify channel's one line: what, where, who asked and approved, how long, the thread. */
+function describeOutcome(request: PolicyLinkRequest, threadLink?: string): Message {
   const { destination } = request;
-  const { policyId, name } = request.spec.policy;
-  const headline =
+  const { policy } = request.spec;
+  const uin = destination.accountUin;
+  const where =
     request.state === "completed"
-      ? `🟢 Automatic replication ${request.id} linked`
-      : `🔴 Automatic replication ${request.id} failed`;
-  const detail =
-    request.state === "completed"
-      ? `${policyId} "${name}" → account ${destination.accountUin} (${destination.alias}), confirmed by reading CopyToAccountUin back${request.progress.alreadyLinked ? " (it was already linked; nothing was called)" : ""}`
-      : `${policyId} "${name}" → account ${destination.accountUin} (${destination.alias})`;
-  const reason = request.failure
-    ? ` — ${request.failure.message}${request.failure.fix ? ` ${request.failure.fix}` : ""}`
-    : "";
-  return {
-    text: text`${headline}: ${detail}${reason}`,
-    blocks: [{ type: "section", text: text`${strong(headline)}\n${detail}${reason}` }],
-  };
+      ? tr(
+          text`${policyWords(policy)} → account ${uin} (${destination.alias}), confirmed by reading CopyToAccountUin back${request.progress.alreadyLinked ? " (it was already linked; nothing was called)" : undefined}`,
+          text`${policyWords(policy)} → 账号 ${uin}（${destination.alias}），已读回 CopyToAccountUin 确认${request.progress.alreadyLinked ? "（此前已关联，未调用任何接口）" : undefined}`,
+        )
+      : tr(
+          text`${policyWords(policy)} → account ${uin} (${destination.alias})`,
+          text`${policyWords(policy)} → 账号 ${uin}（${destination.alias}）`,
+        );
+  const line = joinLine([
+    text`${outcomeHeadline(request)}: ${where}`,
+    request.failure ? describeFailureBriefly(request.failure) : [],
+    request.rejection ? text`${tr("rejected by", "拒绝人")} ${mention(request.rejection.userId)}` : [],
+    request.cancellation ? text`${tr("cancelled by", "取消人")} ${mention(request.cancellation.userId)}` : [],
+    describeWho(request),
+    describeTook(request),
+    describeThreadLink(threadLink),
+  ]);
+  return { text: line, blocks: [{ type: "section", text: line }] };
 }
 
 function fixFor(
@@ -203,7 +285,7 @@ export const policyLinkKind: RequestKind<PolicyLinkSpec, PolicyLinkProgress> = {
     fingerprintLinkPlan(buildLinkPlan(request.spec.policy, request.destination.accountUin)),
   runStep,
   describeCard,
-  describeStep: (step) => STEP_WORDS[step] ?? step,
+  describeStep: (step) => STEP_WORDS[step] ?? [tr("In progress", "进行中")],
   describeOutcome,
   fixFor,
   release: async (deps, request) => {

@@ -1,10 +1,27 @@
 import { z } from "zod";
 import type { FlowDeps } from "../../app/flow-deps.js";
-import type { CardContent, RequestKind, StepResult } from "../../app/request-kind.js";
+import {
+  describeFailureBriefly,
+  describeThreadLink,
+  describeTook,
+  describeWho,
+  fromBeijingTime,
+  joinLine,
+} from "../../app/kind-words.js";
+import type { CardContent, CardField, RequestKind, StepResult } from "../../app/request-kind.js";
 import { advance } from "../../app/request-steps.js";
 import { suggestFix } from "../../core/failure-fixes.js";
-import { code, type Message, strong, text } from "../../core/messages/message.js";
-import { describeDiskUsage } from "../../core/snapshot.js";
+import {
+  code,
+  type Inline,
+  type Message,
+  mention,
+  type Text,
+  text,
+  time,
+  tr,
+} from "../../core/messages/message.js";
+import type { Snapshot } from "../../core/snapshot.js";
 import {
   type CopyProgress,
   methodOf,
@@ -33,14 +50,18 @@ const specSchema = z.object({
   newName: z.string().min(1),
 });
 
-const STEP_WORDS: Record<string, string> = {
-  checking: "checking the prerequisites",
-  copying: "copying",
-  sharing: "sharing",
-  verifying: "copy in progress",
+/** Each step as people say it, in both languages (issue 13: never the step's own id). */
+const STEP_WORDS: Record<string, Text> = {
+  checking: [tr("Checking the prerequisites", "正在检查前提条件")],
+  copying: [tr("Starting the copy", "正在发起复制")],
+  sharing: [tr("Sharing the snapshot", "正在共享快照")],
+  verifying: [tr("Copy in progress", "复制进行中")],
 };
 
-const SHARE_STEP_WORDS: Record<string, string> = { ...STEP_WORDS, verifying: "verifying the share" };
+const SHARE_STEP_WORDS: Record<string, Text> = {
+  ...STEP_WORDS,
+  verifying: [tr("Confirming the share", "正在确认共享")],
+};
 
 async function runStep(deps: FlowDeps, request: SnapshotCopyRequest): Promise<StepResult> {
   if (request.state === "approved") {
@@ -68,28 +89,91 @@ async function runStep(deps: FlowDeps, request: SnapshotCopyRequest): Promise<St
   }
 }
 
+/** The disk's use, in both languages, with its parentheses. */
+function diskUsageWords(usage: Snapshot["diskUsage"]): Inline {
+  if (usage === "SYSTEM_DISK") return tr("(system disk)", "（系统盘）");
+  if (usage === "DATA_DISK") return tr("(data disk)", "（数据盘）");
+  return tr(`(${usage})`, `（${usage}）`);
+}
+
+/** When the snapshot was taken, as a time each reader sees in their own zone. */
+function createdWords(snapshot: Snapshot): Text {
+  const iso =
+    snapshot.createdAtMs !== undefined
+      ? new Date(snapshot.createdAtMs).toISOString()
+      : fromBeijingTime(snapshot.createdAt);
+  if (iso) return [time(iso)];
+  return snapshot.createdAt ? [snapshot.createdAt] : [tr("unknown", "未知")];
+}
+
+/** The snapshot's id and name, both literal: a name like `*bold*` is shown as it is, never as markup. */
+function snapshotWords(snapshot: Snapshot): Text {
+  return snapshot.name
+    ? text`${code(snapshot.snapshotId)} ${code(snapshot.name)}`
+    : [code(snapshot.snapshotId)];
+}
+
+/** The facts of the snapshot, once each (the card's passed snapshot check does not repeat them). */
+function snapshotFields(snapshot: Snapshot, regionNote?: Inline): CardField[] {
+  return [
+    { label: [tr("Snapshot", "快照")], value: snapshotWords(snapshot) },
+    { label: [tr("Region", "地域")], value: text`${snapshot.region}${regionNote}` },
+    {
+      label: [tr("Disk", "云硬盘")],
+      value: text`${code(snapshot.diskId)} ${diskUsageWords(snapshot.diskUsage)}`,
+    },
+    { label: [tr("Size", "容量")], value: text`${snapshot.diskSizeGiB} GiB` },
+    {
+      label: [tr("Encryption", "加密")],
+      value: [snapshot.encrypted ? tr("encrypted", "已加密") : tr("not encrypted", "未加密")],
+    },
+    { label: [tr("Created", "创建时间")], value: createdWords(snapshot) },
+  ];
+}
+
+/** What a share means for disaster recovery: "share, not a copy" is the point, in both languages. */
+function shareMeaningWords(snapshotId: string, accountUin: string): Inline {
+  return tr(
+    shareMeaning(snapshotId, accountUin),
+    `共享而非复制：账号 ${accountUin} 可以使用 ${snapshotId}（在同一地域用它创建云硬盘），但并不拥有它——源快照一旦被删除或源账号丢失，共享也随之消失。`,
+  );
+}
+
+const destinationWords = (destination: SnapshotCopyRequest["destination"]): Text =>
+  text`${destination.alias} (${destination.accountUin})`;
+
 function describeShareCard(request: SnapshotCopyRequest): CardContent {
   const { destination } = request;
   const { snapshot } = request.spec;
-  const meaning = shareMeaning(snapshot.snapshotId, destination.accountUin);
+  const id = snapshot.snapshotId;
+  const uin = destination.accountUin;
+  const meaning = shareMeaningWords(id, uin);
   return {
-    title: `Share ${snapshot.snapshotId} with ${destination.alias}`,
-    summary: text`${snapshot.snapshotId} shared with ${destination.alias} (${destination.accountUin}) — share, not a copy`,
+    title: [tr(`Share ${id} with ${destination.alias}`, `共享 ${id} 给 ${destination.alias}`)],
+    summary: [
+      tr(
+        text`${code(id)} shared with ${destination.alias} (${uin}) — share, not a copy`,
+        text`${code(id)} 共享给 ${destination.alias}（${uin}）——共享而非复制`,
+      ),
+    ],
     fields: [
-      { label: "Snapshot", value: text`${code(snapshot.snapshotId)} ${snapshot.name}` },
-      { label: "Region", value: text`${snapshot.region} (the share is visible there only)` },
-      { label: "Disk", value: text`${code(snapshot.diskId)} (${describeDiskUsage(snapshot.diskUsage)})` },
-      { label: "Size", value: text`${snapshot.diskSizeGiB} GiB` },
-      { label: "Encryption", value: [snapshot.encrypted ? "encrypted" : "not encrypted"] },
-      { label: "Created", value: [snapshot.createdAt || "unknown"] },
-      { label: "Destination", value: text`${destination.alias} (${destination.accountUin})` },
-      { label: "Method", value: text`Share (ModifySnapshotsSharePermission): ${meaning}` },
+      ...snapshotFields(snapshot, tr(" (the share is visible there only)", "（共享仅在该地域可见）")),
+      { label: [tr("Destination", "目标账号")], value: destinationWords(destination) },
+      {
+        label: [tr("Method", "方式")],
+        value: text`${tr("Share (ModifySnapshotsSharePermission): ", "共享（ModifySnapshotsSharePermission）：")}${meaning}`,
+      },
     ],
     facts: request.progress.sharedAt
-      ? [text`Shared with ${destination.accountUin} — share, not a copy`]
-      : [text`Share, not a copy: no independent copy is made.`],
-    confirmTitle: "Approve this share?",
-    confirm: text`Share ${code(snapshot.snapshotId)} (${snapshot.diskSizeGiB} GiB) with account ${destination.accountUin}. This is a ${meaning}`,
+      ? [[tr(`Shared with ${uin} — share, not a copy`, `已共享给 ${uin}——共享而非复制`)]]
+      : [[tr("Share, not a copy: no independent copy is made.", "共享而非复制：不会创建独立的副本。")]],
+    confirmTitle: [tr("Approve this share?", "批准此次共享？")],
+    confirm: [
+      tr(
+        text`Share ${code(id)} (${snapshot.diskSizeGiB} GiB) with account ${uin}. This is a ${meaning}`,
+        text`将 ${code(id)}（${snapshot.diskSizeGiB} GiB）共享给账号 ${uin}。这是${meaning}`,
+      ),
+    ],
   };
 }
 
@@ -97,54 +181,108 @@ function describeCard(request: SnapshotCopyRequest): CardContent {
   if (methodOf(request) === "share") return describeShareCard(request);
   const { destination } = request;
   const { snapshot, newName } = request.spec;
+  const id = snapshot.snapshotId;
+  const uin = destination.accountUin;
+  const copyId = request.progress.newSnapshotId;
   return {
-    title: `Copy ${snapshot.snapshotId} to ${destination.alias}`,
-    summary: text`${snapshot.snapshotId} → ${destination.alias} (${destination.accountUin}) as "${newName}"`,
+    title: [tr(`Copy ${id} to ${destination.alias}`, `复制 ${id} 到 ${destination.alias}`)],
+    summary: [
+      tr(
+        text`${code(id)} → ${destination.alias} (${uin}) as ${code(newName)}`,
+        text`${code(id)} → ${destination.alias}（${uin}），新名称 ${code(newName)}`,
+      ),
+    ],
     fields: [
-      { label: "Snapshot", value: text`${code(snapshot.snapshotId)} ${snapshot.name}` },
-      { label: "Region", value: [snapshot.region] },
-      { label: "Disk", value: text`${code(snapshot.diskId)} (${describeDiskUsage(snapshot.diskUsage)})` },
-      { label: "Size", value: text`${snapshot.diskSizeGiB} GiB` },
-      { label: "Encryption", value: [snapshot.encrypted ? "encrypted" : "not encrypted"] },
-      { label: "Created", value: [snapshot.createdAt || "unknown"] },
-      { label: "Destination", value: text`${destination.alias} (${destination.accountUin})` },
-      { label: "New name", value: [newName] },
+      ...snapshotFields(snapshot),
+      { label: [tr("Destination", "目标账号")], value: destinationWords(destination) },
+      // Literal: the name Tencent Cloud will be given, character for character.
+      { label: [tr("New name", "新快照名称")], value: [code(newName)] },
     ],
     facts: [
-      ...(request.progress.newSnapshotId ? [text`Copy: ${code(request.progress.newSnapshotId)}`] : []),
+      ...(copyId ? [text`${tr("Copy: ", "副本：")}${code(copyId)}`] : []),
       ...(destination.readRoleArn
         ? []
         : [
-            text`⚠️ No read role for ${destination.alias}: the bot cannot follow this copy to the end, and if the copy call is interrupted (a crash, a fault) it cannot tell whether the copy was made. Add ${code("readRoleArn")} to the destination.`,
+            [
+              tr(
+                text`⚠️ No read role for ${destination.alias}: the bot cannot follow this copy to the end, and if the copy call is interrupted (a crash, a fault) it cannot tell whether the copy was made. Add ${code("readRoleArn")} to the destination.`,
+                text`⚠️ ${destination.alias} 未配置只读角色：机器人无法跟踪此次复制直到完成；复制调用一旦被中断（崩溃、故障），也无法判断副本是否已创建。请为该目标账号配置 ${code("readRoleArn")}。`,
+              ),
+            ],
           ]),
     ],
-    confirmTitle: "Approve this copy?",
-    confirm: text`Copy ${code(snapshot.snapshotId)} (${snapshot.diskSizeGiB} GiB) into account ${destination.accountUin}. The copy cannot be undone by the bot.`,
+    confirmTitle: [tr("Approve this copy?", "批准此次复制？")],
+    confirm: [
+      tr(
+        text`Copy ${code(id)} (${snapshot.diskSizeGiB} GiB) into account ${uin}. The copy cannot be undone by the bot.`,
+        text`将 ${code(id)}（${snapshot.diskSizeGiB} GiB）复制到账号 ${uin}。机器人无法撤销此次复制。`,
+      ),
+    ],
   };
 }
 
-function describeOutcome(request: SnapshotCopyRequest): Message {
+/** The headline of the outcome line: one symbol, what happened, the request. */
+function outcomeHeadline(request: SnapshotCopyRequest): Text {
+  const id = code(request.id);
+  const share = methodOf(request) === "share";
+  const what = share ? tr("Share", "共享") : tr("Copy", "复制");
+  switch (request.state) {
+    case "completed":
+      return text`🟢 ${what} ${id} ${tr("completed", "已完成")}`;
+    case "submitted":
+      return text`📤 ${what} ${id} ${tr(
+        "submitted (completion cannot be verified without a read role)",
+        "已提交（未配置只读角色，无法确认是否完成）",
+      )}`;
+    case "outcome_unknown":
+      return text`❔ ${what} ${id}${tr(": outcome unknown, a copy may exist", " 结果未知：副本可能已创建")}`;
+    case "failed":
+      return text`🔴 ${what} ${id} ${tr("failed", "失败")}`;
+    case "rejected":
+      return text`⛔ ${what} ${id} ${tr("rejected", "已被拒绝")}`;
+    case "cancelled":
+      return text`✖️ ${what} ${id} ${tr("cancelled", "已取消")}`;
+    case "expired":
+      return text`⏰ ${what} ${id} ${tr("expired before it was approved", "未获批准，已过期")}`;
+    default:
+      return text`${what} ${id}`;
+  }
+}
+
+/**
+ * The notify channel's one line (issue 13): what, where, as what name, who asked and approved,
+ * how long, and the thread. The fix and any policy document stay in the thread.
+ */
+function describeOutcome(request: SnapshotCopyRequest, threadLink?: string): Message {
   const { destination } = request;
-  const headline =
-    request.state === "completed"
-      ? `🟢 Replication ${request.id} completed`
-      : request.state === "submitted"
-        ? `📤 Replication ${request.id} submitted (completion not verifiable)`
-        : request.state === "outcome_unknown"
-          ? `❔ Replication ${request.id}: outcome unknown, a copy may exist`
-          : `🔴 Replication ${request.id} failed`;
-  const { snapshotId } = request.spec.snapshot;
-  const detail =
+  const { snapshot, newName } = request.spec;
+  const id = code(snapshot.snapshotId);
+  const uin = destination.accountUin;
+  const copyId = request.progress.newSnapshotId;
+  const where =
     methodOf(request) === "share"
-      ? `${snapshotId} ${request.state === "completed" ? "shared with" : "→"} account ${destination.accountUin} (${destination.alias}): ${shareMeaning(snapshotId, destination.accountUin)}`
-      : `${snapshotId} → account ${destination.accountUin} (${destination.alias}) as ${request.progress.newSnapshotId ?? "no copy"}`;
-  const reason = request.failure
-    ? ` — ${request.failure.message}${request.failure.fix ? ` ${request.failure.fix}` : ""}`
-    : "";
-  return {
-    text: text`${headline}: ${detail}${reason}`,
-    blocks: [{ type: "section", text: text`${strong(headline)}\n${detail}${reason}` }],
-  };
+      ? [
+          tr(
+            text`${id} ${request.state === "completed" ? "shared with" : "→"} account ${uin} (${destination.alias}), share, not a copy`,
+            text`${id} ${request.state === "completed" ? "已共享给" : "→"} 账号 ${uin}（${destination.alias}），共享而非复制`,
+          ),
+        ]
+      : [
+          tr(
+            text`${id} → account ${uin} (${destination.alias}) as ${code(newName)}${copyId ? text` (${code(copyId)})` : undefined}`,
+            text`${id} → 账号 ${uin}（${destination.alias}），新名称 ${code(newName)}${copyId ? text`（${code(copyId)}）` : undefined}`,
+          ),
+        ];
+  const line = joinLine([
+    text`${outcomeHeadline(request)}: ${where}`,
+    request.failure ? describeFailureBriefly(request.failure) : [],
+    request.rejection ? text`${tr("rejected by", "拒绝人")} ${mention(request.rejection.userId)}` : [],
+    request.cancellation ? text`${tr("cancelled by", "取消人")} ${mention(request.cancellation.userId)}` : [],
+    describeWho(request),
+    describeTook(request),
+    describeThreadLink(threadLink),
+  ]);
+  return { text: line, blocks: [{ type: "section", text: line }] };
 }
 
 /** The manual copy of one snapshot into another account (`/snapshot replicate`). */
@@ -157,7 +295,9 @@ export const snapshotCopyKind: RequestKind<SnapshotCopySpec, CopyProgress> = {
   runStep,
   describeCard,
   describeStep: (step, request) =>
-    (request?.destination?.method === "share" ? SHARE_STEP_WORDS : STEP_WORDS)[step] ?? step,
+    (request?.destination?.method === "share" ? SHARE_STEP_WORDS : STEP_WORDS)[step] ?? [
+      tr("In progress", "进行中"),
+    ],
   describeOutcome,
   fixFor: (failure, request, deps) =>
     suggestFix(failure, {

@@ -41,7 +41,8 @@ describe("renderText: each part kind", () => {
     ["a user group", group("S0APPROVERS"), "<!subteam^S0APPROVERS>"],
     ["a user group with a bad id", group("<!here>"), "&lt;!here&gt;"],
     ["code", code("snap-abc12345"), "`snap-abc12345`"],
-    ["code with a backtick", code("a`b"), "`a'b`"],
+    ["code with a backtick", code("a`b"), "`a\u02cbb`"],
+    ["code keeps Slack's markup characters as they are", code("*bold* _i_ ~s~"), "`*bold* _i_ ~s~`"],
     ["code with markup", code("<!channel>"), "`&lt;!channel&gt;`"],
     ["empty code", code(""), ""],
     ["strong", strong("Approved"), "*Approved*"],
@@ -140,7 +141,7 @@ describe("renderText: escaping and clipping together", () => {
   });
 
   it("code and strong delimiters in content cannot close the span early", () => {
-    expect(renderText([code("``` *x* ```")])).toBe("`''' *x* '''`");
+    expect(renderText([code("``` *x* ```")])).toBe("`\u02cb\u02cb\u02cb *x* \u02cb\u02cb\u02cb`");
     expect(renderText([strong("*<!channel>*")])).toBe("*'&lt;!channel&gt;'*");
   });
 });

@@ -1,0 +1,82 @@
+import { code, joinText, link, mention, type Text, text, tr } from "../core/messages/message.js";
+import type { Request } from "../core/request/request.js";
+
+/**
+ * Words the kinds share, in both languages. The pieces of every kind's outcome line (the notify channel's one line per outcome, issue 13):
+ * who asked and who approved, how long it took, what went wrong in a few words, the thread's link.
+ * The fix and any policy document stay in the thread; the line only points there.
+ */
+
+/** "asked by @alice, approved by @bob and @carol" (no approvers: only who asked). */
+export function describeWho(request: Pick<Request, "requestedBy" | "approvals">): Text {
+  const asker = mention(request.requestedBy);
+  const approvers = request.approvals.map((a) => [mention(a.userId)] as Text);
+  if (approvers.length === 0) return text`${tr(text`asked by ${asker}`, text`申请人 ${asker}`)}`;
+  const en = joinText(approvers, ", ");
+  const zh = joinText(approvers, "、");
+  return text`${tr(text`asked by ${asker}, approved by ${en}`, text`申请人 ${asker}，审批人 ${zh}`)}`;
+}
+
+/** A duration as people say it: "45s", "3m 12s", "2h 5m" / "45秒", "3分12秒", "2小时5分". */
+export function describeDuration(ms: number): Text {
+  const seconds = Math.max(0, Math.round(ms / 1000));
+  const minutes = Math.floor(seconds / 60);
+  const hours = Math.floor(minutes / 60);
+  if (seconds < 60) return text`${tr(`${seconds}s`, `${seconds}秒`)}`;
+  if (minutes < 60) return text`${tr(`${minutes}m ${seconds % 60}s`, `${minutes}分${seconds % 60}秒`)}`;
+  return text`${tr(`${hours}h ${minutes % 60}m`, `${hours}小时${minutes % 60}分`)}`;
+}
+
+/**
+ * How long the request took: from the approval that let it run (or, for one that never ran, from
+ * when it was asked) to its end. Nothing when the times cannot be read.
+ */
+export function describeTook(
+  request: Pick<Request, "state" | "approvals" | "createdAt" | "updatedAt">,
+): Text {
+  const ran = ["completed", "submitted", "failed", "outcome_unknown"].includes(request.state);
+  const start = ran ? (request.approvals.at(-1)?.at ?? request.createdAt) : request.createdAt;
+  const ms = Date.parse(request.updatedAt) - Date.parse(start);
+  if (!Number.isFinite(ms)) return [];
+  const took = describeDuration(ms);
+  return ran
+    ? text`${tr(text`took ${took}`, text`用时 ${took}`)}`
+    : text`${tr(text`after ${took}`, text`历时 ${took}`)}`;
+}
+
+/** A failure in a few words: its first sentence (English) and its code; the thread has the rest. */
+export function describeFailureBriefly(failure: NonNullable<Request["failure"]>): Text {
+  const first = (failure.message.split(/(?<=[.!?])\s|\n/)[0] ?? "").trim();
+  const short = first.length > 140 ? `${first.slice(0, first.lastIndexOf(" ", 139)).trimEnd()}…` : first;
+  return text`${tr(
+    short ? text`${short} (${code(failure.code)})` : text`${code(failure.code)}`,
+    text`${code(failure.code)}，原因和处理方法见讨论串`,
+  )}`;
+}
+
+/** The link to the request's thread, when the adapter has one. */
+export function describeThreadLink(threadLink: string | undefined): Text {
+  if (!threadLink) return [];
+  return text`${tr(text`${link(threadLink, "thread")}`, text`${link(threadLink, "讨论串")}`)}`;
+}
+
+/** The parts of a line joined with " · ", empty ones left out. */
+export function joinLine(parts: readonly Text[]): Text {
+  return joinText(
+    parts.filter((p) => p.length > 0),
+    " · ",
+  );
+}
+
+const BEIJING_OFFSET_MS = 8 * 3600_000;
+
+/**
+ * Tencent Cloud's own time text (`YYYY-MM-DD HH:mm:ss`, Beijing time) as an ISO time for a `time()`
+ * part, so each reader sees it in their own time zone; undefined when it is not that form.
+ */
+export function fromBeijingTime(value: string | undefined): string | undefined {
+  const m = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})$/.exec(value ?? "");
+  if (!m) return undefined;
+  const [y, mo, d, h, mi, se] = m.slice(1).map(Number) as [number, number, number, number, number, number];
+  return new Date(Date.UTC(y, mo - 1, d, h, mi, se) - BEIJING_OFFSET_MS).toISOString();
+}

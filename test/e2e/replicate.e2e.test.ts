@@ -193,7 +193,7 @@ describe.each(["http", "socket"] as const)(
       expect(response.status).toBe(200);
       await h.slack.waitFor(
         () =>
-          h.slack.ephemerals.find((e) => e.user === ALICE && e.text.includes('under the name "shared-name"')),
+          h.slack.ephemerals.find((e) => e.user === ALICE && e.text.includes("under the name `shared-name`")),
         { what: "refusal of a taken name" },
       );
       const a = await requestCard("replicate snap-abc12345 to dr-blind");

@@ -1,6 +1,7 @@
 import type { KindRegistry } from "../../app/request-kind.js";
 import type { Request } from "../../core/request/request.js";
-import { escapeMrkdwn, fitMessage, renderText } from "./mrkdwn.renderer.js";
+import { fitMessage, renderText } from "./mrkdwn.renderer.js";
+import { say } from "./reader-locale.js";
 
 export interface OutcomeDigestOptions {
   /** Outcomes within this window after a notice are grouped. */
@@ -66,17 +67,50 @@ export class OutcomeDigest {
 
 const MAX_DIGEST_LINES = 40;
 
-/** One message for many outcomes: counts per outcome, then one line per request. */
-export function buildOutcomeDigest(requests: readonly Request[], kinds: KindRegistry): { text: string } {
+/** How many ended in each way, as people say it (never a state's own id such as `outcome_unknown`). */
+const OUTCOME_WORDS: Record<string, [en: string, zh: string]> = {
+  completed: ["completed", "已完成"],
+  submitted: ["submitted", "已提交"],
+  failed: ["failed", "失败"],
+  outcome_unknown: ["outcome unknown", "结果未知"],
+  rejected: ["rejected", "已拒绝"],
+  cancelled: ["cancelled", "已取消"],
+  expired: ["expired", "已过期"],
+};
+
+/** "3 completed, 1 failed" / "3 个已完成，1 个失败", in the order they first appear. */
+export function describeOutcomeCounts(states: readonly string[]): string {
   const counts = new Map<string, number>();
-  for (const r of requests) counts.set(r.state, (counts.get(r.state) ?? 0) + 1);
-  const summary = [...counts].map(([state, n]) => `${n} ${escapeMrkdwn(state)}`).join(", ");
-  // Each line is the request's own notice, shortened: the kind says what it did.
+  for (const state of states) counts.set(state, (counts.get(state) ?? 0) + 1);
+  return [...counts]
+    .map(([state, n]) => {
+      const [en, zh] = OUTCOME_WORDS[state] ?? ["ended otherwise", "以其他方式结束"];
+      return say(`${n} ${en}`, `${n} 个${zh}`);
+    })
+    .join(say(", ", "，"));
+}
+
+/** The digest's first line: how many ended, and how. */
+export function describeDigestHeadline(states: readonly string[]): string {
+  const summary = describeOutcomeCounts(states);
+  return say(
+    `:bookmark_tabs: ${states.length} replications finished (${summary}):`,
+    `:bookmark_tabs: ${states.length} 个复制申请已结束（${summary}）：`,
+  );
+}
+
+/** "…and 12 more" under the lines shown. */
+export function describeDigestMore(left: number): string {
+  return say(`…and ${left} more`, `……另有 ${left} 个`);
+}
+
+/** One message for many outcomes: counts per outcome, then each request's own one line. */
+export function buildOutcomeDigest(requests: readonly Request[], kinds: KindRegistry): { text: string } {
   const lines = requests
     .slice(0, MAX_DIGEST_LINES)
     .map((r) => `• ${renderText(kinds.of(r).describeOutcome(r).text, 500)}`);
-  if (requests.length > MAX_DIGEST_LINES) lines.push(`…and ${requests.length - MAX_DIGEST_LINES} more`);
+  if (requests.length > MAX_DIGEST_LINES) lines.push(describeDigestMore(requests.length - MAX_DIGEST_LINES));
   return fitMessage({
-    text: `:bookmark_tabs: ${requests.length} replications finished (${summary}):\n${lines.join("\n")}`,
+    text: `${describeDigestHeadline(requests.map((r) => r.state))}\n${lines.join("\n")}`,
   });
 }

@@ -175,7 +175,7 @@ export function registerReplicateShortcut(app: App, deps: FlowDeps, rateLimiter?
       });
       return;
     }
-    const refusal = await refuseOverRateLimit(rateLimiter, userId, deps.logger);
+    const refusal = await refuseOverRateLimit(rateLimiter, userId, deps, "replicate");
     if (refusal) {
       await ack({
         response_action: "errors",

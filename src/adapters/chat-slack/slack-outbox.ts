@@ -2,8 +2,8 @@ import { createHash } from "node:crypto";
 import type { KnownBlock, WebClient } from "@slack/web-api";
 import type { Logger } from "../../core/ports/logger.port.js";
 import type { CallPacer, Outbox, OutboxEntry, PostingMark } from "../../core/ports/outbox.port.js";
-import { escapeMrkdwn, fitMessage, type SlackMessageContent } from "./mrkdwn.renderer.js";
-import type { OutcomeDigestOptions } from "./outcome-digest.js";
+import { fitMessage, type SlackMessageContent } from "./mrkdwn.renderer.js";
+import { describeDigestHeadline, describeDigestMore, type OutcomeDigestOptions } from "./outcome-digest.js";
 
 /** A reply in a request's thread, rendered when it was written. */
 export interface ThreadBody {
@@ -360,14 +360,14 @@ export function joinReplies(bodies: readonly ThreadBody[]): SlackMessageContent 
   return fitMessage({ text, blocks });
 }
 
-/** One message for many outcomes: counts per outcome, then one line per request. */
+/**
+ * One message for many outcomes: counts per outcome, then each request's own line (its notice's
+ * text, which carries the thread's link; `line` for entries queued before it did).
+ */
 export function buildDigest(bodies: readonly OutcomeBody[]): SlackMessageContent {
-  const counts = new Map<string, number>();
-  for (const b of bodies) counts.set(b.state, (counts.get(b.state) ?? 0) + 1);
-  const summary = [...counts].map(([state, n]) => `${n} ${escapeMrkdwn(state)}`).join(", ");
-  const lines = bodies.slice(0, MAX_LINES).map((b) => `• ${b.line}`);
-  if (bodies.length > MAX_LINES) lines.push(`…and ${bodies.length - MAX_LINES} more`);
+  const lines = bodies.slice(0, MAX_LINES).map((b) => `• ${b.notice.text || b.line}`);
+  if (bodies.length > MAX_LINES) lines.push(describeDigestMore(bodies.length - MAX_LINES));
   return fitMessage({
-    text: `:bookmark_tabs: ${bodies.length} replications finished (${summary}):\n${lines.join("\n")}`,
+    text: `${describeDigestHeadline(bodies.map((b) => b.state))}\n${lines.join("\n")}`,
   });
 }

@@ -58,7 +58,7 @@ export function registerSnapshotCommand(app: App, deps: FlowDeps, rateLimiter?: 
       return;
     }
     if (RATE_LIMITED_COMMANDS.has(parsed.command.kind)) {
-      const refusal = await refuseOverRateLimit(rateLimiter, slash.user_id, deps.logger);
+      const refusal = await refuseOverRateLimit(rateLimiter, slash.user_id, deps, parsed.command.kind);
       if (refusal) {
         await ackText(refusal);
         return;

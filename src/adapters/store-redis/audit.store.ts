@@ -19,6 +19,7 @@ export function encodeAuditFields(entry: AuditEntry): string[] {
   if (entry.userId) fields.push("userId", entry.userId);
   if (entry.from) fields.push("from", entry.from);
   if (entry.detail) fields.push("detail", entry.detail);
+  if (entry.reason) fields.push("reason", entry.reason);
   return fields;
 }
 
@@ -29,6 +30,7 @@ const storedEntrySchema = z.object({
   userId: z.string().optional(),
   from: z.string().optional(),
   detail: z.string().optional(),
+  reason: z.string().optional(),
 });
 
 function decodeEntry(id: string, flat: string[]): StoredAuditEntry | undefined {
@@ -36,13 +38,14 @@ function decodeEntry(id: string, flat: string[]): StoredAuditEntry | undefined {
   for (let i = 0; i + 1 < flat.length; i += 2) record[flat[i] as string] = flat[i + 1] as string;
   const parsed = storedEntrySchema.safeParse(record);
   if (!parsed.success) return undefined;
-  const { userId, from, detail, ...rest } = parsed.data;
+  const { userId, from, detail, reason, ...rest } = parsed.data;
   return {
     id,
     ...rest,
     ...(userId ? { userId } : {}),
     ...(from ? { from } : {}),
     ...(detail ? { detail } : {}),
+    ...(reason ? { reason } : {}),
   };
 }
 

@@ -5,9 +5,13 @@
  */
 import type { REQUEST_STATES } from "../request/lifecycle.js";
 
-/** What flows record besides state changes: a request made, a vote counted, a refused click. */
+/**
+ * What flows record besides state changes: a request made, a vote counted, a refused click, and a
+ * request refused when it was asked for (`refused`: never stored as a request, so only the trail has it).
+ */
 export const FLOW_AUDIT_EVENTS = [
   "requested",
+  "refused",
   "approval_recorded",
   "approval_refused",
   "reject_refused",
@@ -35,6 +39,11 @@ export interface AuditEntry {
   from?: string;
   /** A reason, a count (`1/2`), a failure code. */
   detail?: string;
+  /**
+   * Why a request was refused when it was asked for (`refused` entries): a stable code such as
+   * `cam.not_collaborator`, `snapshot.not_found`, `request.rate_limited` (docs/operator-guide.md).
+   */
+  reason?: string;
 }
 
 /** An entry as read back: with the stream id, whose first part is Redis' time in milliseconds. */

@@ -16,30 +16,24 @@ import {
 import type { Request } from "../../core/request/request.js";
 import { fitMessage, renderMessage, renderText, type SlackMessageContent } from "./mrkdwn.renderer.js";
 import { buildCheckSection } from "./prerequisites.blocks.js";
-import { currentLocale } from "./reader-locale.js";
+import { currentLocale, say } from "./reader-locale.js";
 import { SLACK_LIMITS } from "./slack-limits.js";
 
 /** Each state as people say it, one symbol each (issue 13: never the state's own id). */
 const STATE_LABEL: Record<Request["state"], Text> = {
-  pending_approval: [
-    tr(":hourglass_flowing_sand: Waiting for approval", ":hourglass_flowing_sand: 等待审批"),
-  ],
-  approved: [tr(":white_check_mark: Approved, queued to start", ":white_check_mark: 已批准，排队等待执行")],
-  running: [tr(":arrows_counterclockwise: In progress", ":arrows_counterclockwise: 进行中")],
-  completed: [tr(":large_green_circle: Completed", ":large_green_circle: 已完成")],
-  submitted: [
-    tr(":outbox_tray: Submitted (completion cannot be verified)", ":outbox_tray: 已提交（无法确认是否完成）"),
-  ],
-  failed: [tr(":red_circle: Failed", ":red_circle: 失败")],
-  outcome_unknown: [
-    tr(":grey_question: Outcome unknown, a copy may exist", ":grey_question: 结果未知，副本可能已创建"),
-  ],
-  rejected: [tr(":no_entry: Rejected", ":no_entry: 已拒绝")],
-  cancelled: [tr(":heavy_multiplication_x: Cancelled", ":heavy_multiplication_x: 已取消")],
-  expired: [tr(":alarm_clock: Expired", ":alarm_clock: 已过期")],
+  pending_approval: [tr("⏳ Waiting for approval", "⏳ 等待审批")],
+  approved: [tr("✅ Approved, queued to start", "✅ 已批准，排队等待执行")],
+  running: [tr("🔄 In progress", "🔄 进行中")],
+  completed: [tr("🟢 Completed", "🟢 已完成")],
+  submitted: [tr("📤 Submitted (completion cannot be verified)", "📤 已提交（无法确认是否完成）")],
+  failed: [tr("🔴 Failed", "🔴 失败")],
+  outcome_unknown: [tr("❔ Outcome unknown, a copy may exist", "❔ 结果未知，副本可能已创建")],
+  rejected: [tr("⛔ Rejected", "⛔ 已拒绝")],
+  cancelled: [tr("✖️ Cancelled", "✖️ 已取消")],
+  expired: [tr("⏰ Expired", "⏰ 已过期")],
 };
 
-const STEP_ICON = ":arrows_counterclockwise:";
+const STEP_ICON = "🔄";
 
 /** A kind's words for a step: a plain English string (a kind that says no more) starts with a capital. */
 function stepWords(words: Label): Text {
@@ -70,12 +64,24 @@ export const listPeople = (ids: readonly string[]): Text =>
   );
 
 /**
- * The checks shown on the card: a passed snapshot or policy check is left out, because the card's
- * fields already state every fact it found (each fact once, issue 13); one that did not pass stays.
+ * The checks shown on the card. A passed snapshot or policy check says only that it passed: the
+ * card's fields already state every fact it found (each fact once, issue 13). One that did not
+ * pass is shown as it is.
  */
-function checksForCard(results: readonly PrerequisiteResult[] | undefined): PrerequisiteResult[] | undefined {
-  if (!results) return undefined;
-  return results.filter((r) => !((r.check === "snapshot" || r.check === "policy") && r.status === "passed"));
+function checksForCard(request: Request): PrerequisiteResult[] | undefined {
+  return request.checks?.map((r) => {
+    if (r.status !== "passed") return r;
+    const id = /\b(snap|asp)-[a-z0-9]+\b/.exec(r.subject)?.[0];
+    const subject = id ? `\`${id}\`` : r.subject;
+    if (r.check === "snapshot")
+      return { ...r, reason: say(`${subject} is NORMAL.`, `${subject} 状态为 NORMAL。`) };
+    if (r.check === "policy")
+      return {
+        ...r,
+        reason: say(`${subject} is NORMAL and activated.`, `${subject} 状态为 NORMAL，已启用。`),
+      };
+    return r;
+  });
 }
 
 /** The approval card of a request of any kind. Pure: the same request always renders the same card. */
@@ -184,7 +190,7 @@ export function buildApprovalCard(
     text: rendered.text,
     blocks: [
       ...(rendered.blocks ?? []),
-      ...buildCheckSection(request, checksForCard(request.checks)),
+      ...buildCheckSection(request, checksForCard(request)),
       ...tailBlocks,
     ],
   });

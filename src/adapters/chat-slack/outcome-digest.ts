@@ -94,8 +94,8 @@ export function describeOutcomeCounts(states: readonly string[]): string {
 export function describeDigestHeadline(states: readonly string[]): string {
   const summary = describeOutcomeCounts(states);
   return say(
-    `:bookmark_tabs: ${states.length} replications finished (${summary}):`,
-    `:bookmark_tabs: ${states.length} 个复制申请已结束（${summary}）：`,
+    `📑 ${states.length} replications finished (${summary}):`,
+    `📑 ${states.length} 个复制申请已结束（${summary}）：`,
   );
 }
 

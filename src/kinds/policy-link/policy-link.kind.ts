@@ -158,7 +158,10 @@ function describeCard(request: PolicyLinkRequest): CardContent {
             )
           : [tr("no account", "未复制到任何账号")],
       },
-      { label: [tr("Destination", "目标账号")], value: text`${destination.alias} (${uin})` },
+      {
+        label: [tr("Destination", "目标账号")],
+        value: [tr(`${destination.alias} (${uin})`, `${destination.alias}（${uin}）`)],
+      },
     ],
     facts: [
       ...(policy.diskIds.length === 0
@@ -222,7 +225,7 @@ function describeOutcome(request: PolicyLinkRequest, threadLink?: string): Messa
           text`${policyWords(policy)} → 账号 ${uin}（${destination.alias}）`,
         );
   const line = joinLine([
-    text`${outcomeHeadline(request)}: ${where}`,
+    text`${outcomeHeadline(request)}${tr(": ", "：")}${where}`,
     request.failure ? describeFailureBriefly(request.failure) : [],
     request.rejection ? text`${tr("rejected by", "拒绝人")} ${mention(request.rejection.userId)}` : [],
     request.cancellation ? text`${tr("cancelled by", "取消人")} ${mention(request.cancellation.userId)}` : [],

@@ -91,9 +91,9 @@ async function runStep(deps: FlowDeps, request: SnapshotCopyRequest): Promise<St
 
 /** The disk's use, in both languages, with its parentheses. */
 function diskUsageWords(usage: Snapshot["diskUsage"]): Inline {
-  if (usage === "SYSTEM_DISK") return tr("(system disk)", "（系统盘）");
-  if (usage === "DATA_DISK") return tr("(data disk)", "（数据盘）");
-  return tr(`(${usage})`, `（${usage}）`);
+  if (usage === "SYSTEM_DISK") return tr(" (system disk)", "（系统盘）");
+  if (usage === "DATA_DISK") return tr(" (data disk)", "（数据盘）");
+  return tr(` (${usage})`, `（${usage}）`);
 }
 
 /** When the snapshot was taken, as a time each reader sees in their own zone. */
@@ -120,7 +120,7 @@ function snapshotFields(snapshot: Snapshot, regionNote?: Inline): CardField[] {
     { label: [tr("Region", "地域")], value: text`${snapshot.region}${regionNote}` },
     {
       label: [tr("Disk", "云硬盘")],
-      value: text`${code(snapshot.diskId)} ${diskUsageWords(snapshot.diskUsage)}`,
+      value: text`${code(snapshot.diskId)}${diskUsageWords(snapshot.diskUsage)}`,
     },
     { label: [tr("Size", "容量")], value: text`${snapshot.diskSizeGiB} GiB` },
     {
@@ -139,8 +139,9 @@ function shareMeaningWords(snapshotId: string, accountUin: string): Inline {
   );
 }
 
-const destinationWords = (destination: SnapshotCopyRequest["destination"]): Text =>
-  text`${destination.alias} (${destination.accountUin})`;
+const destinationWords = (destination: SnapshotCopyRequest["destination"]): Text => [
+  tr(`${destination.alias} (${destination.accountUin})`, `${destination.alias}（${destination.accountUin}）`),
+];
 
 function describeShareCard(request: SnapshotCopyRequest): CardContent {
   const { destination } = request;
@@ -274,7 +275,7 @@ function describeOutcome(request: SnapshotCopyRequest, threadLink?: string): Mes
           ),
         ];
   const line = joinLine([
-    text`${outcomeHeadline(request)}: ${where}`,
+    text`${outcomeHeadline(request)}${tr(": ", "：")}${where}`,
     request.failure ? describeFailureBriefly(request.failure) : [],
     request.rejection ? text`${tr("rejected by", "拒绝人")} ${mention(request.rejection.userId)}` : [],
     request.cancellation ? text`${tr("cancelled by", "取消人")} ${mention(request.cancellation.userId)}` : [],

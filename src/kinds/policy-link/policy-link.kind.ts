@@ -142,9 +142,10 @@ function describeOutcome(request: PolicyLinkRequest): Message {
     request.state === "completed"
       ? `${policyId} "${name}" → account ${destination.accountUin} (${destination.alias}), confirmed by reading CopyToAccountUin back${request.progress.alreadyLinked ? " (it was already linked; nothing was called)" : ""}`
       : `${policyId} "${name}" → account ${destination.accountUin} (${destination.alias})`;
+  // The failure's words may be Text in two languages: spliced in as parts, never stringified.
   const reason = request.failure
-    ? ` — ${request.failure.message}${request.failure.fix ? ` ${request.failure.fix}` : ""}`
-    : "";
+    ? text` — ${request.failure.message}${request.failure.fix ? ` ${request.failure.fix}` : ""}`
+    : undefined;
   return {
     text: text`${headline}: ${detail}${reason}`,
     blocks: [{ type: "section", text: text`${strong(headline)}\n${detail}${reason}` }],

@@ -129,7 +129,8 @@ describe("automatic replication: linking a scheduled snapshot policy", () => {
     expect(thread.some((t) => t.startsWith("Link requested"))).toBe(true);
     expect(
       thread.some(
-        (t) => t.startsWith("Confirmed") && t.includes("CopyToAccountUin") && t.includes(DR_PROD_UIN),
+        (t) =>
+          t.startsWith("Confirmed") && t.includes("as replicating to account") && t.includes(DR_PROD_UIN),
       ),
     ).toBe(true);
     const finalCard = h.slack.messages.find((m) => m.ts === card.ts) as SlackMessage;
@@ -240,7 +241,7 @@ describe("automatic replication: linking a scheduled snapshot policy", () => {
     expect(db).toContain("disk-db000001");
     expect(db).toContain(taken[0]?.snapshotId ?? "?");
     expect(db).toMatch(/Last confirmed copy: `snap-[a-z0-9]{8}`/);
-    expect(db).toMatch(/within objective .*26h 0m/);
+    expect(db).toMatch(/within objective .*objective 26 h\)/);
     expect(db).toMatch(/Replicate to my account.*CopyFromAccountUin 100000000001/);
     const blind = rowOf("asp-taken001");
     expect(blind).toContain("dr-blind");

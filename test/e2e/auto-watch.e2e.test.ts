@@ -113,7 +113,7 @@ describe("automatic replication: the watcher", () => {
     ).toHaveLength(1);
     expect(
       stopped.filter(
-        (m) => m.text.includes("asp-watch003") && m.text.includes("removed by the destination account"),
+        (m) => m.text.includes("asp-watch003") && m.text.includes("the destination account removed the link"),
       ),
     ).toHaveLength(1);
   }, 30_000);

@@ -140,7 +140,7 @@ export function buildAnnouncementMessage(announcement: Announcement, now: number
               )
             : tr(
                 text`the newest confirmed copy holds data from ${momentOf(at)} (${describeDuration(now - at)} ago), older than the objective of ${objective}`,
-                text`最新的已确认副本只有 ${momentOf(at)} 的数据（${describeDuration(now - at)}前），超过了 ${objective} 的恢复点目标`,
+                text`最新的已确认副本只有 ${momentOf(at)} 的数据（${describeDuration(now - at)}前），超过了 ${objective}的恢复点目标`,
               ),
         ]);
       }
@@ -179,7 +179,7 @@ export function buildAnnouncementMessage(announcement: Announcement, now: number
 function describeRecoveryPointAt(at: number | undefined, now: number): Text {
   return at === undefined
     ? [tr("none yet", "尚无")]
-    : text`${momentOf(at)} ${tr(text`(${describeDuration(now - at)} ago)`, text`（${describeDuration(now - at)}前）`)}`;
+    : text`${momentOf(at)}${tr(text` (${describeDuration(now - at)} ago)`, text`（${describeDuration(now - at)}前）`)}`;
 }
 
 function buildSummaryMessage(day: string, lines: readonly SummaryLine[], now: number): Message {
@@ -189,15 +189,16 @@ function buildSummaryMessage(day: string, lines: readonly SummaryLine[], now: nu
   )}`;
   const rows = lines.map((line) => {
     const rp = describeRecoveryPointAt(line.recoveryPointAt, now);
-    return text`${describeLink(line.link)}: ${
+    const copies = line.confirmed === 1 ? "copy" : "copies";
+    return text`${describeLink(line.link)}${
       line.verifiable
         ? tr(
-            text`${line.created} created, ${line.confirmed} copies confirmed, ${line.missing} missing, recovery point ${rp}`,
-            text`新快照 ${line.created} 个，已确认副本 ${line.confirmed} 个，缺失 ${line.missing} 个，恢复点 ${rp}`,
+            text`: ${line.created} created, ${line.confirmed} ${copies} confirmed, ${line.missing} missing, recovery point ${rp}`,
+            text`：新快照 ${line.created} 个，已确认副本 ${line.confirmed} 个，缺失 ${line.missing} 个，恢复点 ${rp}`,
           )
         : tr(
-            text`${line.created} created; copies not verifiable (the bot has no read role for this destination)`,
-            text`新快照 ${line.created} 个；副本无法核实（机器人在该目标账号没有只读角色）`,
+            text`: ${line.created} created; copies not verifiable (the bot has no read role for this destination)`,
+            text`：新快照 ${line.created} 个；副本无法核实（机器人在该目标账号没有只读角色）`,
           )
     }`;
   });

@@ -155,7 +155,7 @@ describe("automatic replication: the watcher", () => {
     const summaries = noticesWith("daily summary");
     expect(summaries).toHaveLength(1);
     expect(summaries[0]?.text).toMatch(
-      /asp-watch004.*: 2 created, 1 copies confirmed, 1 missing, recovery point/,
+      /asp-watch004.*: 2 created, 1 copy confirmed, 1 missing, recovery point/,
     );
     expect(summaries[0]?.text).toMatch(/asp-watch001.*: 3 created, 3 copies confirmed, 0 missing/);
   }, 60_000);

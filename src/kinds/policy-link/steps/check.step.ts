@@ -5,7 +5,7 @@ import type { StepResult } from "../../../app/request-kind.js";
 import { advance, fail, type StepDeps } from "../../../app/request-steps.js";
 import { answersSinceApproval, settleRunTimeChecks } from "../../../app/run-time-checks.js";
 import { describeResults } from "../../../core/cam/prerequisites.js";
-import { code, text, tr } from "../../../core/messages/message.js";
+import { code, joinText, text, toPlainText, tr } from "../../../core/messages/message.js";
 import { checkPolicyLink } from "../check-policy-link.js";
 import { findLinkPlanChanges } from "../plan-fingerprint.js";
 import type { PolicyLinkRequest } from "../policy-link.request.js";
@@ -41,16 +41,17 @@ export async function check(deps: LinkCheckStepDeps, request: PolicyLinkRequest)
     await recordAuditEntry(deps, {
       event: "plan_changed",
       requestId: request.id,
-      detail: changes.join("; "),
+      detail: changes.map((c) => toPlainText(c)).join("; "),
     });
     const again = code(`/snapshot auto ${current.policyId} to ${request.destination.alias}`);
-    const what = changes.join("; ");
+    const what = joinText(changes, "; ");
+    const whatZh = joinText(changes, "；");
     return fail(deps, request, {
       code: "plan.changed",
       message: [
         tr(
           text`The plan approved no longer holds: ${what}. Nothing was linked; ask again with ${again} for a fresh approval.`,
-          text`批准时的计划已不再成立：${what}。没有建立任何关联；请用 ${again} 重新申请审批。`,
+          text`批准时的计划已不再成立：${whatZh}。没有建立任何关联；请用 ${again} 重新申请审批。`,
         ),
       ],
     });

@@ -58,8 +58,8 @@ export async function link(deps: LinkStepDeps, request: PolicyLinkRequest): Prom
       return fail(deps, request, {
         code: "policy.linked_elsewhere",
         message: text`${tr(
-          text`${code(policyId)} now replicates to account ${other}, not ${destination.accountUin}; the bot did not overwrite that link. `,
-          text`${code(policyId)} 现在复制到账号 ${other}，而不是 ${destination.accountUin}；机器人没有覆盖该关联。`,
+          text`${code(policyId)} now replicates to account ${other}, not ${destination.accountUin}: someone linked it elsewhere meanwhile. `,
+          text`${code(policyId)} 现在复制到账号 ${other}，而不是 ${destination.accountUin}：有人在此期间把它关联到了别处。`,
         )}${describeUnlink(policyId, other, deps.config.source.accountUin)}`,
       });
     }

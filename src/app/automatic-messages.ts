@@ -155,9 +155,10 @@ export function buildAnnouncementMessage(announcement: Announcement, now: number
       }
       const ledger = code(`/snapshot auto ledger ${link.policyId}`);
       const list = code("/snapshot auto list");
+      const again = code(`/snapshot auto ${link.policyId} to ${link.alias ?? link.destinationUin}`);
       const line = text`⚠️ ${announcement.mention ? text`${group(announcement.mention)} ` : ""}${tr(
-        text`${strong("Recovery point at risk")} for ${describeLink(link)}: ${joinText(reasons, "; ")}. What to check: that ${describeDestination(link)} still lists the policy (${list}) and that its copies arrive; the snapshots without a copy are in ${ledger}. A message follows here when a copy arrives.`,
-        text`${strong("恢复点有风险")}：${describeLink(link)}：${joinText(reasons, "；")}。请检查：${describeDestination(link)} 是否仍列出该策略（${list}），以及副本是否到达；没有副本的快照见 ${ledger}。副本到达后，这里会再发消息。`,
+        text`${strong("Recovery point at risk")} for ${describeLink(link)}: ${joinText(reasons, "; ")}. What to check: that ${describeDestination(link)} still lists the policy (${list}) and that its copies arrive; if the link is gone, link it again with ${again}. The snapshots without a copy are in ${ledger}; a message follows here when a copy arrives.`,
+        text`${strong("恢复点有风险")}：${describeLink(link)}：${joinText(reasons, "；")}。请检查：${describeDestination(link)} 是否仍列出该策略（${list}），以及副本是否到达；如果关联已不存在，请用 ${again} 重新关联。没有副本的快照见 ${ledger}；副本到达后，这里会再发消息。`,
       )}`;
       return { text: line, blocks: [{ type: "section", text: line }] };
     }

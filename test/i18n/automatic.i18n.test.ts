@@ -156,6 +156,8 @@ describe("automatic replication speaks English and Chinese", () => {
       const { en, zh } = expectBothLanguages(rendered(message), VALUES);
       expect(en).toContain("Recovery point at risk");
       expect(en).toContain("What to check");
+      expect(en).toContain("link it again with `/snapshot auto asp-dbdaily1 to dr-prod`");
+      expect(zh).toContain("请用 `/snapshot auto asp-dbdaily1 to dr-prod` 重新关联");
       expect(en).toContain("/snapshot auto ledger asp-dbdaily1");
       expect(zh).toContain("恢复点有风险");
       expect(zh).toContain("/snapshot auto ledger asp-dbdaily1");

@@ -1,6 +1,6 @@
-import { code, joinText, type Message, strong, type Text, text, time } from "../core/messages/message.js";
+import { code, joinText, type Message, strong, type Text, text, tr } from "../core/messages/message.js";
 import type { ReplicationLedger } from "../core/ports/replication-ledger.port.js";
-import { describeDuration, describeLink, describePair } from "./automatic-messages.js";
+import { describeDuration, describeLink, describePair, momentOf } from "./automatic-messages.js";
 import type { FlowDeps } from "./flow-deps.js";
 
 export const LEDGER_PAIRS_SHOWN = 20;
@@ -13,13 +13,22 @@ export async function describePolicyLedger(
   deps: Pick<FlowDeps, "config" | "clock"> & { ledger?: ReplicationLedger },
   policyId: string,
 ): Promise<Message> {
-  if (!deps.ledger) return { text: text`Automatic replication is not set up in this deployment.` };
+  if (!deps.ledger)
+    return {
+      text: [tr("Automatic replication is not set up in this deployment.", "此部署没有启用自动复制。")],
+    };
   const now = deps.clock.now().getTime();
   const link = (await deps.ledger.links()).find((l) => l.policyId === policyId);
   const entries = await deps.ledger.entries(policyId);
+  const list = code("/snapshot auto list");
   if (!link && entries.length === 0) {
     return {
-      text: text`The watcher follows no linked policy ${code(policyId)} and has nothing in its ledger for it. Linked policies are found in every configured region at each watch (see ${code("/snapshot auto list")}).`,
+      text: [
+        tr(
+          text`No linked policy ${code(policyId)} is followed, and the ledger has nothing for it. Linked policies are found in every configured region at each watch: see ${list} for the policies that replicate now.`,
+          text`没有在跟踪已关联的策略 ${code(policyId)}，复制账本中也没有它的记录。每次巡检都会在所有已配置的地域查找已关联的策略：当前复制中的策略见 ${list}。`,
+        ),
+      ],
     };
   }
   const paired = entries
@@ -31,29 +40,54 @@ export async function describePolicyLedger(
     .sort((a, b) => b.sourceCreatedAt - a.sourceCreatedAt);
   const verifiable = Boolean(link?.alias && deps.config.destinations[link.alias]?.readRoleArn);
   const head = link
-    ? text`Ledger of ${describeLink(link)}`
-    : text`Ledger of ${code(policyId)} (no longer linked)`;
+    ? tr(text`Ledger of ${describeLink(link)}`, text`${describeLink(link)} 的复制账本`)
+    : tr(
+        text`Ledger of ${code(policyId)} (no longer linked)`,
+        text`${code(policyId)} 的复制账本（已不再关联）`,
+      );
   const guesses = paired.filter((e) => e.confidence === "best_guess").length;
   const lines: Text[] = [
-    head,
-    paired.length
-      ? text`${strong(`Last ${paired.length} pairs`)} (source → copy, newest first):`
-      : text`No copy confirmed yet.`,
-    ...paired.map((e) => text`• ${time(new Date(e.sourceCreatedAt).toISOString())} ${describePair(e)}`),
+    [head],
+    [
+      paired.length
+        ? tr(
+            text`${strong(`Last ${paired.length} pairs`)} (source → copy, newest first):`,
+            text`${strong(`最近 ${paired.length} 对`)}（源快照 → 副本，最新的在前）：`,
+          )
+        : tr("No copy confirmed yet.", "尚未确认任何副本。"),
+    ],
+    ...paired.map((e) => text`• ${momentOf(e.sourceCreatedAt)} ${describePair(e)}`),
   ];
   if (guesses > 0) {
-    lines.push(
-      text`${guesses} of these ${guesses === 1 ? "is a best guess" : "are best guesses"}: Tencent does not say which copy is whose, and another snapshot had the same name and size (docs/decisions/015).`,
-    );
+    lines.push([
+      tr(
+        text`${guesses} of these ${guesses === 1 ? "is a best guess" : "are best guesses"}: Tencent Cloud does not say which copy belongs to which snapshot, and another snapshot had the same name and size.`,
+        text`其中 ${guesses} 对是推测：腾讯云不会说明哪个副本对应哪个快照，而另有快照的名称和大小相同。`,
+      ),
+    ]);
   }
   if (!verifiable) {
-    lines.push(text`Copies cannot be seen: the bot has no read role for this destination.`);
+    lines.push([
+      tr(
+        text`Copies cannot be seen: the bot has no read role for this destination. To verify them, set ${code(`destinations.${link?.alias ?? "<alias>"}.readRoleArn`)} in the configuration.`,
+        text`无法查看副本：机器人在该目标账号没有只读角色。如需核实副本，请在配置中设置 ${code(`destinations.${link?.alias ?? "<alias>"}.readRoleArn`)}。`,
+      ),
+    ]);
   }
   if (waiting.length) {
-    lines.push(text`${strong(`Without a copy (${waiting.length})`)}:`);
+    lines.push([
+      tr(
+        text`${strong(`Without a copy (${waiting.length})`)}:`,
+        text`${strong(`尚无副本（${waiting.length}）`)}：`,
+      ),
+    ]);
     for (const e of waiting.slice(0, 50)) {
+      const age = describeDuration(now - e.sourceCreatedAt);
       lines.push(
-        text`• ${code(e.sourceSnapshotId)} ${e.sourceName}, taken ${time(new Date(e.sourceCreatedAt).toISOString())} (${describeDuration(now - e.sourceCreatedAt)} ago)`,
+        text`• ${code(e.sourceSnapshotId)} ${e.sourceName}${tr(
+          text`, taken ${momentOf(e.sourceCreatedAt)} (${age} ago)`,
+          text`，拍摄于 ${momentOf(e.sourceCreatedAt)}（${age}前）`,
+        )}`,
       );
     }
   }

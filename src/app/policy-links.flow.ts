@@ -12,10 +12,13 @@ export type PolicyLinksDeps = Pick<FlowDeps, "config" | "cloud" | "clock" | "log
 /** The newest copy in the destination paired with a snapshot of the policy (docs/decisions/015). */
 export interface ConfirmedCopy {
   snapshotId: string;
+  /** The cloud's own text of the time; `createdAtMs` is what a message shows. */
   createdAt: string;
+  createdAtMs?: number;
   /** The source snapshot it copies: the recovery point it restores to. */
   sourceSnapshotId: string;
   sourceCreatedAt: string;
+  sourceCreatedAtMs?: number;
   confidence: "exact" | "best_guess";
 }
 
@@ -43,7 +46,7 @@ export interface PolicyLinkRow {
   /** The configured alias of the linked account; undefined: not in the configuration (linked by hand). */
   alias?: string;
   hasReadRole: boolean;
-  lastSourceSnapshot?: Pick<Snapshot, "snapshotId" | "name" | "createdAt">;
+  lastSourceSnapshot?: Pick<Snapshot, "snapshotId" | "name" | "createdAt" | "createdAtMs">;
   lastSourceError?: string;
   lastCopy: LastCopy;
   recoveryPoint: RecoveryPoint;
@@ -129,6 +132,7 @@ export async function listPolicyLinks(deps: PolicyLinksDeps): Promise<PolicyLink
               snapshotId: newestSource.snapshotId,
               name: newestSource.name,
               createdAt: newestSource.createdAt,
+              ...(newestSource.createdAtMs === undefined ? {} : { createdAtMs: newestSource.createdAtMs }),
             },
           }
         : {}),
@@ -151,8 +155,12 @@ export async function listPolicyLinks(deps: PolicyLinksDeps): Promise<PolicyLink
             copy: {
               snapshotId: newest.copy.snapshotId,
               createdAt: newest.copy.createdAt,
+              ...(newest.copy.createdAtMs === undefined ? {} : { createdAtMs: newest.copy.createdAtMs }),
               sourceSnapshotId: newest.source.snapshotId,
               sourceCreatedAt: newest.source.createdAt,
+              ...(newest.source.createdAtMs === undefined
+                ? {}
+                : { sourceCreatedAtMs: newest.source.createdAtMs }),
               confidence: newest.confidence,
             },
           };

@@ -203,6 +203,6 @@ describe("the recovery-point watchdog on in-memory ports", () => {
     await run();
     await run();
     expect(lines()).toHaveLength(2);
-    expect(lines()[1]).toContain("the link was removed by the destination account");
+    expect(lines()[1]).toContain("the destination account removed the link");
   });
 });

@@ -15,6 +15,8 @@ import { buttonValue } from "../support/slack-blocks.js";
 import { requestCard } from "../support/slack-steps.js";
 
 const LINK = "CopyAutoSnapshotPolicyCrossAccount";
+/** A teammate whose Slack reads Chinese. */
+const LI = "U0LI";
 /** An account nobody configured: someone linked a policy to it by hand. */
 const STRANGER_UIN = "300000000009";
 
@@ -22,7 +24,7 @@ const STRANGER_UIN = "300000000009";
 describe("automatic replication: linking a scheduled snapshot policy", () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness();
+    h = await startHarness({ extraUsers: [{ id: LI, name: "li", locale: "zh-CN" }] });
     const { state } = h.sim;
     state.addAccount({ uin: STRANGER_UIN, secretId: "AKIDstranger", secretKey: "stranger-secret-key" });
     // dr-prod may link policies; dr-blind has only the manual copy's grant (the harness's 70001).
@@ -129,7 +131,8 @@ describe("automatic replication: linking a scheduled snapshot policy", () => {
     expect(thread.some((t) => t.startsWith("Link requested"))).toBe(true);
     expect(
       thread.some(
-        (t) => t.startsWith("Confirmed") && t.includes("CopyToAccountUin") && t.includes(DR_PROD_UIN),
+        (t) =>
+          t.startsWith("Confirmed") && t.includes("as replicating to account") && t.includes(DR_PROD_UIN),
       ),
     ).toBe(true);
     const finalCard = h.slack.messages.find((m) => m.ts === card.ts) as SlackMessage;
@@ -240,7 +243,7 @@ describe("automatic replication: linking a scheduled snapshot policy", () => {
     expect(db).toContain("disk-db000001");
     expect(db).toContain(taken[0]?.snapshotId ?? "?");
     expect(db).toMatch(/Last confirmed copy: `snap-[a-z0-9]{8}`/);
-    expect(db).toMatch(/within objective .*26h 0m/);
+    expect(db).toMatch(/within objective .*objective 26 h\)/);
     expect(db).toMatch(/Replicate to my account.*CopyFromAccountUin 100000000001/);
     const blind = rowOf("asp-taken001");
     expect(blind).toContain("dr-blind");
@@ -249,5 +252,25 @@ describe("automatic replication: linking a scheduled snapshot policy", () => {
     expect(stranger).toContain(STRANGER_UIN);
     expect(stranger).toContain("not in the bot's configuration");
     expect(text).toMatch(/other polic(y|ies) replicates? nowhere/);
+
+    // The same list for someone whose Slack reads Chinese: the cloud's facts as they are, words in Chinese.
+    const before = h.slack.ephemerals.length;
+    await h.slack.sendSlashCommand(h.appUrl, { text: "auto list", userId: LI, channelId: REQUEST_CHANNEL });
+    const zh = await h.slack.waitFor(
+      () => h.slack.ephemerals.slice(before).find((e) => e.user === LI && e.text.includes("自动复制")),
+      { what: "auto list in Chinese", timeoutMs: 10_000 },
+    );
+    for (const fact of [
+      "asp-dbdaily1",
+      "asp-taken001",
+      "asp-strange1",
+      DR_PROD_UIN,
+      STRANGER_UIN,
+      "每天 03:00",
+    ])
+      expect(zh.text).toContain(fact);
+    expect(zh.text).toContain("最近确认的副本");
+    expect(zh.text).toContain("不在机器人的配置中");
+    expect(zh.text).not.toMatch(/Last confirmed copy|not verifiable|replicates? nowhere/);
   });
 });

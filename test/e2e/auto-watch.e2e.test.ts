@@ -10,6 +10,9 @@ import {
   startHarness,
 } from "../support/harness.js";
 
+/** A teammate whose Slack reads Chinese. */
+const LI = "U0LI";
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
@@ -22,6 +25,7 @@ describe("automatic replication: the watcher", () => {
   beforeAll(async () => {
     h = await startHarness({
       config: { automatic: { watchInterval: "200ms", copyGrace: "1500ms", dailySummary: false } },
+      extraUsers: [{ id: LI, name: "li", locale: "zh-CN" }],
     });
   });
   afterAll(async () => {
@@ -94,6 +98,22 @@ describe("automatic replication: the watcher", () => {
     for (const source of sources) expect(reply.text).toContain(`${source}\` → \`${copyOf(source)}`);
     expect(reply.text.indexOf(sources[2] ?? "")).toBeLessThan(reply.text.indexOf(sources[0] ?? ""));
     expect(reply.text).not.toContain("Without a copy");
+
+    // Someone whose Slack reads Chinese gets the same ledger in Chinese, times in their own zone.
+    const seen = h.slack.ephemerals.length;
+    await h.slack.sendSlashCommand(h.appUrl, {
+      text: "auto ledger asp-watch001",
+      userId: LI,
+      channelId: REQUEST_CHANNEL,
+    });
+    const zh = await h.slack.waitFor(
+      () => h.slack.ephemerals.slice(seen).find((e) => e.user === LI && e.text.includes("复制账本")),
+      { what: "the ledger in Chinese", timeoutMs: 10_000 },
+    );
+    expect(zh.text).toContain("最近 3 对");
+    for (const source of sources) expect(zh.text).toContain(`${source}\` → \`${copyOf(source)}`);
+    expect(zh.text).toMatch(/<!date\^\d+\^/);
+    expect(zh.text).not.toMatch(/Ledger|pairs|newest/);
   }, 60_000);
 
   it("deleting the policy and removing the link each produce the right notice once", async () => {
@@ -113,7 +133,7 @@ describe("automatic replication: the watcher", () => {
     ).toHaveLength(1);
     expect(
       stopped.filter(
-        (m) => m.text.includes("asp-watch003") && m.text.includes("removed by the destination account"),
+        (m) => m.text.includes("asp-watch003") && m.text.includes("the destination account removed the link"),
       ),
     ).toHaveLength(1);
   }, 30_000);
@@ -155,7 +175,7 @@ describe("automatic replication: the watcher", () => {
     const summaries = noticesWith("daily summary");
     expect(summaries).toHaveLength(1);
     expect(summaries[0]?.text).toMatch(
-      /asp-watch004.*: 2 created, 1 copies confirmed, 1 missing, recovery point/,
+      /asp-watch004.*: 2 created, 1 copy confirmed, 1 missing, recovery point/,
     );
     expect(summaries[0]?.text).toMatch(/asp-watch001.*: 3 created, 3 copies confirmed, 0 missing/);
   }, 60_000);

@@ -35,7 +35,8 @@ export interface Decision {
 export interface RequestFailure {
   /** The bot's code (`copy.stuck`, `cam.not_collaborator`) or, for a cloud failure, the provider's: for people. */
   code: string;
-  message: string;
+  /** What happened: Text where a kind says it in both languages (decision 022), else the cloud's words. */
+  message: string | Text;
   fix?: string;
   cloudRequestId?: string;
   /** Set when the cloud reported the failure: what the fix is chosen by. */

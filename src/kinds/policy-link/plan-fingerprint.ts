@@ -1,5 +1,6 @@
 import type { FlowDeps } from "../../app/flow-deps.js";
 import { resolveDestination } from "../../app/resolve-destination.js";
+import { type Text, tr } from "../../core/messages/message.js";
 import type { AutoSnapshotPolicy } from "../../core/ports/policy-cloud.port.js";
 import type { PolicyLinkRequest } from "./policy-link.request.js";
 
@@ -46,30 +47,45 @@ export function fingerprintLinkPlan(plan: LinkPlan): string {
   return `v1:${hash.toString(16).padStart(16, "0")}`;
 }
 
-/** What changed between the approved plan and the policy as it is now (undefined: nothing). */
+/** What changed between the approved plan and the policy as it is now, in both languages (undefined: nothing). */
 export function findLinkPlanChanges(
   deps: Pick<FlowDeps, "config">,
   request: PolicyLinkRequest,
   current: AutoSnapshotPolicy,
-): string[] | undefined {
+): Text[] | undefined {
   if (!request.planFingerprint) return undefined;
   const lookup = resolveDestination(deps.config, request.destination.alias);
   const destinationUin = lookup.ok ? lookup.destination.accountUin : "(no longer configured)";
   const now = buildLinkPlan(current, destinationUin);
   if (fingerprintLinkPlan(now) === request.planFingerprint) return undefined;
   const approved = buildLinkPlan(request.spec.policy, request.destination.accountUin);
-  const changes: string[] = [];
-  if (approved.region !== now.region) changes.push(`the policy is now in ${now.region}`);
-  if (approved.diskIds.join(",") !== now.diskIds.join(","))
-    changes.push(
-      `its disks changed from ${approved.diskIds.join(", ") || "none"} to ${now.diskIds.join(", ") || "none"}`,
+  const changes: Text[] = [];
+  const say = (en: string, zh: string) => changes.push([tr(en, zh)]);
+  if (approved.region !== now.region)
+    say(`the policy is now in ${now.region}`, `该策略现在位于地域 ${now.region}`);
+  if (approved.diskIds.join(",") !== now.diskIds.join(",")) {
+    const before = approved.diskIds.join(", ");
+    const after = now.diskIds.join(", ");
+    say(
+      `its disks changed from ${before || "none"} to ${after || "none"}`,
+      `其云硬盘从 ${before || "无"} 变为 ${after || "无"}`,
     );
-  if (approved.state !== now.state) changes.push(`its state is ${now.state}, not ${approved.state}`);
+  }
+  if (approved.state !== now.state)
+    say(
+      `its state is ${now.state}, not ${approved.state}`,
+      `其状态为 ${now.state}，而不是 ${approved.state}`,
+    );
   if (approved.activated !== now.activated)
-    changes.push(now.activated ? "it was activated" : "it is no longer activated");
-  if (approved.destinationUin !== now.destinationUin)
-    changes.push(
-      `the destination now points to account ${now.destinationUin}, not ${approved.destinationUin}`,
+    say(
+      now.activated ? "it was activated" : "it is no longer activated",
+      now.activated ? "它已被启用" : "它已不再启用",
     );
-  return changes.length > 0 ? changes : ["the plan differs from the one approved"];
+  if (approved.destinationUin !== now.destinationUin)
+    say(
+      `the destination now points to account ${now.destinationUin}, not ${approved.destinationUin}`,
+      `目标现在指向账号 ${now.destinationUin}，而不是 ${approved.destinationUin}`,
+    );
+  if (changes.length === 0) say("the plan differs from the one approved", "计划与批准时的不同");
+  return changes;
 }

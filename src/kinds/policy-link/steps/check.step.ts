@@ -1,11 +1,11 @@
 import { type AuditDeps, recordAuditEntry } from "../../../app/approver-lookup.js";
+import { describeAccount } from "../../../app/automatic-messages.js";
 import type { CheckDeps } from "../../../app/check-prerequisites.flow.js";
 import type { StepResult } from "../../../app/request-kind.js";
 import { advance, fail, type StepDeps } from "../../../app/request-steps.js";
 import { answersSinceApproval, settleRunTimeChecks } from "../../../app/run-time-checks.js";
-import { describeAccount } from "../../../core/cam/policy-link-prerequisites.js";
 import { describeResults } from "../../../core/cam/prerequisites.js";
-import { text } from "../../../core/messages/message.js";
+import { code, joinText, text, toPlainText, tr } from "../../../core/messages/message.js";
 import { checkPolicyLink } from "../check-policy-link.js";
 import { findLinkPlanChanges } from "../plan-fingerprint.js";
 import type { PolicyLinkRequest } from "../policy-link.request.js";
@@ -41,31 +41,43 @@ export async function check(deps: LinkCheckStepDeps, request: PolicyLinkRequest)
     await recordAuditEntry(deps, {
       event: "plan_changed",
       requestId: request.id,
-      detail: changes.join("; "),
+      detail: changes.map((c) => toPlainText(c)).join("; "),
     });
+    const again = code(`/snapshot auto ${current.policyId} to ${request.destination.alias}`);
+    const what = joinText(changes, "; ");
+    const whatZh = joinText(changes, "；");
     return fail(deps, request, {
       code: "plan.changed",
-      message: `The plan approved no longer holds: ${changes.join("; ")}. Nothing was linked; ask again with \`/snapshot auto ${current.policyId} to ${request.destination.alias}\` for a fresh approval.`,
+      message: [
+        tr(
+          text`The plan approved no longer holds: ${what}. Nothing was linked; ask again with ${again} for a fresh approval.`,
+          text`批准时的计划已不再成立：${whatZh}。没有建立任何关联；请用 ${again} 重新申请审批。`,
+        ),
+      ],
     });
   }
   const { destination } = request;
+  const policyCode = code(current.policyId);
+  const account = describeAccount(destination.accountUin, destination.alias);
   if (report.link === "this") {
     return advance(
       deps,
       request,
       { to: "running", step: "confirming" },
       { progress: { ...request.progress, alreadyLinked: true } },
-      text`Checks passed:\n${describeResults(results)}\n${current.policyId} already replicates to account ${describeAccount(destination.accountUin, destination.alias)}; nothing to call. Confirming…`,
+      [
+        tr(
+          text`Checks passed:\n${describeResults(results)}\n${policyCode} already replicates to account ${account}; nothing to call. Checking that Tencent Cloud shows the link…`,
+          text`检查通过：\n${describeResults(results)}\n${policyCode} 已经复制到账号 ${account}，无需调用。正在确认腾讯云显示该关联…`,
+        ),
+      ],
     );
   }
-  const doubt = results.some((r) => r.status !== "passed")
-    ? " (one could not be verified; Tencent Cloud decides when the link is made)"
-    : "";
-  return advance(
-    deps,
-    request,
-    { to: "running", step: "linking" },
-    {},
-    text`Checks passed${doubt}:\n${describeResults(results)}\nLinking ${current.policyId} to account ${destination.accountUin}…`,
-  );
+  const doubt = results.some((r) => r.status !== "passed");
+  return advance(deps, request, { to: "running", step: "linking" }, {}, [
+    tr(
+      text`Checks passed${doubt ? " (one could not be verified; Tencent Cloud decides when the link is made)" : ""}:\n${describeResults(results)}\nLinking ${policyCode} to account ${account}…`,
+      text`检查通过${doubt ? "（有一项无法核实，由腾讯云在建立关联时判定）" : ""}：\n${describeResults(results)}\n正在把 ${policyCode} 关联到账号 ${account}…`,
+    ),
+  ]);
 }

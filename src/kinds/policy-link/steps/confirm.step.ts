@@ -1,8 +1,8 @@
+import { describeAccount, describeDuration, momentOf } from "../../../app/automatic-messages.js";
 import type { FlowDeps } from "../../../app/flow-deps.js";
 import type { StepOutcome } from "../../../app/request-kind.js";
-import { fail, failFromCloud, finish, formatDuration, type StepDeps } from "../../../app/request-steps.js";
-import { describeAccount } from "../../../core/cam/policy-link-prerequisites.js";
-import { code, text } from "../../../core/messages/message.js";
+import { fail, failFromCloud, finish, type StepDeps } from "../../../app/request-steps.js";
+import { code, text, tr } from "../../../core/messages/message.js";
 import { CloudError } from "../../../core/ports/cloud-api.port.js";
 import type { PolicyLinkRequest } from "../policy-link.request.js";
 
@@ -25,20 +25,35 @@ export async function confirm(deps: ConfirmStepDeps, request: PolicyLinkRequest)
   const since = Date.parse(progress.linkAcceptedAt ?? progress.linkRequestedAt ?? request.updatedAt);
   const elapsed = deps.clock.now().getTime() - since;
   const linkedTo = policy?.copyToAccountUin;
+  const policyCode = code(policyId);
   if (linkedTo !== destination.accountUin) {
     if (policy && linkedTo) {
       return fail(deps, request, {
         code: "policy.linked_elsewhere",
-        message: `${policyId} replicates to account ${linkedTo}, not ${destination.accountUin}: someone linked it elsewhere meanwhile. The bot did not change it.`,
+        message: [
+          tr(
+            text`${policyCode} replicates to account ${linkedTo}, not ${destination.accountUin}: someone linked it elsewhere meanwhile. The bot did not change it.`,
+            text`${policyCode} 现在复制到账号 ${linkedTo}，而不是 ${destination.accountUin}：有人在此期间把它关联到了别处。机器人没有改动它。`,
+          ),
+        ],
       });
     }
     if (elapsed < LINK_VISIBILITY_GRACE_MS)
       return { kind: "wait", delayMs: deps.config.replication.pollInterval };
+    const waited = describeDuration(elapsed);
     return fail(deps, request, {
       code: policy ? "link.not_confirmed" : "policy.not_found",
-      message: policy
-        ? `Tencent Cloud accepted the link, but ${policyId} still shows no CopyToAccountUin after ${formatDuration(elapsed)}.`
-        : `Scheduled snapshot policy ${policyId} is gone from ${region}.`,
+      message: [
+        policy
+          ? tr(
+              text`Tencent Cloud accepted the link, but ${policyCode} still does not show account ${destination.accountUin} as its destination after ${waited}.`,
+              text`腾讯云已接受关联请求，但 ${waited}后 ${policyCode} 仍未显示目标账号 ${destination.accountUin}。`,
+            )
+          : tr(
+              text`Scheduled snapshot policy ${policyCode} is gone from ${region}.`,
+              text`定期快照策略 ${policyCode} 已不在地域 ${region} 中。`,
+            ),
+      ],
     });
   }
   const result = await deps.store.transition(request.id, {
@@ -47,11 +62,14 @@ export async function confirm(deps: ConfirmStepDeps, request: PolicyLinkRequest)
     patch: { progress: { ...progress, confirmedAt: deps.clock.now().toISOString() } },
   });
   if (result.ok) {
-    const next = policy?.nextTriggerTime ? ` (next: ${policy.nextTriggerTime}, Beijing time)` : "";
-    await deps.notifier.postThreadReply(
-      result.request,
-      text`Confirmed: ${code(policyId)} lists CopyToAccountUin ${describeAccount(destination.accountUin, destination.alias)}. From its next snapshot on${next}, Tencent Cloud copies every snapshot the policy takes into that account. Completed.`,
-    );
+    const account = describeAccount(destination.accountUin, destination.alias);
+    const next = policy?.nextTriggerAt;
+    await deps.notifier.postThreadReply(result.request, [
+      tr(
+        text`Confirmed: Tencent Cloud lists ${policyCode} as replicating to account ${account}. From its next snapshot on${next === undefined ? "" : text` (${momentOf(next)})`}, Tencent Cloud copies every snapshot the policy takes into that account. Completed.`,
+        text`已确认：腾讯云显示 ${policyCode} 复制到账号 ${account}。从下一个快照${next === undefined ? "" : text`（${momentOf(next)}）`}起，腾讯云会把该策略拍摄的每个快照复制到该账号。已完成。`,
+      ),
+    ]);
     await finish(deps, result.request);
   }
   return { kind: "done", state: "completed" };

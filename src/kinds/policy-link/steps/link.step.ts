@@ -1,8 +1,9 @@
+import { describeAccount, describeUnlink } from "../../../app/automatic-messages.js";
 import type { FlowDeps } from "../../../app/flow-deps.js";
 import type { StepResult } from "../../../app/request-kind.js";
 import { advance, fail, failFromCloud, type StepDeps } from "../../../app/request-steps.js";
-import { describeAccount, linkStateOf, unlinkFix } from "../../../core/cam/policy-link-prerequisites.js";
-import { code, text } from "../../../core/messages/message.js";
+import { linkStateOf } from "../../../core/cam/policy-link-prerequisites.js";
+import { code, text, tr } from "../../../core/messages/message.js";
 import { CloudError } from "../../../core/ports/cloud-api.port.js";
 import type { PolicyLinkRequest } from "../policy-link.request.js";
 
@@ -42,7 +43,12 @@ export async function link(deps: LinkStepDeps, request: PolicyLinkRequest): Prom
     if (!policy) {
       return fail(deps, request, {
         code: "policy.not_found",
-        message: `Scheduled snapshot policy ${policyId} is gone from ${region}; nothing more was linked.`,
+        message: [
+          tr(
+            text`Scheduled snapshot policy ${code(policyId)} is gone from ${region}; nothing more was linked.`,
+            text`定期快照策略 ${code(policyId)} 已不在地域 ${region} 中；没有再建立关联。`,
+          ),
+        ],
       });
     }
     const state = linkStateOf(policy, destination.accountUin);
@@ -51,7 +57,10 @@ export async function link(deps: LinkStepDeps, request: PolicyLinkRequest): Prom
       const other = policy.copyToAccountUin ?? "";
       return fail(deps, request, {
         code: "policy.linked_elsewhere",
-        message: `${policyId} now replicates to account ${other}, not ${destination.accountUin}; the bot did not overwrite that link. ${unlinkFix(policyId, other, deps.config.source.accountUin)}`,
+        message: text`${tr(
+          text`${code(policyId)} now replicates to account ${other}, not ${destination.accountUin}: someone linked it elsewhere meanwhile. `,
+          text`${code(policyId)} 现在复制到账号 ${other}，而不是 ${destination.accountUin}：有人在此期间把它关联到了别处。`,
+        )}${describeUnlink(policyId, other, deps.config.source.accountUin)}`,
       });
     }
   }
@@ -100,19 +109,23 @@ function accepted(
 ): Promise<StepResult> {
   const { destination } = request;
   const { policyId } = request.spec.policy;
+  const policyCode = code(policyId);
+  const account = describeAccount(destination.accountUin, destination.alias);
   const progress = {
     ...request.progress,
     linkRequestedAt: requestedAt,
     linkAcceptedAt: deps.clock.now().toISOString(),
     ...(cloudRequestId ? { cloudRequestId } : {}),
   };
-  return advance(
-    deps,
-    request,
-    { to: "running", step: "confirming" },
-    { progress },
+  return advance(deps, request, { to: "running", step: "confirming" }, { progress }, [
     cloudRequestId
-      ? text`Link requested: ${code(policyId)} → account ${describeAccount(destination.accountUin, destination.alias)} (CopyAutoSnapshotPolicyCrossAccount, Tencent request id ${cloudRequestId}). Reading CopyToAccountUin back…`
-      : text`${code(policyId)} already replicates to account ${describeAccount(destination.accountUin, destination.alias)} (an earlier call went through); no second call. Reading CopyToAccountUin back…`,
-  );
+      ? tr(
+          text`Link requested: ${policyCode} → account ${account}; Tencent Cloud accepted it (request id ${cloudRequestId}). Checking that the link shows…`,
+          text`已请求关联：${policyCode} → 账号 ${account}；腾讯云已接受（请求 ID ${cloudRequestId}）。正在确认关联已生效…`,
+        )
+      : tr(
+          text`${policyCode} already replicates to account ${account} (an earlier call went through); no second call. Checking that the link shows…`,
+          text`${policyCode} 已经复制到账号 ${account}（之前的调用已生效），不再重复调用。正在确认关联已生效…`,
+        ),
+  ]);
 }

@@ -1,4 +1,4 @@
-import { code, joinText, link, mention, type Text, text, tr } from "../core/messages/message.js";
+import { code, joinText, link, mention, type Text, text, toPlainText, tr } from "../core/messages/message.js";
 import type { Request } from "../core/request/request.js";
 
 /**
@@ -44,14 +44,23 @@ export function describeTook(
     : text`${tr(text`after ${took}`, text`历时 ${took}`)}`;
 }
 
-/** A failure in a few words: its first sentence (English) and its code; the thread has the rest. */
+/** A failure in a few words: its first sentence and its code; the thread has the rest. */
 export function describeFailureBriefly(failure: NonNullable<Request["failure"]>): Text {
-  const first = (failure.message.split(/(?<=[.!?])\s|\n/)[0] ?? "").trim();
-  const short = first.length > 140 ? `${first.slice(0, first.lastIndexOf(" ", 139)).trimEnd()}…` : first;
+  const words = (locale: "en" | "zh-CN") =>
+    typeof failure.message === "string" ? failure.message : toPlainText(failure.message, locale);
+  const en = firstSentence(words("en"), /(?<=[.!?])\s|\n/);
+  const zh = typeof failure.message === "string" ? "" : firstSentence(words("zh-CN"), /(?<=[。！？])|\n/);
   return text`${tr(
-    short ? text`${short} (${code(failure.code)})` : text`${code(failure.code)}`,
-    text`${code(failure.code)}，原因和处理方法见讨论串`,
+    en ? text`${en} (${code(failure.code)})` : text`${code(failure.code)}`,
+    zh ? text`${zh}（${code(failure.code)}）` : text`${code(failure.code)}，原因和处理方法见讨论串`,
   )}`;
+}
+
+function firstSentence(value: string, end: RegExp): string {
+  const first = (value.split(end)[0] ?? "").trim();
+  if (first.length <= 140) return first;
+  const space = first.lastIndexOf(" ", 139);
+  return `${first.slice(0, space > 40 ? space : 139).trimEnd()}…`;
 }
 
 /** The link to the request's thread, when the adapter has one. */

@@ -38,8 +38,8 @@ import { createKindRegistry } from "../kinds/registry.js";
 import { MainError } from "./errors.js";
 import { type AppLogger, secretsOf, toSlackLogger } from "./logger.js";
 import { MeteredRequestStore } from "./metered-request-store.js";
-import { ObservedRequestStore } from "./observed-request-store.js";
 import { BotMetrics, instrumentSlackFetch, scrapeMetrics } from "./metrics.js";
+import { ObservedRequestStore } from "./observed-request-store.js";
 import { type RunningOpsServer, startOpsServer, within } from "./ops-server.js";
 import { createSlackApp, type SlackApp } from "./slack-app.js";
 

@@ -8,8 +8,8 @@ import {
   SocketModeReceiver,
 } from "@slack/bolt";
 import type { Logger as SlackLogger } from "@slack/logger";
-import type { AppHomePublisher } from "../adapters/chat-slack/app-home.publisher.js";
 import { registerAppHome } from "../adapters/chat-slack/app-home.event.js";
+import type { AppHomePublisher } from "../adapters/chat-slack/app-home.publisher.js";
 import { registerDecisionActions } from "../adapters/chat-slack/decision.action.js";
 import { checkPayloadBody } from "../adapters/chat-slack/inbound-request.js";
 import { registerReaderLocale } from "../adapters/chat-slack/reader-locale.middleware.js";

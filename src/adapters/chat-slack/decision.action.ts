@@ -3,8 +3,8 @@ import { decideRequest, precheck } from "../../app/decide-request.flow.js";
 import type { FlowDeps } from "../../app/flow-deps.js";
 import { REQUEST_ID } from "../../core/ids.js";
 import type { AppHomePublisher } from "./app-home.publisher.js";
-import { say as sayIn } from "./reader-locale.js";
 import { renderRefusal, renderUnexpectedError } from "./command-replies.blocks.js";
+import { say as sayIn } from "./reader-locale.js";
 import { buildRejectReasonView } from "./reject-reason.view.js";
 import { ACTION_APPROVE, ACTION_REJECT } from "./slack-ids.js";
 

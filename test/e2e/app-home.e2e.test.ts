@@ -211,6 +211,12 @@ describe("App Home", () => {
     expect(after - before).toBeLessThanOrEqual(3);
     const mine = readable(h.slack.homeView(ALICE));
     expect(mine.match(/Waiting for approval · `rq-/g)?.length ?? 0).toBeGreaterThanOrEqual(burst);
+    // Bob opened his Home earlier: the new requests appeared there without him opening it again.
+    await h.slack.waitFor(
+      () =>
+        Number(readable(h.slack.homeView(BOB)).match(/Waiting for your decision \((\d+)\)/)?.[1]) >= burst,
+      { what: "bob's Home listing the burst", timeoutMs: 10_000 },
+    );
   });
 
   it("reads in the reader's Slack locale: Chinese for a zh-CN approver", async () => {
@@ -276,5 +282,39 @@ describe("App Home", () => {
     expect(await publish(view.blocks)).toMatchObject({ ok: true });
     const tooMany = Array.from({ length: 101 }, () => ({ type: "divider" }));
     expect(await publish(tooMany)).toMatchObject({ ok: false, error: "invalid_arguments" });
+  });
+});
+
+describe("App Home over Socket Mode", () => {
+  let h: Harness;
+
+  beforeAll(async () => {
+    h = await startHarness({ transport: "socket" });
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it("app_home_opened arrives as an events_api envelope and the Home is published", async () => {
+    const { requestId } = await requestCard(
+      h,
+      `replicate snap-abc12345 to dr-prod as "home-socket-${Date.now()}"`,
+    );
+    const answer = await h.slack.sendAppHomeOpened(h.appUrl, { userId: CAROL });
+    expect(answer.status).toBe(200);
+    await h.slack.waitFor(() => approveButton(h.slack.homeView(CAROL), requestId), {
+      what: "carol's Home over Socket Mode",
+      timeoutMs: 10_000,
+    });
+    await h.slack.sendHomeBlockAction(h.appUrl, {
+      userId: CAROL,
+      actionId: "request_approve",
+      value: requestId,
+    });
+    await h.slack.waitFor(() => !approveButton(h.slack.homeView(CAROL), requestId), {
+      what: "carol's Home without the request",
+      timeoutMs: 10_000,
+    });
+    expect((await h.bot.deps.store.get(requestId))?.approvals.map((a) => a.userId)).toEqual([CAROL]);
   });
 });

@@ -151,6 +151,41 @@ describe("App Home", () => {
     expect((await h.bot.deps.store.get(requestId))?.approvals).toHaveLength(1);
   });
 
+  it("rejects from the Home: the reason modal, the request rejected, gone from the Home", async () => {
+    const { card, requestId } = await requestCard(h, `replicate snap-abc12345 to dr-prod as "${unique()}"`);
+    await open(BOB);
+    await h.slack.waitFor(() => approveButton(h.slack.homeView(BOB), requestId), {
+      what: "the request in bob's Home",
+      timeoutMs: 10_000,
+    });
+    const viewsBefore = h.slack.views.length;
+    await h.slack.sendHomeBlockAction(h.appUrl, {
+      userId: BOB,
+      actionId: "request_reject",
+      value: requestId,
+    });
+    const dialog = await h.slack.waitFor(
+      () => h.slack.views.slice(viewsBefore).find((v) => v.view.callback_id === "reject_reason"),
+      { what: "the reject modal" },
+    );
+    await h.slack.sendViewSubmission(h.appUrl, {
+      userId: BOB,
+      view: {
+        id: dialog.viewId,
+        state: { values: { reason: { reason_input: { type: "plain_text_input", value: "not this one" } } } },
+      },
+    });
+    await h.slack.waitFor(() => h.slack.message(card.channel, card.ts)?.text.includes("Rejected"), {
+      what: "the card rejected",
+      timeoutMs: 10_000,
+    });
+    expect((await h.bot.deps.store.get(requestId))?.state).toBe("rejected");
+    await h.slack.waitFor(() => !approveButton(h.slack.homeView(BOB), requestId), {
+      what: "bob's Home without the rejected request",
+      timeoutMs: 10_000,
+    });
+  });
+
   it("shows a requester their recent request, and its outcome with a link to its thread", async () => {
     const { card, requestId } = await requestCard(h, `replicate snap-abc12345 to dr-prod as "${unique()}"`);
     await open(ALICE);

@@ -35,6 +35,7 @@ interface Slot {
 
 /** People who opened their Home within this long get refreshes when their requests change. */
 const VIEWER_WINDOW_MS = 30 * 24 * 3_600_000;
+const VIEWERS_READ_MS = 1000;
 
 /**
  * Publishes people's Home tabs (docs/decisions/023): on open, after a click in the Home, and when a
@@ -51,6 +52,8 @@ export class AppHomePublisher {
   private turn: Promise<void> = Promise.resolve();
   private lastPublishAt = 0;
   private closed = false;
+  /** Who looks at their Home, read at most once a second (a burst of changes asks Redis once). */
+  private viewersRead: { at: number; users: Promise<string[]> } | undefined;
   /** Publishes made (tests and the sandbox read it). */
   published = 0;
 
@@ -67,6 +70,7 @@ export class AppHomePublisher {
     await viewers
       ?.opened(userId, deps.clock.now().getTime())
       .catch((err: unknown) => deps.logger.warn({ err }, "app home: viewer not remembered"));
+    this.viewersRead = undefined;
     this.schedule(userId, true);
   }
 
@@ -86,9 +90,15 @@ export class AppHomePublisher {
     if (this.closed) return;
     const { deps, viewers } = this.options;
     if (!viewers) return;
-    const since = deps.clock.now().getTime() - VIEWER_WINDOW_MS;
-    void viewers
-      .since(since)
+    const now = Date.now();
+    if (!this.viewersRead || now - this.viewersRead.at > VIEWERS_READ_MS) {
+      const users = viewers.since(deps.clock.now().getTime() - VIEWER_WINDOW_MS);
+      users.catch(() => {
+        this.viewersRead = undefined;
+      });
+      this.viewersRead = { at: now, users };
+    }
+    void this.viewersRead.users
       .then(async (seen) => {
         if (seen.length === 0) return;
         const readers = await homeReadersOf(deps, request, seen);

@@ -65,7 +65,7 @@ function onCardButton(
       await say(renderUnexpectedError());
     }
     // Decided without a word to say (approved): the clicker's Home shows the request gone now.
-    if (inHome && !said) home?.refreshNow(userId);
+    if (inHome && !said && actionId === ACTION_APPROVE) home?.refreshNow(userId);
   });
 }
 

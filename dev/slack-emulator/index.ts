@@ -25,14 +25,14 @@
  *   button in it (`container.type: "view"`, the view, no channel, message or response_url).
  * - Socket Mode (`transport: "socket"`, per emulator or per send): `apps.connections.open` with the
  *   app-level token answers a one-use `ws://…/link/?ticket=…`; a connection gets `hello`, pings,
- *   then the same requests as envelopes (`slash_commands` / `interactive`) whose ack payload is
+ *   then the same requests as envelopes (`slash_commands` / `interactive` / `events_api`) whose ack payload is
  *   the send's `body`. `dropSocket({ reason })` sends `disconnect`, `dropSocket({ raw: true })`
  *   cuts the connection, `loseFirstAck` drops it as an ack arrives; an envelope not acked when its
  *   connection closes is sent again on the next one with `retry_attempt + 1`.
  *
  * Not modelled: channel membership (posting to any channel id works; `conversations.info` knows
- * only the configured channels), Events API deliveries other than `app_home_opened`, more than one Socket Mode connection, paging,
- * trigger id expiry, files, message deletion through the Web API.
+ * only the configured channels), Events API deliveries other than `app_home_opened`, more than
+ * one Socket Mode connection, paging, trigger id expiry, files, message deletion through the Web API.
  *
  * - Rate limits (`rateLimits`, off unless asked for): Slack's published tiers per method and
  *   chat.postMessage about 1/s per channel with short bursts; over them, HTTP 429 `ratelimited`

@@ -4,6 +4,7 @@ import { renderText } from "../../src/adapters/chat-slack/mrkdwn.renderer.js";
 import { withLocale } from "../../src/adapters/chat-slack/reader-locale.js";
 import { SLACK_LIMITS } from "../../src/adapters/chat-slack/slack-limits.js";
 import { type HomeData, HomeReadiness, readAppHome } from "../../src/app/app-home.flow.js";
+import { labelText } from "../../src/core/messages/message.js";
 import type { Request } from "../../src/core/request/request.js";
 import { ALICE, BOB, BOT_TOKEN, CAROL, type Harness, startHarness } from "../support/harness.js";
 import { requestCard } from "../support/slack-steps.js";
@@ -277,7 +278,7 @@ describe("App Home", () => {
       return withLocale("zh-CN", () => [
         renderText(content.summary),
         renderText(content.confirm, SLACK_LIMITS.confirmText),
-        content.confirmTitle ?? "",
+        labelText(content.confirmTitle ?? "", "zh-CN"),
       ]).map(asCheckerReadsIt);
     });
     expectBothLanguages(

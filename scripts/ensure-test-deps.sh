@@ -42,3 +42,9 @@ if [[ ! -x "$chromium_path" ]]; then
     exit 1
   fi
 fi
+
+# The App Home's Chinese screenshots (test/sandbox/home.browser.test.ts) need a CJK font: without
+# one Chromium draws boxes. The assertions read text, so this only makes the artifacts readable.
+if can_apt && command -v fc-list >/dev/null 2>&1 && ! fc-list :lang=zh 2>/dev/null | grep -q .; then
+  apt_install fonts-wqy-microhei || echo "test deps: no CJK font installed; Chinese screenshots show boxes" >&2
+fi

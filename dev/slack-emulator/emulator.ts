@@ -121,6 +121,9 @@ export async function startSlackEmulator(options: SlackEmulatorOptions): Promise
     sendBlockAction: (appUrl, a, opts) => sender.blockAction(appUrl, a, opts),
     sendViewSubmission: (appUrl, s, opts) => sender.viewSubmission(appUrl, s, opts),
     sendShortcut: (appUrl, s, opts) => sender.shortcut(appUrl, s, opts),
+    sendAppHomeOpened: (appUrl, e, opts) => sender.appHomeOpened(appUrl, e, opts),
+    sendHomeBlockAction: (appUrl, a, opts) => sender.homeBlockAction(appUrl, a, opts),
+    homeView: (userId) => state.homeViews.get(userId),
     close: () => {
       closing ??= new Promise<void>((resolve, reject) => {
         socketMode.close();

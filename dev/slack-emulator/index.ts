@@ -19,16 +19,20 @@
  * - Signed requests to an app (`X-Slack-Signature` v0, `X-Slack-Request-Timestamp`, exact
  *   `application/x-www-form-urlencoded`): slash commands, `block_actions`, `view_submission`,
  *   global `shortcut`; signatures and timestamps can be forged, `X-Slack-Retry-Num` set.
+ * - App Home: `sendAppHomeOpened` delivers the Events API's `app_home_opened` (signed JSON
+ *   `event_callback`, or an `events_api` envelope); `views.publish` stores one Home view per user
+ *   (`homeView(user)`, at most 100 blocks, checked like a modal); `sendHomeBlockAction` clicks a
+ *   button in it (`container.type: "view"`, the view, no channel, message or response_url).
  * - Socket Mode (`transport: "socket"`, per emulator or per send): `apps.connections.open` with the
  *   app-level token answers a one-use `ws://…/link/?ticket=…`; a connection gets `hello`, pings,
- *   then the same requests as envelopes (`slash_commands` / `interactive`) whose ack payload is
+ *   then the same requests as envelopes (`slash_commands` / `interactive` / `events_api`) whose ack payload is
  *   the send's `body`. `dropSocket({ reason })` sends `disconnect`, `dropSocket({ raw: true })`
  *   cuts the connection, `loseFirstAck` drops it as an ack arrives; an envelope not acked when its
  *   connection closes is sent again on the next one with `retry_attempt + 1`.
  *
  * Not modelled: channel membership (posting to any channel id works; `conversations.info` knows
- * only the configured channels), Events API deliveries, more than one Socket Mode connection, paging,
- * trigger id expiry, files, message deletion through the Web API.
+ * only the configured channels), Events API deliveries other than `app_home_opened`, more than
+ * one Socket Mode connection, paging, trigger id expiry, files, message deletion through the Web API.
  *
  * - Rate limits (`rateLimits`, off unless asked for): Slack's published tiers per method and
  *   chat.postMessage about 1/s per channel with short bursts; over them, HTTP 429 `ratelimited`
@@ -45,6 +49,7 @@ export { signSlackRequest } from "./signing.js";
 export type { DropSocketOptions } from "./socket-mode.js";
 export type {
   ApiCall,
+  AppHomeOpenedInput,
   BlockActionInput,
   EmulatorChannel,
   EmulatorEvent,
@@ -53,6 +58,7 @@ export type {
   EmulatorUser,
   EmulatorUsergroup,
   EphemeralMessage,
+  HomeBlockActionInput,
   InjectedFailure,
   MessageMetadata,
   ResponseUrlPost,

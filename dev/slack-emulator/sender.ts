@@ -6,7 +6,9 @@ import { toApiMessage } from "./slack-shapes.js";
 import type { SocketModeServer } from "./socket-mode.js";
 import type { EmulatorState } from "./state.js";
 import type {
+  AppHomeOpenedInput,
   BlockActionInput,
+  HomeBlockActionInput,
   SendOptions,
   SentRequestKind,
   ShortcutInput,
@@ -24,6 +26,8 @@ interface Outgoing {
   url: string;
   userId: string;
   form: URLSearchParams;
+  /** Events API: the body is this JSON (`application/json`) instead of the form. */
+  json?: string;
   payload: unknown;
   responseUrl: string;
   triggerId: string;
@@ -125,6 +129,94 @@ export class RequestSender {
     );
   }
 
+  async appHomeOpened(url: string, e: AppHomeOpenedInput, opts: SendOptions = {}): Promise<SlackHttpResult> {
+    const workspace = this.state.workspace;
+    const view = this.state.homeViews.get(e.userId);
+    const eventTs = this.state.ids.nextTs();
+    const payload = {
+      token: verificationToken,
+      team_id: workspace.teamId,
+      api_app_id: workspace.appId,
+      event: {
+        type: "app_home_opened",
+        user: e.userId,
+        // The app's DM with the user, as Slack names it.
+        channel: `D${e.userId.replace(/^U/, "")}`,
+        tab: e.tab ?? "home",
+        event_ts: eventTs,
+        ...(view === undefined ? {} : { view }),
+      },
+      type: "event_callback",
+      event_id: this.state.ids.prefixed("Ev"),
+      event_time: Math.floor(Date.now() / 1000),
+      authorizations: [
+        {
+          team_id: workspace.teamId,
+          user_id: workspace.botUserId,
+          is_bot: true,
+          is_enterprise_install: false,
+        },
+      ],
+      is_ext_shared_channel: false,
+    };
+    return this.send(
+      {
+        kind: "event",
+        url,
+        userId: e.userId,
+        form: new URLSearchParams(),
+        json: JSON.stringify(payload),
+        payload,
+        responseUrl: "",
+        triggerId: "",
+      },
+      opts,
+    );
+  }
+
+  async homeBlockAction(
+    url: string,
+    a: HomeBlockActionInput,
+    opts: SendOptions = {},
+  ): Promise<SlackHttpResult> {
+    const workspace = this.state.workspace;
+    const view = this.state.homeViews.get(a.userId);
+    if (view === undefined) throw new Error(`sendHomeBlockAction: ${a.userId} has no Home view published`);
+    const blocks = Array.isArray(view.blocks) ? view.blocks : [];
+    const found = findActionElement(blocks, a.actionId, a.value);
+    if (found === undefined && a.value === undefined)
+      throw new Error(`sendHomeBlockAction: no ${a.actionId} button in ${a.userId}'s Home view`);
+    const triggerId = this.state.ids.triggerId();
+    const value = a.value ?? stringField(found?.element, "value");
+    const payload: Record<string, unknown> = {
+      type: "block_actions",
+      user: this.userObject(a.userId),
+      api_app_id: workspace.appId,
+      token: verificationToken,
+      container: { type: "view", view_id: view.id },
+      trigger_id: triggerId,
+      team: { id: workspace.teamId, domain: workspace.teamDomain },
+      enterprise: null,
+      is_enterprise_install: false,
+      view: { ...view, state: { values: {} } },
+      actions: [
+        {
+          action_id: a.actionId,
+          block_id: found?.blockId ?? "emulator_block",
+          type: stringField(found?.element, "type") ?? "button",
+          action_ts: this.state.ids.nextTs(),
+          ...(found?.element.text === undefined ? {} : { text: found.element.text }),
+          ...(value === undefined ? {} : { value }),
+        },
+      ],
+    };
+    const form = new URLSearchParams({ payload: JSON.stringify(payload) });
+    return this.send(
+      { kind: "block_actions", url, userId: a.userId, form, payload, responseUrl: "", triggerId },
+      opts,
+    );
+  }
+
   async viewSubmission(
     url: string,
     s: ViewSubmissionInput,
@@ -192,11 +284,11 @@ export class RequestSender {
 
   private async send(out: Outgoing, opts: SendOptions): Promise<SlackHttpResult> {
     if ((opts.transport ?? this.transport) === "socket") return this.sendOverSocket(out, opts);
-    const rawBody = out.form.toString();
+    const rawBody = out.json ?? out.form.toString();
     const timestampSec = opts.timestampSec ?? Math.floor(Date.now() / 1000);
     const headers: Record<string, string> = {
-      // Exactly this: Bolt answers 400 to "...; charset=utf-8".
-      "content-type": "application/x-www-form-urlencoded",
+      // Exactly this: Bolt answers 400 to "...; charset=utf-8". Events API bodies are JSON.
+      "content-type": out.json === undefined ? "application/x-www-form-urlencoded" : "application/json",
       "x-slack-request-timestamp": String(timestampSec),
     };
     if (opts.signature !== null) {
@@ -226,7 +318,7 @@ export class RequestSender {
   /** Socket Mode: one envelope; an empty ack payload reads like HTTP's empty body (""). */
   private async sendOverSocket(out: Outgoing, opts: SendOptions): Promise<SlackHttpResult> {
     const delivery = await this.socket.deliver(
-      out.kind === "slash_command" ? "slash_commands" : "interactive",
+      out.kind === "slash_command" ? "slash_commands" : out.kind === "event" ? "events_api" : "interactive",
       out.payload,
       {
         ...(opts.retryNum !== undefined ? { retryAttempt: opts.retryNum } : {}),
@@ -269,13 +361,20 @@ interface FoundElement {
   element: Record<string, unknown>;
 }
 
-/** Finds the interactive element with `actionId` (in `actions` elements or a section accessory). */
-function findActionElement(blocks: unknown[], actionId: string): FoundElement | undefined {
+/**
+ * Finds the interactive element with `actionId` (in `actions` elements or a section accessory);
+ * with `value`, the one carrying that value (a Home view has one Approve per request).
+ */
+function findActionElement(blocks: unknown[], actionId: string, value?: string): FoundElement | undefined {
   for (const block of blocks) {
     if (!isRecord(block)) continue;
     const candidates = [...(Array.isArray(block.elements) ? block.elements : []), block.accessory];
     for (const element of candidates) {
-      if (isRecord(element) && element.action_id === actionId) {
+      if (
+        isRecord(element) &&
+        element.action_id === actionId &&
+        (value === undefined || element.value === value)
+      ) {
         return { blockId: stringField(block, "block_id"), element };
       }
     }

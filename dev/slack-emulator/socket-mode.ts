@@ -7,7 +7,7 @@ import type { IdFactory } from "./ids.js";
 import type { ApiAnswer } from "./web-api.js";
 
 /** What Slack puts in an envelope's `type` for the requests the emulator sends. */
-export type EnvelopeType = "slash_commands" | "interactive";
+export type EnvelopeType = "slash_commands" | "interactive" | "events_api";
 
 export interface SocketDelivery {
   /** The app's ack `payload` (`{}` for a bare ack). */
@@ -229,7 +229,7 @@ export class SocketModeServer {
         envelope_id: entry.envelopeId,
         type: entry.type,
         payload: entry.payload,
-        accepts_response_payload: true,
+        accepts_response_payload: entry.type !== "events_api",
         retry_attempt: entry.retryAttempt,
         retry_reason: entry.retryAttempt > 0 ? "timeout" : "",
       }),

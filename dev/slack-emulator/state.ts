@@ -51,6 +51,8 @@ export class EmulatorState {
   readonly responseUrlPosts: ResponseUrlPost[] = [];
   readonly views: ViewRecord[] = [];
   readonly requests: SentRequest[] = [];
+  /** user id → their published Home tab (views.publish replaces it; its id stays). */
+  readonly homeViews = new Map<string, Record<string, unknown>>();
   /** Current view by id (views.open/push create, views.update replaces). */
   readonly currentViews = new Map<string, Record<string, unknown>>();
   private readonly listeners = new Set<EmulatorListener>();

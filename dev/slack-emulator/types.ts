@@ -143,7 +143,7 @@ export interface ViewRecord {
   at: number;
 }
 
-export type SentRequestKind = "slash_command" | "block_actions" | "view_submission" | "shortcut";
+export type SentRequestKind = "slash_command" | "block_actions" | "view_submission" | "shortcut" | "event";
 
 /** A signed request the emulator sent to an app, with the app's answer. */
 export interface SentRequest {
@@ -245,6 +245,20 @@ export interface BlockActionInput {
   responseUrl?: string;
 }
 
+/** A click on a button of a user's published Home tab (`views.publish`). */
+export interface HomeBlockActionInput {
+  userId: string;
+  actionId: string;
+  /** @defaultValue the `value` of the element with this action id in the user's Home view */
+  value?: string;
+}
+
+export interface AppHomeOpenedInput {
+  userId: string;
+  /** @defaultValue "home" */
+  tab?: "home" | "messages";
+}
+
 export interface ViewSubmissionInput {
   userId: string;
   /** With `callback_id`, `private_metadata`, `state.values`; merged over the stored view when `id` matches one. */
@@ -292,5 +306,18 @@ export interface SlackEmulator {
   sendBlockAction(appUrl: string, a: BlockActionInput, opts?: SendOptions): Promise<SlackHttpResult>;
   sendViewSubmission(appUrl: string, s: ViewSubmissionInput, opts?: SendOptions): Promise<SlackHttpResult>;
   sendShortcut(appUrl: string, s: ShortcutInput, opts?: SendOptions): Promise<SlackHttpResult>;
+  /**
+   * The user opens the app's Home tab: an Events API `event_callback` with `app_home_opened`
+   * (signed JSON over HTTP, or an `events_api` envelope over Socket Mode), carrying their current
+   * Home view when one was published.
+   */
+  sendAppHomeOpened(appUrl: string, e: AppHomeOpenedInput, opts?: SendOptions): Promise<SlackHttpResult>;
+  /**
+   * A click in the user's Home tab: `block_actions` with `container: { type: "view", view_id }` and
+   * the `view`, without channel, message or response_url, as Slack sends it.
+   */
+  sendHomeBlockAction(appUrl: string, a: HomeBlockActionInput, opts?: SendOptions): Promise<SlackHttpResult>;
+  /** The user's published Home view, as stored (undefined until the app publishes one). */
+  homeView(userId: string): Record<string, unknown> | undefined;
   close(): Promise<void>;
 }

@@ -20,8 +20,6 @@ type MethodHandler = (args: Record<string, unknown>) => Reply;
 export class WebApi {
   private readonly failures = new Map<string, InjectedFailure[]>();
   private readonly methods: Record<string, MethodHandler>;
-  /** user id → their published Home tab */
-  private readonly homeViews = new Map<string, Record<string, unknown>>();
   /** Slack's published rate limits, when the emulator was started with `rateLimits`. */
   readonly limits: RateLimiter | undefined;
 
@@ -299,7 +297,7 @@ export class WebApi {
     if (this.workspace.users.length > 0 && this.state.findUser(userId) === undefined) {
       return { ok: false, error: "user_not_found" };
     }
-    const current = this.homeViews.get(userId);
+    const current = this.state.homeViews.get(userId);
     const hash = text(args, "hash");
     if (hash !== undefined && current !== undefined && hash !== current.hash) {
       return { ok: false, error: "hash_conflict" };
@@ -307,8 +305,8 @@ export class WebApi {
     const checked = checkView(args.view, ["home"]);
     if (!checked.ok) return errorReply(checked.error, checked.messages);
     const viewId = typeof current?.id === "string" ? current.id : this.state.ids.prefixed("V");
-    const view = this.buildView(viewId, args.view);
-    this.homeViews.set(userId, view);
+    const view = { ...this.buildView(viewId, args.view), type: "home" };
+    this.state.homeViews.set(userId, view);
     this.state.recordView({ method: "views.publish", triggerId: undefined, viewId, view, at: Date.now() });
     return { ok: true, view };
   }

@@ -1,6 +1,7 @@
 import { WebClient } from "@slack/web-api";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
+import { AppHomePublisher, type AppHomePublisherOptions } from "../adapters/chat-slack/app-home.publisher.js";
 import { setDefaultLocale } from "../adapters/chat-slack/reader-locale.js";
 import { readerLocale } from "../adapters/chat-slack/reader-locale.middleware.js";
 import { SlackDirectory } from "../adapters/chat-slack/slack.directory.js";
@@ -21,6 +22,7 @@ import {
 } from "../adapters/queue-bullmq/job-types.js";
 import { RedisAuditTrail } from "../adapters/store-redis/audit.store.js";
 import { RedisDeliveryGuard } from "../adapters/store-redis/delivery-guard.store.js";
+import { RedisHomeViewers } from "../adapters/store-redis/home-viewers.store.js";
 import { RedisReplicationLedger } from "../adapters/store-redis/ledger.store.js";
 import { RedisCallPacer, RedisOutbox } from "../adapters/store-redis/outbox.store.js";
 import { RedisRequestStore } from "../adapters/store-redis/redis-request.store.js";
@@ -37,6 +39,7 @@ import { MainError } from "./errors.js";
 import { type AppLogger, secretsOf, toSlackLogger } from "./logger.js";
 import { MeteredRequestStore } from "./metered-request-store.js";
 import { BotMetrics, instrumentSlackFetch, scrapeMetrics } from "./metrics.js";
+import { ObservedRequestStore } from "./observed-request-store.js";
 import { type RunningOpsServer, startOpsServer, within } from "./ops-server.js";
 import { createSlackApp, type SlackApp } from "./slack-app.js";
 
@@ -62,6 +65,8 @@ export interface BotOptions {
   slackDelivery?: Partial<
     Pick<SlackDeliveryOptions, "coalesceMs" | "postRate" | "tier3Rate" | "joinReplies">
   >;
+  /** How Home refreshes are coalesced (tests). @defaultValue the publisher's (docs/decisions/023) */
+  appHome?: Pick<AppHomePublisherOptions, "perUserIntervalMs" | "gapMs" | "settleMs">;
 }
 
 /**
@@ -87,6 +92,8 @@ export interface RunningBot {
   /** The worker and all roles: one BullMQ worker per job type (job-types.ts). */
   jobs?: RunningJobWorkers;
   deps: FlowDeps;
+  /** Publishes people's Home tabs (app_home_opened, clicks there, their requests' changes). */
+  home: AppHomePublisher;
   /** Stops taking work, lets the current step finish (bounded), and closes every connection. */
   close(): Promise<void>;
 }
@@ -105,6 +112,7 @@ interface Shared {
   queue: BullmqJobQueue;
   expiry: BullmqExpiryScheduler;
   deps: FlowDeps;
+  home: AppHomePublisher;
 }
 
 /** The composition root: adapters are built and wired to the ports here, and nowhere else. */
@@ -144,6 +152,7 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
     ...(slack ? { slack: { ...slack, port: ops.port } } : {}),
     ...(jobs ? { jobs } : {}),
     deps: shared.deps,
+    home: shared.home,
     async close() {
       if (closed) return;
       closed = true;
@@ -237,12 +246,19 @@ function assembleShared(options: BotOptions): Shared {
   const kinds = createKindRegistry(options.extraKinds);
   const directory = new SlackDirectory(slackClient);
   setDefaultLocale(config.language);
+  // Built right after deps (it reads them); told of every change the store makes (decision 023).
+  let home: AppHomePublisher | undefined;
+  const onRequestChange = (request: Parameters<AppHomePublisher["requestChanged"]>[0]) =>
+    home?.requestChanged(request);
   const deps: FlowDeps = {
     config,
     kinds,
     cloud,
     copyWatch: new RedisCopyWatch(workerRedis ?? redis, config.redisPrefix),
-    store: meteredStore(new RedisRequestStore(redis, config.redisPrefix), metrics, redis, config.redisPrefix),
+    store: new ObservedRequestStore(
+      meteredStore(new RedisRequestStore(redis, config.redisPrefix), metrics, redis, config.redisPrefix),
+      onRequestChange,
+    ),
     queue,
     notifier: new SlackNotifier(
       outboxClient,
@@ -267,6 +283,12 @@ function assembleShared(options: BotOptions): Shared {
       ttlMs: options.camCacheTtlMs ?? config.camCacheTtl,
     }),
   };
+  home = new AppHomePublisher({
+    client: slackClient,
+    deps,
+    viewers: new RedisHomeViewers(redis, config.redisPrefix),
+    ...options.appHome,
+  });
   const watchQueue = new Queue(copyPollJob.queue, { connection: redis, prefix: config.redisPrefix });
   watchQueue.on("error", () => undefined);
   return {
@@ -279,6 +301,7 @@ function assembleShared(options: BotOptions): Shared {
     queue,
     expiry,
     deps,
+    home,
   };
 }
 
@@ -287,13 +310,14 @@ function meteredStore(store: RedisRequestStore, metrics: BotMetrics, redis: Redi
 }
 
 /** The app role: Slack's commands, buttons and views, answered through the Bolt app. */
-function assembleApp({ options, deps, redis, slackFetch }: Shared): SlackApp {
+function assembleApp({ options, deps, redis, slackFetch, home }: Shared): SlackApp {
   const { env, config } = options;
   const limit = config.slack.requestRateLimit;
   return createSlackApp({
     botToken: env.SLACK_BOT_TOKEN ?? "",
     apiUrl: env.SLACK_API_URL,
     deps,
+    home,
     slackLogger: toSlackLogger(options.logger),
     fetch: slackFetch,
     // Both transports: Slack re-sends (Socket Mode) and retries (HTTP), and a signed body can be
@@ -324,7 +348,7 @@ function assembleApp({ options, deps, redis, slackFetch }: Shared): SlackApp {
  * The worker role: every job type of job-types.ts (replication steps, expiries, the copy poller),
  * under one processor. Pending requests expire through delayed jobs (docs/decisions/006).
  */
-function assembleWorker({ options, workerRedis, deps, metrics }: Shared): RunningJobWorkers {
+function assembleWorker({ options, workerRedis, deps, metrics, home }: Shared): RunningJobWorkers {
   const { config, logger } = options;
   if (!workerRedis)
     throw new MainError("main.no_worker_connection", "the worker role needs its own Redis connection");
@@ -336,11 +360,14 @@ function assembleWorker({ options, workerRedis, deps, metrics }: Shared): Runnin
     // The jobs use the worker connection, which waits out a Redis restart.
     deps: {
       ...deps,
-      store: meteredStore(
-        new RedisRequestStore(workerRedis, config.redisPrefix),
-        metrics,
-        workerRedis,
-        config.redisPrefix,
+      store: new ObservedRequestStore(
+        meteredStore(
+          new RedisRequestStore(workerRedis, config.redisPrefix),
+          metrics,
+          workerRedis,
+          config.redisPrefix,
+        ),
+        (request) => home.requestChanged(request),
       ),
     },
   };
@@ -357,6 +384,7 @@ function assembleWorker({ options, workerRedis, deps, metrics }: Shared): Runnin
 
 async function closeShared(shared: Shared, jobs: RunningJobWorkers | undefined): Promise<void> {
   const { deps, options } = shared;
+  shared.home.close();
   // Stops taking jobs; steps still running after the grace are released to another worker.
   await jobs?.close(options.config.worker.shutdownGrace);
   if (deps.notifier instanceof SlackNotifier) await deps.notifier.flushOutcomes();

@@ -8,6 +8,8 @@ import {
   SocketModeReceiver,
 } from "@slack/bolt";
 import type { Logger as SlackLogger } from "@slack/logger";
+import { registerAppHome } from "../adapters/chat-slack/app-home.event.js";
+import type { AppHomePublisher } from "../adapters/chat-slack/app-home.publisher.js";
 import { registerDecisionActions } from "../adapters/chat-slack/decision.action.js";
 import { checkPayloadBody } from "../adapters/chat-slack/inbound-request.js";
 import { registerReaderLocale } from "../adapters/chat-slack/reader-locale.middleware.js";
@@ -29,6 +31,8 @@ export interface SlackAppOptions {
   appToken?: string;
   apiUrl: string;
   deps: FlowDeps;
+  /** Publishes Home tabs: on app_home_opened, and answers clicks made in the Home. */
+  home?: AppHomePublisher;
   slackLogger: SlackLogger;
   retries?: number;
   /** The Web API clients' fetch (metrics). @defaultValue globalThis.fetch */
@@ -97,8 +101,8 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   const app = new App({
     // Not `token`: with it Bolt calls auth.test once at construction and awaits that one answer in
     // every ack; a Slack blip then (429, 5xx) left acks waiting past 3 s and, once the call failed,
-    // every command and click refused until a restart. The listeners need only the token: no
-    // events are subscribed, so the bot's own ids (ignoreSelf, for message events) are not needed.
+    // every command and click refused until a restart. The listeners need only the token: the one
+    // event subscribed (app_home_opened) is no message event, so ignoreSelf needs no bot ids.
     authorize: async () => ({ botToken: options.botToken }),
     receiver,
     logger: options.slackLogger,
@@ -113,7 +117,8 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   });
   registerReaderLocale(app, options.deps.directory);
   registerSnapshotCommand(app, options.deps, options.requestRateLimiter);
-  registerDecisionActions(app, options.deps);
+  registerDecisionActions(app, options.deps, options.home);
+  registerAppHome(app, options.deps, options.home);
   registerRecheckAction(app, options.deps);
   registerRejectReasonView(app, options.deps);
   registerReplicateShortcut(app, options.deps, options.requestRateLimiter);

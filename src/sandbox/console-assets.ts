@@ -10,6 +10,8 @@ const ASSETS: Readonly<Record<string, { file: string; contentType: string }>> = 
   "/console.js": { file: "console.js", contentType: "text/javascript; charset=utf-8" },
   "/mrkdwn.js": { file: "mrkdwn.js", contentType: "text/javascript; charset=utf-8" },
   "/console.css": { file: "console.css", contentType: "text/css; charset=utf-8" },
+  "/home.js": { file: "home.js", contentType: "text/javascript; charset=utf-8" },
+  "/home.css": { file: "home.css", contentType: "text/css; charset=utf-8" },
   "/favicon.svg": { file: "favicon.svg", contentType: "image/svg+xml" },
 };
 

@@ -72,7 +72,7 @@ export class ConsoleFeed {
   observe(event: EmulatorEvent): void {
     if (event.type === "view") {
       const { view: record } = event;
-      // A Home tab is not a modal; the console has no Home tab to show it in.
+      // A Home tab is not a modal: the console reads it from the emulator (homeView) for its Home tab.
       if (record.method === "views.publish") return;
       const known = this.modals.find((m) => m.viewId === record.viewId);
       if (record.method === "views.update" && known) {

@@ -39,6 +39,8 @@ export interface ConsoleView {
   cloud: CloudView | null;
   /** "Fire a day" runs in progress, by policy id. */
   dayRuns: DayRuns;
+  /** The bot's Home tab as it last published it for this user (views.publish), if it did. */
+  home: { viewId: string; hash: string; blocks: unknown[] } | null;
 }
 
 const USER_IDS = Object.values(SANDBOX.users).map((u) => u.id) as [string, ...string[]];
@@ -66,6 +68,12 @@ const viewSubmitBody = z.object({
 });
 const viewCloseBody = z.object({ userId, viewId: z.string().min(1).max(64) });
 const shortcutBody = z.object({ userId, callbackId: z.literal(SHORTCUT_REPLICATE) });
+const homeOpenBody = z.object({ userId });
+const homeActionBody = z.object({
+  userId,
+  actionId: z.string().min(1).max(255),
+  value: z.string().max(2000).optional(),
+});
 /** What an app may answer to a view submission (an empty body closes the modal). */
 const viewAnswer = z.object({
   response_action: z.enum(["errors", "update", "push", "clear"]),
@@ -135,6 +143,7 @@ export async function startConsoleServer(options: {
     shortcuts: [{ callbackId: SHORTCUT_REPLICATE, name: "Replicate a snapshot" }],
     cloud,
     dayRuns: policies.dayRuns(),
+    home: homeOf(slack.homeView(me)),
   });
 
   const broadcast = () => {
@@ -280,6 +289,19 @@ export async function startConsoleServer(options: {
       });
       return sendJson(res, 200, { ok: true, status: result.status });
     }
+    if (url.pathname === "/api/home-open") {
+      const input = homeOpenBody.safeParse(body);
+      if (!input.success) return sendJson(res, 400, { error: describeInvalid(input.error) });
+      const result = await slack.sendAppHomeOpened(appUrl, { userId: input.data.userId });
+      return sendJson(res, 200, { ok: true, status: result.status });
+    }
+    if (url.pathname === "/api/home-action") {
+      const input = homeActionBody.safeParse(body);
+      if (!input.success) return sendJson(res, 400, { error: describeInvalid(input.error) });
+      if (!slack.homeView(input.data.userId)) return sendJson(res, 409, { error: "no Home published yet" });
+      const result = await slack.sendHomeBlockAction(appUrl, input.data);
+      return sendJson(res, 200, { ok: true, status: result.status });
+    }
     if (url.pathname === "/api/shortcut") {
       const input = shortcutBody.safeParse(body);
       if (!input.success) return sendJson(res, 400, { error: describeInvalid(input.error) });
@@ -420,4 +442,13 @@ function listen(server: Server, host: string, port: number): Promise<number> {
 /** One readable line per bad field, instead of zod's JSON dump. */
 function describeInvalid(error: z.ZodError): string {
   return error.issues.map((i) => `${i.path.map(String).join(".") || "body"}: ${i.message}`).join("; ");
+}
+
+function homeOf(view: Record<string, unknown> | undefined): ConsoleView["home"] {
+  if (view === undefined) return null;
+  return {
+    viewId: String(view.id ?? ""),
+    hash: String(view.hash ?? ""),
+    blocks: Array.isArray(view.blocks) ? view.blocks : [],
+  };
 }

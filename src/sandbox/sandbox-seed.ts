@@ -14,6 +14,8 @@ export const SANDBOX = {
     alice: { id: "U0ALICE", name: "alice", realName: "Alice (requester)" },
     bob: { id: "U0BOB", name: "bob", realName: "Bob (approver)" },
     carol: { id: "U0CAROL", name: "carol", realName: "Carol (approver)" },
+    // Reads the bot in Simplified Chinese (her Slack locale): the App Home and private answers.
+    wei: { id: "U0WEI", name: "wei", realName: "Wei (approver, 中文)", locale: "zh-CN" },
   },
   channels: {
     requests: { id: "C0REQUESTS", name: "dr-requests" },
@@ -157,7 +159,7 @@ export function sandboxConfig(redisPrefix: string, pollInterval = "1s"): BotConf
     // dropped copy counts as missing after half a minute (the recovery-point alert shows).
     automatic: { watchInterval: "3s", copyGrace: "30s", dailySummary: false },
     slack: { notifyChannel: SANDBOX.channels.notify.id },
-    approvers: { users: [SANDBOX.users.bob.id, SANDBOX.users.carol.id] },
+    approvers: { users: [SANDBOX.users.bob.id, SANDBOX.users.carol.id, SANDBOX.users.wei.id] },
     redisPrefix,
   };
 }

@@ -95,7 +95,12 @@ async function startSandboxOn(
   const slack = await startSlackEmulator({
     signingSecret: SANDBOX.signingSecret,
     botToken: SANDBOX.botToken,
-    users: Object.values(SANDBOX.users).map((u) => ({ id: u.id, name: u.name, realName: u.realName })),
+    users: Object.values(SANDBOX.users).map((u) => ({
+      id: u.id,
+      name: u.name,
+      realName: u.realName,
+      ...("locale" in u ? { locale: u.locale } : {}),
+    })),
     channels: Object.values(SANDBOX.channels).map((c) => ({ id: c.id, name: c.name })),
   });
   const sandboxEnv = parseEnvironment({

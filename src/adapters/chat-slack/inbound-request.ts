@@ -26,6 +26,8 @@ export const KNOWN_SLACK_IDS = {
   actions: [ACTION_APPROVE, ACTION_REJECT, ACTION_RECHECK],
   views: [VIEW_REJECT_REASON, VIEW_REPLICATE],
   shortcuts: [SHORTCUT_REPLICATE],
+  /** Events API (manifest.yml `bot_events`): the Home tab (app-home.event.ts). */
+  events: ["app_home_opened"],
 } as const;
 
 export type SignatureCheck = { ok: true } | { ok: false; reason: string };
@@ -88,8 +90,14 @@ const blockActionSchema = z.looseObject({
   team: z.looseObject({ id: id.optional() }).nullish(),
   // Bolt reads `channel.id` whenever `channel` is present: null is not the same as absent.
   channel: z.looseObject({ id }).optional(),
-  container: z.looseObject({ type: z.string().max(50), channel_id: id.optional() }),
-  response_url: responseUrl,
+  container: z.looseObject({
+    type: z.string().max(50),
+    channel_id: id.optional(),
+    view_id: id.optional(),
+  }),
+  // A click in a view (the Home tab) comes with the view and no response_url, as Slack sends it.
+  response_url: responseUrl.optional(),
+  view: z.looseObject({ id, type: z.string().max(50) }).optional(),
   actions: z
     .array(
       z.looseObject({
@@ -144,7 +152,26 @@ const shortcutSchema = z.looseObject({
   team: z.looseObject({ id: id.optional() }).nullish(),
 });
 
-export type InboundKind = "slash_command" | "block_actions" | "view_submission" | "shortcut";
+/**
+ * An Events API delivery (`event_callback`): Slack's envelope and the one event this app subscribes
+ * to, with the fields its listener reads. Bolt routes it by `event.type`.
+ */
+const eventCallbackSchema = z.looseObject({
+  type: z.literal("event_callback"),
+  team_id: id.optional(),
+  api_app_id: id.optional(),
+  event_id: id,
+  event_time: z.number().int().nonnegative().optional(),
+  event: z.looseObject({
+    type: z.string().min(1).max(100),
+    user: id,
+    channel: id.optional(),
+    tab: z.string().max(50).optional(),
+    view: z.looseObject({ id }).optional(),
+  }),
+});
+
+export type InboundKind = "slash_command" | "block_actions" | "view_submission" | "shortcut" | "event";
 
 export type InboundCheck =
   /** Hand it to Bolt; `deliveryKey` identifies the user action (the same in every delivery of it). */
@@ -176,6 +203,7 @@ export function checkInboundRequest(contentType: unknown, rawBody: string): Inbo
   const json = safeJson(rawBody);
   if (isRecord(json) && json.type === "url_verification" && typeof json.challenge === "string")
     return { verdict: "protocol" };
+  if (isRecord(json) && json.type === "event_callback") return checkPayloadBody(json);
   return { verdict: "refuse", reason: "not a form this app takes" };
 }
 
@@ -197,8 +225,13 @@ export function checkPayloadBody(body: unknown): InboundCheck {
       if (!ours) return { verdict: "ignore", reason: "an action this app has no listener for" };
       const parsed = blockActionSchema.safeParse(body);
       if (!parsed.success) return refuse("block action", parsed.error);
-      if (parsed.data.channel === undefined && parsed.data.container.channel_id === undefined)
+      const inView = parsed.data.container.type === "view";
+      if (inView && (parsed.data.view === undefined || parsed.data.container.view_id === undefined))
+        return { verdict: "refuse", reason: "block action: a view container without its view" };
+      if (!inView && parsed.data.channel === undefined && parsed.data.container.channel_id === undefined)
         return { verdict: "refuse", reason: "block action: no channel" };
+      if (!inView && parsed.data.response_url === undefined)
+        return { verdict: "refuse", reason: "block action: bad response_url" };
       const action = parsed.data.actions[0];
       // One click is one trigger id; Slack's re-sends and replays of the body carry the same.
       return dispatch(
@@ -220,6 +253,14 @@ export function checkPayloadBody(body: unknown): InboundCheck {
       if (!KNOWN_SLACK_IDS.shortcuts.includes(parsed.data.callback_id as never))
         return { verdict: "refuse", reason: "not this app's shortcut" };
       return dispatch("shortcut", body, parsed.data.trigger_id);
+    }
+    case "event_callback": {
+      const parsed = eventCallbackSchema.safeParse(body);
+      if (!parsed.success) return refuse("event", parsed.error);
+      if (!KNOWN_SLACK_IDS.events.includes(parsed.data.event.type as never))
+        return { verdict: "ignore", reason: "an event this app has no listener for" };
+      // Slack retries an event with the same event_id.
+      return { verdict: "dispatch", kind: "event", body, deliveryKey: `event:${parsed.data.event_id}` };
     }
     default:
       return { verdict: "refuse", reason: "a payload type this app does not take" };

@@ -974,6 +974,7 @@ function connect() {
     ui.view = JSON.parse(event.data);
     document.body.dataset.user = ui.view.me;
     document.body.dataset.seq = String(ui.view.seq);
+    document.dispatchEvent(new CustomEvent("sandbox:view", { detail: ui.view })); // home.js
     showStatus("");
     render();
   });

@@ -19,6 +19,7 @@ const SCOPE_OF_METHOD: Record<string, string | null> = {
   "views.open": null,
   "views.update": null,
   "views.push": null,
+  "views.publish": null,
   "users.info": "users:read",
   "usergroups.users.list": "usergroups:read",
   "usergroups.list": "usergroups:read",
@@ -35,19 +36,28 @@ const SCOPE_OF_METHOD: Record<string, string | null> = {
   // Socket Mode: called with the app-level token, whose scope (connections:write) is not a bot scope.
   "apps.connections.open": null,
 };
-/** Bolt listeners: slash commands and shortcuts need `commands`; actions and views need none. */
+/** Bolt listeners: slash commands and shortcuts need `commands`; actions, views and app_home_opened none. */
 const SCOPE_OF_LISTENER: Record<string, string | null> = {
   command: "commands",
   shortcut: "commands",
   action: null,
   view: null,
+  event: null,
+};
+/** Events the code listens to (`app.event("…")`) and the bot scope each needs (null: none). */
+const SCOPE_OF_EVENT: Record<string, string | null> = {
+  app_home_opened: null,
 };
 
 const root = new URL("../../../", import.meta.url);
 const readText = (path: string) => readFileSync(new URL(path, root), "utf8");
 const manifest = parse(readText("manifest.yml")) as {
-  features: { slash_commands: Array<{ command: string; usage_hint?: string }> };
+  features: {
+    slash_commands: Array<{ command: string; usage_hint?: string }>;
+    app_home?: { home_tab_enabled?: boolean };
+  };
   oauth_config: { scopes: { bot?: string[]; user?: string[] } };
+  settings: { event_subscriptions?: { bot_events?: string[]; user_events?: string[]; request_url?: string } };
 };
 
 function sourceFiles(dir: string): string[] {
@@ -59,9 +69,14 @@ function sourceFiles(dir: string): string[] {
 }
 
 /** What the code uses of Slack: Web API methods and listener kinds, with a file that uses each. */
-function slackUsage(): { methods: Map<string, string>; listeners: Map<string, string> } {
+function slackUsage(): {
+  methods: Map<string, string>;
+  listeners: Map<string, string>;
+  events: Map<string, string>;
+} {
   const methods = new Map<string, string>();
   const listeners = new Map<string, string>();
+  const events = new Map<string, string>();
   for (const file of [...sourceFiles("src/adapters/chat-slack"), ...sourceFiles("src/main")]) {
     const text = readText(file);
     for (const m of text.matchAll(/\b\w*[cC]lient\s*\.\s*([a-z]\w*(?:\s*\.\s*[a-z]\w*)+)\s*\(/g)) {
@@ -73,12 +88,13 @@ function slackUsage(): { methods: Map<string, string>; listeners: Map<string, st
     )) {
       listeners.set(m[1] ?? "", file);
     }
+    for (const m of text.matchAll(/\bapp\s*\.\s*event\s*\(\s*"([a-z_]+)"/g)) events.set(m[1] ?? "", file);
   }
-  return { methods, listeners };
+  return { methods, listeners, events };
 }
 
 describe("manifest.yml scopes", () => {
-  const { methods, listeners } = slackUsage();
+  const { methods, listeners, events } = slackUsage();
 
   it("finds the calls it expects (the scan works)", () => {
     expect([...methods.keys()]).toEqual(expect.arrayContaining(["chat.postMessage", "users.info"]));
@@ -103,8 +119,29 @@ describe("manifest.yml scopes", () => {
       const scope = SCOPE_OF_LISTENER[l];
       if (scope) needed.add(scope);
     }
+    for (const e of events.keys()) {
+      const scope = SCOPE_OF_EVENT[e];
+      if (scope) needed.add(scope);
+    }
     expect([...(manifest.oauth_config.scopes.bot ?? [])].sort()).toEqual([...needed].sort());
     expect(manifest.oauth_config.scopes.user ?? []).toEqual([]);
+  });
+});
+
+describe("manifest.yml events", () => {
+  const { events } = slackUsage();
+
+  it("subscribes to exactly the events the code listens to, as the bot", () => {
+    expect([...events.keys()].filter((e) => !(e in SCOPE_OF_EVENT))).toEqual([]);
+    const subscribed = manifest.settings.event_subscriptions;
+    expect([...(subscribed?.bot_events ?? [])].sort()).toEqual([...events.keys()].sort());
+    expect(subscribed?.user_events ?? []).toEqual([]);
+    expect(subscribed?.request_url).toMatch(/\/slack\/events$/);
+  });
+
+  it("turns the Home tab on, since the bot listens to app_home_opened", () => {
+    expect(events.has("app_home_opened")).toBe(true);
+    expect(manifest.features.app_home?.home_tab_enabled).toBe(true);
   });
 });
 

@@ -34,6 +34,8 @@ export interface CheckedRequest {
   /** the destination's alias */
   destination: string;
   region?: string;
+  /** The new name the requester typed (`as "<name>"`), kept in what Re-check suggests. */
+  newName?: string;
   results: PrerequisiteResult[];
 }
 

@@ -29,7 +29,8 @@ export type Label = string | Text;
 /** A run of inline parts; `\n` in a literal starts a new line. */
 export type Text = readonly Inline[];
 
-export type ActionId = "approve" | "reject" | "recheck";
+/** `again`: ask again for a failed request, with the same inputs (a new request, a fresh card). */
+export type ActionId = "approve" | "reject" | "recheck" | "again";
 
 export interface Action {
   readonly id: ActionId;

@@ -35,8 +35,11 @@ export interface Decision {
 export interface RequestFailure {
   /** The bot's code (`copy.stuck`, `cam.not_collaborator`) or, for a cloud failure, the provider's: for people. */
   code: string;
+  /** What happened, in English: logs, the audit trail, and readers that predate `said`. */
   message: string;
   fix?: string;
+  /** The same for people, in both languages (issue 13); absent on records written before. */
+  said?: { message: Text; fix?: Text };
   cloudRequestId?: string;
   /** Set when the cloud reported the failure: what the fix is chosen by. */
   cloud?: CloudErrorClass;

@@ -51,11 +51,12 @@ export async function requestReplication(
     log.info({ destination: destination.alias }, "refused by the prerequisite checks");
     return {
       kind: "refused",
-      message: [describeCheckRefusal(checks.report.results)],
+      message: describeCheckRefusal(checks.report.results),
       checks: {
         snapshotId: input.snapshotId,
         destination: destination.alias,
         ...(input.region ? { region: input.region } : {}),
+        ...(input.newName !== undefined ? { newName: input.newName } : {}),
         results: checks.report.results,
       },
     };

@@ -8,6 +8,7 @@ import {
   SocketModeReceiver,
 } from "@slack/bolt";
 import type { Logger as SlackLogger } from "@slack/logger";
+import { registerAskAgainAction } from "../adapters/chat-slack/ask-again.action.js";
 import { registerDecisionActions } from "../adapters/chat-slack/decision.action.js";
 import { checkPayloadBody } from "../adapters/chat-slack/inbound-request.js";
 import { registerReaderLocale } from "../adapters/chat-slack/reader-locale.middleware.js";
@@ -115,6 +116,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   registerSnapshotCommand(app, options.deps, options.requestRateLimiter);
   registerDecisionActions(app, options.deps);
   registerRecheckAction(app, options.deps);
+  registerAskAgainAction(app, options.deps, options.requestRateLimiter);
   registerRejectReasonView(app, options.deps);
   registerReplicateShortcut(app, options.deps, options.requestRateLimiter);
   const requestListener = http

@@ -143,7 +143,12 @@ export function typedCopyName(request: SnapshotCopyRequest): string | undefined 
 const escapeRegExp = (value: string) => value.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 /** `/snapshot replicate …` as the requester would type it again, with their region and name. */
-export function replicateCommand(snapshotId: string, alias: string, region?: string, newName?: string): string {
+export function replicateCommand(
+  snapshotId: string,
+  alias: string,
+  region?: string,
+  newName?: string,
+): string {
   return `/snapshot replicate ${snapshotId} to ${alias}${region ? ` in ${region}` : ""}${newName ? ` as "${newName}"` : ""}`;
 }
 
@@ -272,7 +277,10 @@ export function buildCheckReply(
   const blocks: KnownBlock[] = [
     mrkdwnSection(headline),
     ...resultsBlocks(results),
-    mrkdwnContext([`${next} ${checkedAt(outcome.checkedAt)}`, ...answerAgeLine(results)]),
+    mrkdwnContext([
+      `${next} ${checkedAt(outcome.checkedAt)}`,
+      ...answerAgeLine(results, new Date(outcome.checkedAt)),
+    ]),
   ];
   if (!allPassed) {
     blocks.push(
@@ -323,7 +331,10 @@ export function buildRecheckReply(
   const changed = changedLine(changes);
   const command = codeSpan(replicateCommand(payload.s, outcome.destination.alias, payload.r, payload.n));
   const next = allPassed
-    ? say(`All checks pass now: ask for the copy with ${command}.`, `现已全部通过：可用 ${command} 申请复制。`)
+    ? say(
+        `All checks pass now: ask for the copy with ${command}.`,
+        `现已全部通过：可用 ${command} 申请复制。`,
+      )
     : say("Fix what failed, then press Re-check again.", "请修复未通过的项，然后再次点击“重新检查”。");
   const headline = say(
     `Re-checked ${describeTarget(payload.s, outcome.destination)}: ${headlineFor(results)}. ${changed}`,

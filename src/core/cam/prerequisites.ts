@@ -1,7 +1,7 @@
+import { code, joinText, plain, type Text, text, toPlainText, tr } from "../messages/message.js";
 import { CloudError, type CloudErrorClass } from "../ports/cloud-api.port.js";
 import type { Destination } from "../request/request.js";
 import { describeDiskUsage, type Snapshot } from "../snapshot.js";
-import { code, joinText, plain, type Text, text, toPlainText, tr } from "../messages/message.js";
 import { evaluatePolicies, type ResourceTarget } from "./cam-policy.evaluator.js";
 
 /**
@@ -461,7 +461,10 @@ function judgeSnapshot(lookup: SnapshotLookup, input: PrerequisiteInput): Prereq
         ),
       ],
       fix: [
-        tr(text`Check the id, or add ${code("in <region>")}.`, text`请检查快照 ID，或加上 ${code("in <region>")}。`),
+        tr(
+          text`Check the id, or add ${code("in <region>")}.`,
+          text`请检查快照 ID，或加上 ${code("in <region>")}。`,
+        ),
       ],
     };
   }
@@ -733,11 +736,7 @@ function judgePermission(
   }
 }
 
-function cannotRead(
-  err: CloudError,
-  subject: Text,
-  what: { en: string; zh: string },
-): PrerequisiteResult {
+function cannotRead(err: CloudError, subject: Text, what: { en: string; zh: string }): PrerequisiteResult {
   const denied = err.reason === "credentials_refused" || err.reason === "access_denied";
   return {
     check: "permission",
@@ -746,7 +745,10 @@ function cannotRead(
     code: err.code,
     cloud: err.classification,
     reason: [
-      tr(text`I could not read ${what.en}: ${code(err.message)}`, text`无法读取${what.zh}：${code(err.message)}`),
+      tr(
+        text`I could not read ${what.en}: ${code(err.message)}`,
+        text`无法读取${what.zh}：${code(err.message)}`,
+      ),
     ],
     fix: [
       err.retryable

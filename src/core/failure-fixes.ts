@@ -126,6 +126,11 @@ function botFix(failureCode: string, ctx: FixContext): Text | undefined {
       );
     case "copy.missing":
       return both(
+        text`Check account ${dest}'s CBS console (Snapshots, same region): its quotas, the snapshot list and its event log tell whether the copy failed there; also that the read role (${code("readRoleArn")} of "${ctx.destinationAlias}") can list snapshots in that region. Then ask again.`,
+        text`请查看账号 ${dest} 的云硬盘控制台（快照，同一地域）：配额、快照列表和事件记录可以说明复制是否在那里失败；并确认只读角色（“${ctx.destinationAlias}”的 ${code("readRoleArn")}）能列出该地域的快照。然后再申请一次。`,
+      );
+    case "copy.vanished":
+      return both(
         text`Check in account ${dest}'s CBS console (Snapshots, same region) whether the copy was deleted or failed — and whether anyone or any automation there deletes snapshots; also that the read role (${code("readRoleArn")} of "${ctx.destinationAlias}") can list snapshots in that region. Then ask again.`,
         text`请在账号 ${dest} 的云硬盘控制台（快照，同一地域）中确认该副本是被删除还是复制失败，以及是否有人或自动化任务在删除快照；并确认只读角色（“${ctx.destinationAlias}”的 ${code("readRoleArn")}）能列出该地域的快照。然后再申请一次。`,
       );

@@ -129,7 +129,7 @@ export async function verify(deps: VerifyStepDeps, request: SnapshotCopyRequest)
     return { kind: "done", state: "completed" };
   }
   if (elapsed > maxCopyDuration) {
-    return stuck(deps, request, elapsed, "in_progress", seen.percent);
+    return stuck(deps, request, elapsed, "in_progress", seen);
   }
   const quarter = Math.min(3, Math.floor(seen.percent / 25));
   if (quarter > (progress.reportedQuarter ?? 0)) {
@@ -138,7 +138,7 @@ export async function verify(deps: VerifyStepDeps, request: SnapshotCopyRequest)
     });
     if (updated)
       await deps.notifier.postThreadReply(updated, [
-        tr(`Copying: ${seen.percent}% done.`, `复制中：已完成 ${seen.percent}%。`),
+        tr(`Copying: ${seen.percent}% (${seen.state}).`, `复制中：${seen.percent}%（${seen.state}）。`),
       ]);
   }
   return wait;
@@ -177,7 +177,7 @@ function stuck(
   request: SnapshotCopyRequest,
   elapsed: number,
   how: "unseen" | "absent" | "unreadable" | "in_progress",
-  percent?: number,
+  seen?: { state: string; percent: number },
 ): Promise<StepOutcome> {
   const newId = code(request.progress.newSnapshotId ?? "?");
   const { accountUin } = request.destination;
@@ -186,7 +186,10 @@ function stuck(
     unseen: tr("has not been seen yet", "仍未被看到"),
     absent: tr(text`is not in account ${accountUin}`, text`不在账号 ${accountUin} 中`),
     unreadable: tr("could not be read in the destination", "在目标账号中无法读取"),
-    in_progress: tr(`is still being copied (${percent ?? 0}% done)`, `仍在复制中（已完成 ${percent ?? 0}%）`),
+    in_progress: tr(
+      `is still ${seen?.state} at ${seen?.percent ?? 0}%`,
+      `仍处于 ${seen?.state} 状态，进度 ${seen?.percent ?? 0}%`,
+    ),
   }[how];
   return fail(deps, request, {
     code: "copy.stuck",

@@ -58,11 +58,11 @@ type EnglishResult = Omit<PrerequisiteResult, "reason" | "fix" | "subject"> & {
   fix?: string;
   subject: string;
 };
-const english = (r: PrerequisiteResult): EnglishResult => ({
+const english = ({ fix, ...r }: PrerequisiteResult): EnglishResult => ({
   ...r,
   subject: toPlainText(r.subject),
   reason: toPlainText(r.reason),
-  ...(r.fix ? { fix: toPlainText(r.fix) } : {}),
+  ...(fix ? { fix: toPlainText(fix) } : {}),
 });
 const en = (value: Text | undefined) => (value ? toPlainText(value) : undefined);
 

@@ -78,7 +78,14 @@ export async function copy(deps: CopyStepDeps, request: SnapshotCopyRequest): Pr
         newSnapshotId = accepted.newSnapshotId;
         cloudRequestId = accepted.requestId;
       } catch (err) {
-        if (err instanceof CloudError && !err.retryable) return failFromCloud(deps, request, err);
+        if (err instanceof CloudError && !err.retryable) {
+          // Refused outright (not allow-listed, no permission, bad parameters): no copy was made,
+          // so the name is free again and "ask again" may use the one the requester typed.
+          await deps.copyWatch.swapCopyClaim(request.id, mine, undefined);
+          const { copyRequestedAt: _refused, ...unclaimed } = request.progress;
+          await deps.store.update(request.id, { progress: unclaimed });
+          return failFromCloud(deps, { ...request, progress: unclaimed }, err);
+        }
         if (err instanceof CloudError && isRefusedUnrun(err)) {
           // Tencent refused the call before running it: no copy was made, a retry may call again.
           await deps.copyWatch.swapCopyClaim(request.id, mine, undefined);

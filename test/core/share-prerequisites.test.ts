@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { checkSharePrerequisites, MAX_SHARE_ACCOUNTS } from "../../src/core/cam/prerequisites.js";
 import { renderText } from "../../src/adapters/chat-slack/mrkdwn.renderer.js";
+import { checkSharePrerequisites, MAX_SHARE_ACCOUNTS } from "../../src/core/cam/prerequisites.js";
 import { toPlainText } from "../../src/core/messages/message.js";
 import { CloudError } from "../../src/core/ports/cloud-api.port.js";
 import type { Snapshot } from "../../src/core/snapshot.js";

@@ -64,7 +64,9 @@ describe("the verify step", () => {
     const until = new Date(Date.parse(ports.request.progress.startedAt) + 120_000).toISOString();
     const thread = ports.notifier.thread(ports.request.id);
     expect(thread).toHaveLength(1);
-    expect(thread[0]).toContain("Waiting for the new copy snap-copy0001 to be listed in account 200000000002");
+    expect(thread[0]).toContain(
+      "Waiting for the new copy snap-copy0001 to be listed in account 200000000002",
+    );
     expect(thread[0]).toContain(`I wait until ${until}`);
     const again = asCopy(await ports.store.get(ports.request.id));
     expect(again?.progress.visibilityNoticeAt).toEqual(expect.any(String));

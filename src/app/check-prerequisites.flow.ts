@@ -34,6 +34,8 @@ export interface CheckedRequest {
   /** the destination's alias */
   destination: string;
   region?: string;
+  /** The new name the requester typed (`as "<name>"`), kept in what Re-check suggests. */
+  newName?: string;
   results: PrerequisiteResult[];
 }
 
@@ -93,14 +95,24 @@ export async function checkDestination(
     });
     return { regions, report, checkedAt: now.toISOString() };
   }
-  const run = (since: number | undefined) =>
-    checkPrerequisites(checkInput, {
+  const run = async (since: number | undefined) => {
+    // The oldest CAM answer this run took from the cache: a refusal on it says how old it is.
+    let oldestCached: number | undefined;
+    const onAnswer = (answer: { startedAt: number; cached: boolean }) => {
+      if (answer.cached) oldestCached = Math.min(oldestCached ?? answer.startedAt, answer.startedAt);
+    };
+    const report = await checkPrerequisites(checkInput, {
       findSnapshot,
-      cam: createCamReader(deps.cloud, deps.camCache, since === undefined ? {} : { notBefore: since }),
+      cam: createCamReader(deps.cloud, deps.camCache, {
+        ...(since === undefined ? {} : { notBefore: since }),
+        onAnswer,
+      }),
       // STS is global; the region only picks the endpoint.
       checkReadRole: (readRoleArn) =>
         deps.cloud.checkReadRole({ accountUin: destination.accountUin, readRoleArn }, regions[0] ?? ""),
     });
+    return oldestCached === undefined ? report : markCachedAnswers(report, oldestCached);
+  };
   let report = await run(notBefore);
   const confirmSince = now.getTime() - REFUSAL_FRESHNESS_MS;
   if (hasCamFailure(report.results) && (notBefore === undefined || notBefore < confirmSince)) {
@@ -111,6 +123,19 @@ export async function checkDestination(
     report = await run(confirmSince);
   }
   return { regions, report, checkedAt: now.toISOString() };
+}
+
+/** Marks the CAM checks that did not pass with when their (cached) answer was looked up. */
+function markCachedAnswers(report: PrerequisiteReport, startedAt: number): PrerequisiteReport {
+  const answeredAt = new Date(startedAt).toISOString();
+  return {
+    ...report,
+    results: report.results.map((r) =>
+      (r.check === "collaborator" || r.check === "permission") && r.status !== "passed"
+        ? { ...r, answeredAt }
+        : r,
+    ),
+  };
 }
 
 export function hasCamFailure(results: readonly PrerequisiteResult[]): boolean {

@@ -65,12 +65,12 @@ export interface RequestKind<Spec = unknown, Progress = unknown> {
    * approved, how long, and the thread's link — never a fix or a policy document (the thread has those).
    */
   describeOutcome(request: Request<Spec, Progress>, threadLink?: string): Message;
-  /** How to fix a failure, when the kind knows. */
+  /** How to fix a failure, when the kind knows (Text in both languages, or English). */
   fixFor(
-    failure: Omit<RequestFailure, "fix">,
+    failure: Omit<RequestFailure, "fix" | "said">,
     request: Request<Spec, Progress>,
     deps: KindConfigDeps,
-  ): string | undefined;
+  ): Text | string | undefined;
   /** Lets go of what the steps hold (a watched copy) when the request ends early. */
   release?(deps: KindReleaseDeps, request: Request<Spec, Progress>): Promise<void>;
 }

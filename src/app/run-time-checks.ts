@@ -1,5 +1,5 @@
-import { describeResults, hardFailures, type PrerequisiteResult } from "../core/cam/prerequisites.js";
-import { text } from "../core/messages/message.js";
+import { asText, describeResults, hardFailures, type PrerequisiteResult } from "../core/cam/prerequisites.js";
+import { joinText, type Text, text, toPlainText, tr } from "../core/messages/message.js";
 import { CloudError } from "../core/ports/cloud-api.port.js";
 import type { Request } from "../core/request/request.js";
 import type { CheckOptions } from "./check-prerequisites.flow.js";
@@ -37,9 +37,9 @@ export async function settleRunTimeChecks<R extends Request>(
     /** The failure code when it was not found and no check says why. */
     notFoundCode: string;
     /** "copying", "linking": the thread's heading says what the checks were before. */
-    before: string;
+    before: Text | string;
     /** "Nothing was copied.": what the failure says was not done. */
-    nothingDone: string;
+    nothingDone: Text | string;
   },
 ): Promise<RunTimeChecks<R>> {
   const stored = await deps.store.update(
@@ -54,7 +54,7 @@ export async function settleRunTimeChecks<R extends Request>(
     // The cloud was busy: the queue tries the step again later (with backoff).
     throw new CloudError({
       code: busy.code ?? "cloud.unavailable",
-      message: busy.reason,
+      message: toPlainText(asText(busy.reason)),
       category: "unavailable",
       reason: busy.cloud?.reason ?? "other",
     });
@@ -64,12 +64,15 @@ export async function settleRunTimeChecks<R extends Request>(
   if (failed.length === 0 && subject.found) return { kind: "passed", request: current };
   await deps.notifier.postThreadReply(
     current,
-    text`Checks before ${subject.before}:\n${describeResults(results, { fixes: false })}`,
+    text`${tr(text`Checks before ${subject.before}:`, text`${subject.before}前的检查：`)}\n${describeResults(results, { fixes: false })}`,
   );
   const outcome = await fail(deps, current, {
     code: failed[0]?.code ?? subject.notFoundCode,
     ...(failed[0]?.cloud ? { cloud: failed[0].cloud } : {}),
-    message: `${failed.map((r) => r.reason).join(" ")} ${subject.nothingDone}`,
+    message: text`${joinText(
+      failed.map((r) => asText(r.reason)),
+      " ",
+    )} ${subject.nothingDone}`,
   });
   return { kind: "stopped", outcome };
 }

@@ -10,6 +10,7 @@ import {
 import type { Logger as SlackLogger } from "@slack/logger";
 import { registerAppHome } from "../adapters/chat-slack/app-home.event.js";
 import type { AppHomePublisher } from "../adapters/chat-slack/app-home.publisher.js";
+import { registerAskAgainAction } from "../adapters/chat-slack/ask-again.action.js";
 import { registerDecisionActions } from "../adapters/chat-slack/decision.action.js";
 import { checkPayloadBody } from "../adapters/chat-slack/inbound-request.js";
 import { registerReaderLocale } from "../adapters/chat-slack/reader-locale.middleware.js";
@@ -120,6 +121,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   registerDecisionActions(app, options.deps, options.home);
   registerAppHome(app, options.deps, options.home);
   registerRecheckAction(app, options.deps);
+  registerAskAgainAction(app, options.deps, options.requestRateLimiter);
   registerRejectReasonView(app, options.deps);
   registerReplicateShortcut(app, options.deps, options.requestRateLimiter);
   const requestListener = http

@@ -14,6 +14,7 @@ import {
   type PrerequisiteResult,
 } from "../../src/core/cam/prerequisites.js";
 import { suggestFix } from "../../src/core/failure-fixes.js";
+import { type Text, toPlainText } from "../../src/core/messages/message.js";
 import {
   CloudError,
   type CloudErrorCategory,
@@ -51,7 +52,27 @@ function cam(
   };
 }
 
+/** A result as an English reader reads it (reasons, fixes and subjects are bilingual Text). */
+type EnglishResult = Omit<PrerequisiteResult, "reason" | "fix" | "subject"> & {
+  reason: string;
+  fix?: string;
+  subject: string;
+};
+const english = ({ fix, ...r }: PrerequisiteResult): EnglishResult => ({
+  ...r,
+  subject: toPlainText(r.subject),
+  reason: toPlainText(r.reason),
+  ...(fix ? { fix: toPlainText(fix) } : {}),
+});
+const en = (value: Text | undefined) => (value ? toPlainText(value) : undefined);
+
 async function run(
+  over: Parameters<typeof cam>[0] & { snapshot?: Snapshot | undefined | Error } = {},
+): Promise<EnglishResult[]> {
+  return (await runRaw(over)).map(english);
+}
+
+async function runRaw(
   over: Parameters<typeof cam>[0] & { snapshot?: Snapshot | undefined | Error } = {},
 ): Promise<PrerequisiteResult[]> {
   const report = await checkPrerequisites(
@@ -73,7 +94,8 @@ async function run(
   return report.results;
 }
 
-const statuses = (results: PrerequisiteResult[]) => results.map((r) => r.status);
+const statuses = (results: readonly { status: PrerequisiteResult["status"] }[]) =>
+  results.map((r) => r.status);
 
 describe("prerequisite checks", () => {
   it("a ready destination passes all three, with the snapshot's details and the granting policy", async () => {
@@ -191,7 +213,8 @@ describe("prerequisite checks", () => {
       reason: "I could not read the collaborator list (ListCollaborators): The SecretId does not exist.",
     });
     expect(collaborator?.fix).toContain("cam:ListCollaborators");
-    expect(describeResults(collaborator ? [collaborator] : [])).toContain(
+    const [, raw] = await runRaw({ collaborators: denied });
+    expect(toPlainText(describeResults(raw ? [raw] : []))).toContain(
       "The SecretId does not exist. (Tencent error AuthFailure.SecretIdNotFound)",
     );
   });
@@ -224,12 +247,12 @@ describe("prerequisite checks", () => {
       COPY_AUTO_POLICY_ACTION,
     ]);
     expect(statuses(results)).toEqual(["passed", "passed", "failed"]);
-    expect(results[2]?.subject).toBe(COPY_AUTO_POLICY_ACTION);
+    expect(en(results[2]?.subject)).toBe(COPY_AUTO_POLICY_ACTION);
   });
 
   it("says what changed between two runs", async () => {
-    const after = await run();
-    expect(describeChanges(["passed", "failed", "cannot-verify"], after)).toEqual([
+    const after = await runRaw();
+    expect(describeChanges(["passed", "failed", "cannot-verify"], after).map((c) => toPlainText(c))).toEqual([
       "✗ → ✓ Collaborator 200000000002",
       `? → ✓ ${COPY_SNAPSHOT_ACTION}`,
     ]);
@@ -238,15 +261,15 @@ describe("prerequisite checks", () => {
 
   it("the run-time failure codes get the same fixes in the thread", () => {
     const ctx = { sourceUin: SOURCE, destinationUin: DEST.accountUin, destinationAlias: DEST.alias };
-    expect(suggestFix({ code: "cam.not_collaborator" }, ctx)).toContain("Collaborators");
-    expect(suggestFix({ code: "cam.permission_missing" }, ctx)).toContain(MINIMAL_POLICY_JSON);
-    expect(suggestFix({ code: "cam.explicit_deny" }, ctx)).toContain("deny");
+    expect(en(suggestFix({ code: "cam.not_collaborator" }, ctx))).toContain("Collaborators");
+    expect(en(suggestFix({ code: "cam.permission_missing" }, ctx))).toContain(MINIMAL_POLICY_JSON);
+    expect(en(suggestFix({ code: "cam.explicit_deny" }, ctx))).toContain("deny");
   });
 
   it("a cloud failure's fix follows its classification, whatever the provider's code", () => {
     const ctx = { sourceUin: SOURCE, destinationUin: DEST.accountUin, destinationAlias: DEST.alias };
     const fixFor = (cloud: { category: CloudErrorCategory; reason: CloudErrorReason }) =>
-      suggestFix({ code: "Any.Code", cloud }, ctx);
+      en(suggestFix({ code: "Any.Code", cloud }, ctx));
     expect(fixFor({ category: "permanent", reason: "not_allow_listed" })).toContain("allow-listed");
     expect(fixFor({ category: "permanent", reason: "not_found" })).toContain("no longer exists");
     expect(fixFor({ category: "permanent", reason: "invalid_state" })).toContain("NORMAL");

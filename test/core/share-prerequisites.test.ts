@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { renderText } from "../../src/adapters/chat-slack/mrkdwn.renderer.js";
 import { checkSharePrerequisites, MAX_SHARE_ACCOUNTS } from "../../src/core/cam/prerequisites.js";
+import { toPlainText } from "../../src/core/messages/message.js";
 import { CloudError } from "../../src/core/ports/cloud-api.port.js";
 import type { Snapshot } from "../../src/core/snapshot.js";
 
@@ -29,7 +31,12 @@ async function shareCheck(found: Partial<Snapshot> | undefined, shares: () => Pr
     findSnapshot: async () => (found ? { ...snapshot, ...found } : undefined),
     listShares: shares,
   });
-  return report.results;
+  // As an English reader reads them: the reason in plain words, the fix as Slack shows it.
+  return report.results.map((r) => ({
+    ...r,
+    reason: toPlainText(r.reason),
+    ...(r.fix ? { fix: renderText(r.fix, 3000, "en") } : {}),
+  }));
 }
 
 describe("share prerequisites (docs/decisions/017)", () => {

@@ -112,7 +112,7 @@ describe("prerequisite checks before approval and at run time", () => {
       const copiesBefore = h.sim.callsOf("CopySnapshotCrossAccount").length;
       const reply = await command("replicate snap-abc12345 to dr-prod", "cannot assume read role");
       expect(reply.text).toContain("policies/destination-read-role.trust.json");
-      expect(reply.text).toContain(`allow account ${SOURCE_UIN} to call sts:AssumeRole`);
+      expect(reply.text).toContain(`allow account ${SOURCE_UIN} to call \`sts:AssumeRole\``);
       expect(reply.text).toContain(`In destination account ${DR_PROD_UIN}`);
       // Not the bot's own API key.
       expect(reply.text).not.toMatch(/TENCENTCLOUD_SECRET|bot's own API key/);

@@ -218,9 +218,10 @@ describe("names are shown as they will be made", () => {
         {
           check: "snapshot" as const,
           status: "passed" as const,
-          subject: "Snapshot snap-abc12345",
-          reason:
+          subject: ["Snapshot snap-abc12345"],
+          reason: [
             '`snap-abc12345` "db-daily" is NORMAL: 100 GiB data disk `disk-db000001`, encrypted, ap-shanghai, created 2026-11-24 03:00:00.',
+          ],
         },
       ],
     };

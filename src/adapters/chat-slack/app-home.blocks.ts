@@ -14,6 +14,7 @@ import {
   type Text,
   text,
   time,
+  toPlainText,
   tr,
 } from "../../core/messages/message.js";
 import type { Request } from "../../core/request/request.js";
@@ -215,8 +216,12 @@ function readinessBlocks(data: HomeData): KnownBlock[] {
   }
   const lines = readiness.destinations.map(({ destination, results }) => {
     const collaborator = results.find((r) => r.check === "collaborator");
-    const copy = results.find((r) => r.check === "permission" && r.subject === COPY_SNAPSHOT_ACTION);
-    const auto = results.find((r) => r.check === "permission" && r.subject === COPY_AUTO_POLICY_ACTION);
+    const copy = results.find(
+      (r) => r.check === "permission" && toPlainText(r.subject) === COPY_SNAPSHOT_ACTION,
+    );
+    const auto = results.find(
+      (r) => r.check === "permission" && toPlainText(r.subject) === COPY_AUTO_POLICY_ACTION,
+    );
     const mark = (r: PrerequisiteResult | undefined) => MARK[r?.status ?? "cannot-verify"];
     const role = destination.readRoleArn ? "✅" : "⚠️";
     return renderText(

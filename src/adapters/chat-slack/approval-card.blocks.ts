@@ -3,6 +3,7 @@ import type { RequestKind } from "../../app/request-kind.js";
 import type { PrerequisiteResult } from "../../core/cam/prerequisites.js";
 import type { Block, Inline, Label, Message, Text } from "../../core/messages/message.js";
 import {
+  asText,
   code,
   group,
   joinText,
@@ -11,12 +12,13 @@ import {
   strong,
   text,
   time,
+  toPlainText,
   tr,
 } from "../../core/messages/message.js";
 import type { Request } from "../../core/request/request.js";
 import { fitMessage, renderMessage, renderText, type SlackMessageContent } from "./mrkdwn.renderer.js";
 import { buildCheckSection } from "./prerequisites.blocks.js";
-import { currentLocale, say } from "./reader-locale.js";
+import { currentLocale } from "./reader-locale.js";
 import { SLACK_LIMITS } from "./slack-limits.js";
 
 /** Each state as people say it, one symbol each (issue 13: never the state's own id). */
@@ -69,18 +71,19 @@ export const listPeople = (ids: readonly string[]): Text =>
  * pass is shown as it is.
  */
 function checksForCard(request: Request): PrerequisiteResult[] | undefined {
-  return request.checks?.map((r) => {
-    if (r.status !== "passed") return r;
-    const id = /\b(snap|asp)-[a-z0-9]+\b/.exec(r.subject)?.[0];
-    const subject = id ? `\`${id}\`` : r.subject;
+  return request.checks?.map((r): PrerequisiteResult => {
+    if (r.status !== "passed") return { ...r, subject: asText(r.subject), reason: asText(r.reason) };
+    const id = /\b(snap|asp)-[a-z0-9]+\b/.exec(toPlainText(asText(r.subject)))?.[0];
+    const subject: Text = id ? [code(id)] : asText(r.subject);
     if (r.check === "snapshot")
-      return { ...r, reason: say(`${subject} is NORMAL.`, `${subject} 状态为 NORMAL。`) };
+      return { ...r, subject, reason: [tr(text`${subject} is NORMAL.`, text`${subject} 状态为 NORMAL。`)] };
     if (r.check === "policy")
       return {
         ...r,
-        reason: say(`${subject} is NORMAL and activated.`, `${subject} 状态为 NORMAL，已启用。`),
+        subject,
+        reason: [tr(text`${subject} is NORMAL and activated.`, text`${subject} 状态为 NORMAL，已启用。`)],
       };
-    return r;
+    return { ...r, subject: asText(r.subject), reason: asText(r.reason) };
   });
 }
 

@@ -3,6 +3,7 @@ import { parse as parseQueryString } from "node:querystring";
 import { z } from "zod";
 import {
   ACTION_APPROVE,
+  ACTION_ASK_AGAIN,
   ACTION_RECHECK,
   ACTION_REJECT,
   SHORTCUT_REPLICATE,
@@ -23,7 +24,7 @@ export const MAX_CLOCK_SKEW_SEC = 5 * 60;
 /** What the app listens to; anything else signed by Slack is not this app's (slack-ids.ts). */
 export const KNOWN_SLACK_IDS = {
   commands: [SLASH_COMMAND],
-  actions: [ACTION_APPROVE, ACTION_REJECT, ACTION_RECHECK],
+  actions: [ACTION_APPROVE, ACTION_REJECT, ACTION_RECHECK, ACTION_ASK_AGAIN],
   views: [VIEW_REJECT_REASON, VIEW_REPLICATE],
   shortcuts: [SHORTCUT_REPLICATE],
   /** Events API (manifest.yml `bot_events`): the Home tab (app-home.event.ts). */

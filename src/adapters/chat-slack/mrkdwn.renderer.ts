@@ -11,7 +11,7 @@ import {
   type Text,
 } from "../../core/messages/message.js";
 import { currentLocale, say } from "./reader-locale.js";
-import { ACTION_APPROVE, ACTION_RECHECK, ACTION_REJECT } from "./slack-ids.js";
+import { ACTION_APPROVE, ACTION_ASK_AGAIN, ACTION_RECHECK, ACTION_REJECT } from "./slack-ids.js";
 import { clip, clipList, SLACK_LIMITS } from "./slack-limits.js";
 
 type KnownBlock = types.KnownBlock;
@@ -120,6 +120,7 @@ const ACTION_IDS: Record<Action["id"], string> = {
   approve: ACTION_APPROVE,
   reject: ACTION_REJECT,
   recheck: ACTION_RECHECK,
+  again: ACTION_ASK_AGAIN,
 };
 
 function renderAction(action: Action): types.Button {

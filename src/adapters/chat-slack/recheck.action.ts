@@ -11,11 +11,12 @@ import {
   type RecheckPayload,
   recheckPayloadSchema,
 } from "./prerequisites.blocks.js";
+import { say } from "./reader-locale.js";
 import { ACTION_RECHECK } from "./slack-ids.js";
 
 /**
- * Re-check on a failed-check message: ack, run the checks again on fresh CAM answers, and say what
- * changed. On a private message the answer replaces it; on a card it is a new private message.
+ * Re-check on a failed-check message: ack, run the checks again on fresh CAM answers (never the
+ * cache: `fresh` asks CAM now, and that answer then serves everyone), and say what changed. On a private message the answer replaces it; on a card it is a new private message.
  */
 export function registerRecheckAction(app: App, deps: FlowDeps): void {
   app.action<BlockButtonAction>(ACTION_RECHECK, async ({ ack, action, body, respond }) => {
@@ -26,7 +27,10 @@ export function registerRecheckAction(app: App, deps: FlowDeps): void {
       await respond({
         response_type: "ephemeral",
         replace_original: false,
-        text: "This Re-check button carries nothing I can check; run `/snapshot check` again.",
+        text: say(
+          "This Re-check button carries nothing I can check; run `/snapshot check` again.",
+          "此“重新检查”按钮没有可检查的内容；请重新运行 `/snapshot check`。",
+        ),
       }).catch((err) => deps.logger.warn({ err }, "could not answer a re-check privately"));
       return;
     }

@@ -9,3 +9,5 @@ export const SHORTCUT_REPLICATE = "replicate_snapshot";
 export const VIEW_REPLICATE = "replicate_snapshot_modal";
 /** Re-check on a failed-check message: runs the prerequisite checks again and says what changed. */
 export const ACTION_RECHECK = "prerequisites_recheck";
+/** "Ask again" on a failed request's thread: a new request with the same inputs, through the same path. */
+export const ACTION_ASK_AGAIN = "request_ask_again";

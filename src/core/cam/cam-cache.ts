@@ -35,11 +35,25 @@ export class CamCache {
     this.clock = options.clock;
   }
 
-  read<T>(key: string, load: () => Promise<T>, notBefore?: number): Promise<T> {
+  /**
+   * The answer for `key`, from the cache when one is recent enough; `onAnswer` learns when the
+   * answer used was looked up and whether it came from the cache (a refusal says how old it is).
+   */
+  read<T>(
+    key: string,
+    load: () => Promise<T>,
+    notBefore?: number,
+    onAnswer?: (answer: { startedAt: number; cached: boolean }) => void,
+  ): Promise<T> {
     const now = this.clock.now().getTime();
     const oldestUsable = Math.max(now - this.ttlMs, notBefore ?? Number.NEGATIVE_INFINITY);
     const cached = this.entries.get(key);
-    if (cached && cached.startedAt >= oldestUsable) return cached.promise as Promise<T>;
+    if (cached && cached.startedAt >= oldestUsable) {
+      // Shared while in flight: only an answer asked for before this moment counts as cached.
+      onAnswer?.({ startedAt: cached.startedAt, cached: cached.startedAt < now });
+      return cached.promise as Promise<T>;
+    }
+    onAnswer?.({ startedAt: now, cached: false });
     const entry: Entry = { startedAt: now, promise: load() };
     this.entries.set(key, entry);
     entry.promise.catch(() => {
@@ -64,6 +78,8 @@ export class CamCache {
 export interface CamReaderOptions {
   /** Only answers whose look-up started at or after this time (ms). */
   notBefore?: number;
+  /** Told of each answer used: when it was looked up, and whether it came from the cache. */
+  onAnswer?: (answer: { startedAt: number; cached: boolean }) => void;
 }
 
 /**
@@ -76,7 +92,7 @@ export function createCamReader(
   options: CamReaderOptions = {},
 ): CamReader {
   const read = <T>(key: string, load: () => Promise<T>): Promise<T> =>
-    cache ? cache.read(key, load, options.notBefore) : load();
+    cache ? cache.read(key, load, options.notBefore, options.onAnswer) : load();
   return {
     listCollaboratorUins: () =>
       read("collaborators", async () => (await cloud.listCollaborators()).map((c) => c.uin)),

@@ -1,3 +1,4 @@
+import { code, type Text, text, toPlainText, tr } from "../messages/message.js";
 import { CloudError } from "../ports/cloud-api.port.js";
 import type { AutoSnapshotPolicy } from "../ports/policy-cloud.port.js";
 import { describeRetention, describeSchedules } from "../replication/describe-schedule.js";
@@ -70,9 +71,26 @@ export function describeAccount(accountUin: string, alias: string | undefined): 
   return `${accountUin} (${alias ?? "not in the bot's configuration"})`;
 }
 
+/** The same in both languages. */
+export function describeAccountText(accountUin: string, alias: string | undefined): Text {
+  return alias
+    ? [tr(`${accountUin} (${alias})`, `${accountUin}（${alias}）`)]
+    : [tr(`${accountUin} (not in the bot's configuration)`, `${accountUin}（不在机器人配置中）`)];
+}
+
 /** How a link to another account is removed; the bot itself never removes or overwrites one. */
+export function unlinkFixText(policyId: string, linkedUin: string, sourceUin: string): Text {
+  return [
+    tr(
+      text`The bot never overwrites or deletes a link. To replicate ${code(policyId)} elsewhere, the link to account ${linkedUin} must be removed first: account ${linkedUin} deletes it on its "Replicate to my account" page (CVM console → Snapshots → Cross-account auto-replication, ${REPLICATE_TO_MY_ACCOUNT_PAGE}); in source account ${sourceUin} the link ends only with the policy. Then ask again.`,
+      text`机器人从不覆盖或删除关联。要把 ${code(policyId)} 复制到别处，须先解除它与账号 ${linkedUin} 的关联：由账号 ${linkedUin} 在其“复制到本账号”页面删除（云服务器控制台 → 快照 → 跨账号自动复制，${REPLICATE_TO_MY_ACCOUNT_PAGE}）；在源账号 ${sourceUin} 中，关联只会随策略删除而结束。然后再申请一次。`,
+    ),
+  ];
+}
+
+/** The same in English, for callers that build plain strings. */
 export function unlinkFix(policyId: string, linkedUin: string, sourceUin: string): string {
-  return `The bot never overwrites or deletes a link. To replicate \`${policyId}\` elsewhere, the link to account ${linkedUin} must be removed first: account ${linkedUin} deletes it on its "Replicate to my account" page (CVM console → Snapshots → Cross-account auto-replication, ${REPLICATE_TO_MY_ACCOUNT_PAGE}); in source account ${sourceUin} the link ends only with the policy. Then ask again.`;
+  return toPlainText(unlinkFixText(policyId, linkedUin, sourceUin));
 }
 
 export async function checkPolicyLinkPrerequisites(
@@ -117,7 +135,7 @@ async function lookUpPolicy(sources: PolicyLinkSources, input: PolicyLinkInput):
 }
 
 function judgePolicy(lookup: PolicyLookup, input: PolicyLinkInput): PrerequisiteResult {
-  const subject = `Scheduled snapshot policy ${input.policyId}`;
+  const subject = text`${tr("Scheduled snapshot policy", "定期快照策略")} ${input.policyId}`;
   const base = { check: "policy" as const, subject };
   if ("error" in lookup) {
     return {
@@ -125,10 +143,20 @@ function judgePolicy(lookup: PolicyLookup, input: PolicyLinkInput): Prerequisite
       status: "cannot-verify",
       code: lookup.error.code,
       cloud: lookup.error.classification,
-      reason: `I could not look up \`${input.policyId}\` in Tencent Cloud (DescribeAutoSnapshotPolicies: ${lookup.error.message}).`,
+      reason: [
+        tr(
+          text`I could not look up ${code(input.policyId)} in Tencent Cloud (DescribeAutoSnapshotPolicies: ${code(lookup.error.message)}).`,
+          text`无法在腾讯云中查询 ${code(input.policyId)}（DescribeAutoSnapshotPolicies：${code(lookup.error.message)}）。`,
+        ),
+      ],
       fix: lookup.error.retryable
-        ? "Tencent Cloud was busy; Re-check in a few seconds."
-        : `Allow the bot's CAM user in account ${input.sourceUin} cvm:DescribeAutoSnapshotPolicies.`,
+        ? [tr("Tencent Cloud was busy; Re-check in a few seconds.", "腾讯云繁忙；请过几秒后点击“重新检查”。")]
+        : [
+            tr(
+              text`Allow the bot's CAM user in account ${input.sourceUin} ${code("cvm:DescribeAutoSnapshotPolicies")}.`,
+              text`请在账号 ${input.sourceUin} 中为机器人的 CAM 用户授予 ${code("cvm:DescribeAutoSnapshotPolicies")} 权限。`,
+            ),
+          ],
       ...(lookup.error.retryable ? { transient: true } : {}),
     };
   }
@@ -138,18 +166,39 @@ function judgePolicy(lookup: PolicyLookup, input: PolicyLinkInput): Prerequisite
       ...base,
       status: "failed",
       code: "policy.not_found",
-      reason: `Scheduled snapshot policy \`${input.policyId}\` was not found in source account ${input.sourceUin} (regions searched: ${input.regions.join(", ")}).`,
-      fix: "Check the id (CVM console → Snapshots → Scheduled snapshot policies), or add `in <region>`.",
+      reason: [
+        tr(
+          text`Scheduled snapshot policy ${code(input.policyId)} was not found in source account ${input.sourceUin} (regions searched: ${input.regions.join(", ")}).`,
+          text`在源账号 ${input.sourceUin} 中未找到定期快照策略 ${code(input.policyId)}（已查找的地域：${input.regions.join("、")}）。`,
+        ),
+      ],
+      fix: [
+        tr(
+          text`Check the id (CVM console → Snapshots → Scheduled snapshot policies), or add ${code("in <region>")}.`,
+          text`请检查策略 ID（云服务器控制台 → 快照 → 定期快照策略），或加上 ${code("in <region>")}。`,
+        ),
+      ],
     };
   }
-  const name = `\`${policy.policyId}\` "${policy.name}"`;
+  const name = text`${code(policy.policyId)} "${policy.name}"`;
+  const nameZh = text`${code(policy.policyId)}“${policy.name}”`;
   if (policy.state !== "NORMAL") {
     return {
       ...base,
       status: "failed",
       code: "policy.not_normal",
-      reason: `${name} is ${policy.state}${policy.state === "ISOLATED" ? " (isolated: it takes no snapshots, usually an unpaid or deleted policy)" : ""}; only a NORMAL policy can be linked.`,
-      fix: `Restore the policy in account ${input.sourceUin} (CVM console → Snapshots → Scheduled snapshot policies; an isolated policy comes back once the account's balance is settled), or pick another one, then Re-check.`,
+      reason: [
+        tr(
+          text`${name} is ${policy.state}${policy.state === "ISOLATED" ? " (isolated: it takes no snapshots, usually an unpaid or deleted policy)" : ""}; only a NORMAL policy can be linked.`,
+          text`${nameZh} 的状态为 ${policy.state}${policy.state === "ISOLATED" ? "（已隔离：不再创建快照，通常是欠费或已删除的策略）" : ""}；只有 NORMAL 状态的策略可以关联。`,
+        ),
+      ],
+      fix: [
+        tr(
+          text`Restore the policy in account ${input.sourceUin} (CVM console → Snapshots → Scheduled snapshot policies; an isolated policy comes back once the account's balance is settled), or pick another one, then Re-check.`,
+          text`请在账号 ${input.sourceUin} 中恢复该策略（云服务器控制台 → 快照 → 定期快照策略；结清账户欠费后，已隔离的策略会恢复），或另选一个策略，然后点击“重新检查”。`,
+        ),
+      ],
     };
   }
   if (!policy.activated) {
@@ -157,8 +206,18 @@ function judgePolicy(lookup: PolicyLookup, input: PolicyLinkInput): Prerequisite
       ...base,
       status: "failed",
       code: "policy.not_activated",
-      reason: `${name} is not activated: it takes no snapshots, so nothing would be replicated.`,
-      fix: `Activate it in account ${input.sourceUin} (CVM console → Snapshots → Scheduled snapshot policies → the policy → enable), then Re-check.`,
+      reason: [
+        tr(
+          text`${name} is not activated: it takes no snapshots, so nothing would be replicated.`,
+          text`${nameZh} 未启用：它不会创建快照，因此不会复制任何内容。`,
+        ),
+      ],
+      fix: [
+        tr(
+          text`Activate it in account ${input.sourceUin} (CVM console → Snapshots → Scheduled snapshot policies → the policy → enable), then Re-check.`,
+          text`请在账号 ${input.sourceUin} 中启用它（云服务器控制台 → 快照 → 定期快照策略 → 该策略 → 启用），然后点击“重新检查”。`,
+        ),
+      ],
     };
   }
   const linked = policy.copyToAccountUin;
@@ -167,19 +226,39 @@ function judgePolicy(lookup: PolicyLookup, input: PolicyLinkInput): Prerequisite
       ...base,
       status: "failed",
       code: "policy.linked_elsewhere",
-      reason: `${name} already replicates to account ${describeAccount(linked, input.aliasOf?.(linked))}; a policy replicates to one account only.`,
-      fix: unlinkFix(policy.policyId, linked, input.sourceUin),
+      reason: [
+        tr(
+          text`${name} already replicates to account ${describeAccountText(linked, input.aliasOf?.(linked))}; a policy replicates to one account only.`,
+          text`${nameZh} 已复制到账号 ${describeAccountText(linked, input.aliasOf?.(linked))}；一个策略只能复制到一个账号。`,
+        ),
+      ],
+      fix: unlinkFixText(policy.policyId, linked, input.sourceUin),
     };
   }
   return {
     ...base,
     status: "passed",
-    reason: `${name} is NORMAL and activated: ${describePolicyFacts(policy)}${linked ? `; already replicates to ${describeAccount(linked, input.destination.alias)}` : ""}.`,
+    reason: [
+      tr(
+        text`${name} is NORMAL and activated: ${describePolicyFacts(policy)}${linked ? `; already replicates to ${describeAccount(linked, input.destination.alias)}` : ""}.`,
+        text`${nameZh} 状态为 NORMAL 且已启用：${code(describePolicyFacts(policy))}${linked ? text`；已复制到 ${describeAccountText(linked, input.destination.alias)}` : undefined}。`,
+      ),
+    ],
   };
 }
 
 /** The private answer when the checks refuse a link. */
-export function describeLinkRefusal(results: readonly PrerequisiteResult[]): string {
+export function describeLinkRefusalText(results: readonly PrerequisiteResult[]): Text {
   const failed = results.filter((r) => r.status !== "passed").length;
-  return `I cannot ask for this link: ${failed} of ${results.length} checks did not pass. Nothing was created.`;
+  return [
+    tr(
+      `I cannot ask for this link: ${failed} of ${results.length} checks did not pass. Nothing was created.`,
+      `无法申请此关联：${results.length} 项检查中有 ${failed} 项未通过。未创建任何内容。`,
+    ),
+  ];
+}
+
+/** The same in English, for callers that build plain strings. */
+export function describeLinkRefusal(results: readonly PrerequisiteResult[]): string {
+  return toPlainText(describeLinkRefusalText(results));
 }

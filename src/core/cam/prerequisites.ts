@@ -1,3 +1,4 @@
+import { asText, code, joinText, plain, type Text, text, toPlainText, tr } from "../messages/message.js";
 import { CloudError, type CloudErrorClass } from "../ports/cloud-api.port.js";
 import type { Destination } from "../request/request.js";
 import { describeDiskUsage, type Snapshot } from "../snapshot.js";
@@ -46,11 +47,11 @@ export interface PrerequisiteResult {
   check: CheckId;
   status: CheckStatus;
   /** What was checked, in a few words ("Snapshot snap-abc12345", "cvm:CopySnapshotCrossAccount"). */
-  subject: string;
-  /** What the bot found. */
-  reason: string;
+  subject: Text;
+  /** What the bot found, in both languages (issue 13). */
+  reason: Text;
   /** What a person should do; set on failures and doubts (not on a check skipped for an earlier failure). */
-  fix?: string;
+  fix?: Text;
   /**
    * A stable code for failures and doubts: `snapshot.not_found`, `cam.not_collaborator`, … or, when
    * the cloud answered with an error (`cloud` set), the provider's code: for people, shown apart from the reason.
@@ -60,7 +61,15 @@ export interface PrerequisiteResult {
   cloud?: CloudErrorClass;
   /** cannot-verify because the cloud was busy or unreachable: asking again later may settle it. */
   transient?: boolean;
+  /**
+   * For a CAM check answered from the cache: when that answer was looked up (ISO). A refusal says
+   * how old it is and that Re-check reads it fresh.
+   */
+  answeredAt?: string;
 }
+
+/** A reason or fix as stored (records written before the checks spoke two languages hold strings). */
+export { asText };
 
 /** A policy that reaches a user, with its document (from `GetPolicy`). */
 export interface AttachedPolicyDocument {
@@ -149,14 +158,19 @@ async function checkReadRole(
   assume: (readRoleArn: string) => Promise<void>,
 ): Promise<PrerequisiteResult> {
   const { destination, sourceUin } = input;
-  const subject = `Read role ${readRoleArn}`;
+  const subject = text`${tr("Read role", "只读角色")} ${readRoleArn}`;
   try {
     await assume(readRoleArn);
     return {
       check: "read_role",
       status: "passed",
       subject,
-      reason: `The bot can assume read role ${readRoleArn} of ${destination.alias}: it can follow the copy in account ${destination.accountUin}.`,
+      reason: [
+        tr(
+          text`The bot can assume read role ${readRoleArn} of ${destination.alias}: it can follow the copy in account ${destination.accountUin}.`,
+          text`机器人可以扮演 ${destination.alias} 的只读角色 ${readRoleArn}：能在账号 ${destination.accountUin} 中跟踪复制。`,
+        ),
+      ],
     };
   } catch (caught) {
     const err = asCloudError(caught);
@@ -170,29 +184,67 @@ async function checkReadRole(
       return {
         ...base,
         status: "cannot-verify",
-        reason: `I could not assume read role ${readRoleArn} just now: ${err.message}`,
-        fix: "Tencent Cloud was busy or unreachable; Re-check in a few seconds.",
+        reason: [
+          tr(
+            text`I could not assume read role ${readRoleArn} just now: ${code(err.message)}`,
+            text`暂时无法扮演只读角色 ${readRoleArn}：${code(err.message)}`,
+          ),
+        ],
+        fix: BUSY_RECHECK,
         transient: true,
       };
     if (err.reason === "credentials_refused")
       return {
         ...base,
         status: "cannot-verify",
-        reason: `I could not ask STS for read role ${readRoleArn}: the bot's own credentials were refused (${err.message}).`,
-        fix: "Check the bot's TENCENTCLOUD_SECRET_ID / TENCENTCLOUD_SECRET_KEY.",
+        reason: [
+          tr(
+            text`I could not ask STS for read role ${readRoleArn}: the bot's own credentials were refused (${code(err.message)}).`,
+            text`无法向 STS 申请只读角色 ${readRoleArn}：机器人自身的凭证被拒绝（${code(err.message)}）。`,
+          ),
+        ],
+        fix: [
+          tr(
+            text`Check the bot's ${code("TENCENTCLOUD_SECRET_ID")} / ${code("TENCENTCLOUD_SECRET_KEY")}.`,
+            text`请检查机器人的 ${code("TENCENTCLOUD_SECRET_ID")} / ${code("TENCENTCLOUD_SECRET_KEY")}。`,
+          ),
+        ],
       };
     return {
       ...base,
       status: "failed",
-      reason: `The bot cannot assume read role ${readRoleArn} of ${destination.alias} (${destination.accountUin}), so it could not follow the copy: ${err.message}`,
-      fix: readRoleTrustFix(sourceUin, destination.accountUin, readRoleArn),
+      reason: [
+        tr(
+          text`The bot cannot assume read role ${readRoleArn} of ${destination.alias} (${destination.accountUin}), so it could not follow the copy: ${code(err.message)}`,
+          text`机器人无法扮演 ${destination.alias}（${destination.accountUin}）的只读角色 ${readRoleArn}，因此无法跟踪复制：${code(err.message)}`,
+        ),
+      ],
+      fix: readRoleTrustFixText(sourceUin, destination.accountUin, readRoleArn),
     };
   }
 }
 
-export function readRoleTrustFix(sourceUin: string, destinationUin: string, readRoleArn: string): string {
-  return `In destination account ${destinationUin}: CAM console → Roles (${CAM_CONSOLE.roles}) → the role of readRoleArn (${readRoleArn}) → Role trust → Edit trust policy: it must allow account ${sourceUin} to call sts:AssumeRole — use ${READ_ROLE_TRUST_POLICY_PATH} (principal qcs::cam::uin/${sourceUin}:root). If the role does not exist, create it with that trust policy and attach policies/destination-read-role.json.`;
+export function readRoleTrustFixText(sourceUin: string, destinationUin: string, readRoleArn: string): Text {
+  return [
+    tr(
+      text`In destination account ${destinationUin}: CAM console → Roles (${CAM_CONSOLE.roles}) → the role of ${code("readRoleArn")} (${readRoleArn}) → Role trust → Edit trust policy: it must allow account ${sourceUin} to call ${code("sts:AssumeRole")} — use ${code(READ_ROLE_TRUST_POLICY_PATH)} (principal ${code(`qcs::cam::uin/${sourceUin}:root`)}). If the role does not exist, create it with that trust policy and attach ${code("policies/destination-read-role.json")}.`,
+      text`在目标账号 ${destinationUin} 中：访问管理（CAM）控制台 → 角色（${CAM_CONSOLE.roles}）→ ${code("readRoleArn")} 对应的角色（${readRoleArn}）→ 角色载体 → 编辑信任策略：必须允许账号 ${sourceUin} 调用 ${code("sts:AssumeRole")}，可使用 ${code(READ_ROLE_TRUST_POLICY_PATH)}（主体 ${code(`qcs::cam::uin/${sourceUin}:root`)}）。若该角色不存在，请用此信任策略创建它，并关联 ${code("policies/destination-read-role.json")}。`,
+    ),
+  ];
 }
+
+/** The same in English, for callers that build plain strings. */
+export function readRoleTrustFix(sourceUin: string, destinationUin: string, readRoleArn: string): string {
+  return toPlainText(readRoleTrustFixText(sourceUin, destinationUin, readRoleArn));
+}
+
+/** "Tencent Cloud was busy; Re-check in a few seconds." */
+const BUSY_RECHECK: Text = [
+  tr(
+    "Tencent Cloud was busy or unreachable; Re-check in a few seconds.",
+    "腾讯云繁忙或无法连接；请过几秒后点击“重新检查”。",
+  ),
+];
 
 /** Tencent Cloud's limit of accounts one snapshot may be shared with (ModifySnapshotsSharePermission). */
 export const MAX_SHARE_ACCOUNTS = 50;
@@ -218,7 +270,7 @@ export async function checkSharePrerequisites(
   const snapshot = "snapshot" in lookup ? lookup.snapshot : undefined;
   const found = snapshot ? { snapshot } : {};
   const destinationUin = input.destination.accountUin;
-  const subject = `Share with ${destinationUin}`;
+  const subject = text`${tr("Share with", "共享给")} ${destinationUin}`;
   if (!snapshot || snapshotResult.status !== "passed") {
     return {
       ...found,
@@ -229,7 +281,12 @@ export async function checkSharePrerequisites(
           status: "cannot-verify",
           subject,
           code: "share.not_checked",
-          reason: "Sharing not checked: the snapshot must be found and NORMAL first.",
+          reason: [
+            tr(
+              "Sharing not checked: the snapshot must be found and NORMAL first.",
+              "未检查共享：须先找到快照且其状态为 NORMAL。",
+            ),
+          ],
         },
       ],
     };
@@ -243,16 +300,26 @@ async function judgeShare(
   sources: ShareCheckSources,
 ): Promise<PrerequisiteResult> {
   const { alias, accountUin } = input.destination;
-  const subject = `Share with ${accountUin}`;
-  const useCopy = `Use the copy method for this destination: set \`method: copy\` under \`destinations.${alias}\` (CopySnapshotCrossAccount makes an independent copy; it needs Tencent Cloud's cross-account copy beta).`;
+  const subject = text`${tr("Share with", "共享给")} ${accountUin}`;
+  const useCopy = (prefix?: { en: string; zh: string }): Text => [
+    tr(
+      text`${prefix?.en}Use the copy method for this destination: set ${code("method: copy")} under ${code(`destinations.${alias}`)} (CopySnapshotCrossAccount makes an independent copy; it needs Tencent Cloud's cross-account copy beta).`,
+      text`${prefix?.zh}为该目标改用复制方式：在 ${code(`destinations.${alias}`)} 下设置 ${code("method: copy")}（CopySnapshotCrossAccount 会生成独立副本；需要开通腾讯云跨账号复制内测）。`,
+    ),
+  ];
   if (snapshot.diskUsage === "SYSTEM_DISK") {
     return {
       check: "share",
       status: "failed",
       subject,
       code: "share.system_disk",
-      reason: `\`${snapshot.snapshotId}\` is a system-disk snapshot; Tencent Cloud shares data-disk snapshots only.`,
-      fix: useCopy,
+      reason: [
+        tr(
+          text`${code(snapshot.snapshotId)} is a system-disk snapshot; Tencent Cloud shares data-disk snapshots only.`,
+          text`${code(snapshot.snapshotId)} 是系统盘快照；腾讯云只支持共享数据盘快照。`,
+        ),
+      ],
+      fix: useCopy(),
     };
   }
   if (snapshot.encrypted) {
@@ -261,8 +328,13 @@ async function judgeShare(
       status: "failed",
       subject,
       code: "share.encrypted",
-      reason: `\`${snapshot.snapshotId}\` is encrypted; Tencent Cloud does not share encrypted snapshots.`,
-      fix: useCopy,
+      reason: [
+        tr(
+          text`${code(snapshot.snapshotId)} is encrypted; Tencent Cloud does not share encrypted snapshots.`,
+          text`${code(snapshot.snapshotId)} 已加密；腾讯云不支持共享加密快照。`,
+        ),
+      ],
+      fix: useCopy(),
     };
   }
   let shares: readonly string[];
@@ -276,10 +348,20 @@ async function judgeShare(
       subject,
       code: e.code,
       cloud: e.classification,
-      reason: `I could not read who \`${snapshot.snapshotId}\` is shared with (DescribeSnapshotSharePermission): ${e.message}`,
+      reason: [
+        tr(
+          text`I could not read who ${code(snapshot.snapshotId)} is shared with (DescribeSnapshotSharePermission): ${code(e.message)}`,
+          text`无法读取 ${code(snapshot.snapshotId)} 的共享对象（DescribeSnapshotSharePermission）：${code(e.message)}`,
+        ),
+      ],
       fix: e.retryable
-        ? "Tencent Cloud was busy; Re-check in a few seconds."
-        : `Allow the bot's CAM user in account ${input.sourceUin} cvm:DescribeSnapshotSharePermission and cvm:ModifySnapshotsSharePermission.`,
+        ? BUSY_RECHECK
+        : [
+            tr(
+              text`Allow the bot's CAM user in account ${input.sourceUin} ${code("cvm:DescribeSnapshotSharePermission")} and ${code("cvm:ModifySnapshotsSharePermission")}.`,
+              text`请在账号 ${input.sourceUin} 中为机器人的 CAM 用户授予 ${code("cvm:DescribeSnapshotSharePermission")} 和 ${code("cvm:ModifySnapshotsSharePermission")} 权限。`,
+            ),
+          ],
       ...(e.retryable ? { transient: true } : {}),
     };
   }
@@ -288,7 +370,12 @@ async function judgeShare(
       check: "share",
       status: "passed",
       subject,
-      reason: `\`${snapshot.snapshotId}\` is already shared with ${accountUin} (${alias}); sharing again changes nothing.`,
+      reason: [
+        tr(
+          text`${code(snapshot.snapshotId)} is already shared with ${accountUin} (${alias}); sharing again changes nothing.`,
+          text`${code(snapshot.snapshotId)} 已共享给 ${accountUin}（${alias}）；再次共享不会有任何变化。`,
+        ),
+      ],
     };
   }
   if (shares.length >= MAX_SHARE_ACCOUNTS) {
@@ -297,15 +384,28 @@ async function judgeShare(
       status: "failed",
       subject,
       code: "share.limit_reached",
-      reason: `\`${snapshot.snapshotId}\` is already shared with ${shares.length} accounts; Tencent Cloud allows at most ${MAX_SHARE_ACCOUNTS} per snapshot.`,
-      fix: `Stop sharing it with an account that no longer needs it (CBS console → Snapshots → Share), or ${useCopy.charAt(0).toLowerCase()}${useCopy.slice(1)}`,
+      reason: [
+        tr(
+          text`${code(snapshot.snapshotId)} is already shared with ${shares.length} accounts; Tencent Cloud allows at most ${MAX_SHARE_ACCOUNTS} per snapshot.`,
+          text`${code(snapshot.snapshotId)} 已共享给 ${shares.length} 个账号；腾讯云每个快照最多共享给 ${MAX_SHARE_ACCOUNTS} 个账号。`,
+        ),
+      ],
+      fix: useCopy({
+        en: "Stop sharing it with an account that no longer needs it (CBS console → Snapshots → Share), or: ",
+        zh: "取消与不再需要的账号的共享（云硬盘控制台 → 快照 → 共享），或者：",
+      }),
     };
   }
   return {
     check: "share",
     status: "passed",
     subject,
-    reason: `Data-disk snapshot, shared with ${shares.length} of at most ${MAX_SHARE_ACCOUNTS} accounts; ${accountUin} will see it in ${snapshot.region} only (a share, not a copy).`,
+    reason: [
+      tr(
+        text`Data-disk snapshot, shared with ${shares.length} of at most ${MAX_SHARE_ACCOUNTS} accounts; ${accountUin} will see it in ${snapshot.region} only (a share, not a copy).`,
+        text`数据盘快照，已共享给 ${shares.length} 个账号（上限 ${MAX_SHARE_ACCOUNTS} 个）；${accountUin} 只能在 ${snapshot.region} 看到它（是共享，不是副本）。`,
+      ),
+    ],
   };
 }
 
@@ -323,7 +423,7 @@ async function lookUpSnapshot(
 }
 
 function judgeSnapshot(lookup: SnapshotLookup, input: PrerequisiteInput): PrerequisiteResult {
-  const subject = `Snapshot ${input.snapshotId}`;
+  const subject = text`${tr("Snapshot", "快照")} ${input.snapshotId}`;
   if ("error" in lookup) {
     return {
       check: "snapshot",
@@ -331,8 +431,13 @@ function judgeSnapshot(lookup: SnapshotLookup, input: PrerequisiteInput): Prereq
       subject,
       code: lookup.error.code,
       cloud: lookup.error.classification,
-      reason: `I could not look up \`${input.snapshotId}\` in Tencent Cloud (${lookup.error.message}).`,
-      fix: "Try again in a minute.",
+      reason: [
+        tr(
+          text`I could not look up ${code(input.snapshotId)} in Tencent Cloud (${code(lookup.error.message)}).`,
+          text`无法在腾讯云中查询 ${code(input.snapshotId)}（${code(lookup.error.message)}）。`,
+        ),
+      ],
+      fix: [tr("Try again in a minute.", "请一分钟后重试。")],
       ...(lookup.error.retryable ? { transient: true } : {}),
     };
   }
@@ -343,8 +448,18 @@ function judgeSnapshot(lookup: SnapshotLookup, input: PrerequisiteInput): Prereq
       status: "failed",
       subject,
       code: "snapshot.not_found",
-      reason: `Snapshot \`${input.snapshotId}\` was not found in source account ${input.sourceUin} (regions searched: ${input.regions.join(", ")}).`,
-      fix: "Check the id, or add `in <region>`.",
+      reason: [
+        tr(
+          text`Snapshot ${code(input.snapshotId)} was not found in source account ${input.sourceUin} (regions searched: ${input.regions.join(", ")}).`,
+          text`在源账号 ${input.sourceUin} 中未找到快照 ${code(input.snapshotId)}（已查找的地域：${input.regions.join("、")}）。`,
+        ),
+      ],
+      fix: [
+        tr(
+          text`Check the id, or add ${code("in <region>")}.`,
+          text`请检查快照 ID，或加上 ${code("in <region>")}。`,
+        ),
+      ],
     };
   }
   if (snapshot.state !== "NORMAL") {
@@ -353,26 +468,63 @@ function judgeSnapshot(lookup: SnapshotLookup, input: PrerequisiteInput): Prereq
       status: "failed",
       subject,
       code: "snapshot.not_normal",
-      reason: `Snapshot \`${snapshot.snapshotId}\` is ${snapshot.state}${snapshot.state === "CREATING" ? ` (${snapshot.percent}% done)` : ""}; only a NORMAL snapshot can be copied.`,
-      fix: "Try again when it is NORMAL.",
+      reason: [
+        tr(
+          text`Snapshot ${code(snapshot.snapshotId)} is ${snapshot.state}${snapshot.state === "CREATING" ? ` (${snapshot.percent}% done)` : ""}; only a NORMAL snapshot can be copied.`,
+          text`快照 ${code(snapshot.snapshotId)} 的状态为 ${snapshot.state}${snapshot.state === "CREATING" ? `（已完成 ${snapshot.percent}%）` : ""}；只有 NORMAL 状态的快照可以复制。`,
+        ),
+      ],
+      fix: [tr("Try again when it is NORMAL.", "请在其状态变为 NORMAL 后重试。")],
     };
   }
   return {
     check: "snapshot",
     status: "passed",
     subject,
-    reason: `\`${snapshot.snapshotId}\` "${snapshot.name}" is NORMAL: ${describeSnapshotFacts(snapshot)}.`,
+    reason: [
+      tr(
+        text`${code(snapshot.snapshotId)} "${snapshot.name}" is NORMAL: ${describeSnapshotFactsText(snapshot)}.`,
+        text`${code(snapshot.snapshotId)}“${snapshot.name}”状态为 NORMAL：${describeSnapshotFactsText(snapshot)}。`,
+      ),
+    ],
   };
 }
 
 /** "100 GiB data disk `disk-…`, encrypted, ap-shanghai, created 2026-11-24 03:00:00" */
 export function describeSnapshotFacts(snapshot: Snapshot): string {
+  return toPlainText(describeSnapshotFactsText(snapshot));
+}
+
+/** The same in both languages. The creation time is Tencent's own local wall-clock string. */
+export function describeSnapshotFactsText(snapshot: Snapshot): Text {
+  const usage =
+    snapshot.diskUsage === "SYSTEM_DISK"
+      ? tr("system disk", "系统盘")
+      : snapshot.diskUsage === "DATA_DISK"
+        ? tr("data disk", "数据盘")
+        : describeDiskUsage(snapshot.diskUsage);
   return [
-    `${snapshot.diskSizeGiB} GiB ${describeDiskUsage(snapshot.diskUsage)} \`${snapshot.diskId}\``,
-    snapshot.encrypted ? "encrypted" : "not encrypted",
-    snapshot.region,
-    `created ${snapshot.createdAt || "at an unknown time"}`,
-  ].join(", ");
+    tr(
+      joinText(
+        [
+          text`${snapshot.diskSizeGiB} GiB ${usage} ${code(snapshot.diskId)}`,
+          plain(snapshot.encrypted ? "encrypted" : "not encrypted"),
+          plain(snapshot.region),
+          plain(`created ${snapshot.createdAt || "at an unknown time"}`),
+        ],
+        ", ",
+      ),
+      joinText(
+        [
+          text`${snapshot.diskSizeGiB} GiB ${usage} ${code(snapshot.diskId)}`,
+          plain(snapshot.encrypted ? "已加密" : "未加密"),
+          plain(snapshot.region),
+          snapshot.createdAt ? text`创建于 ${code(snapshot.createdAt)}` : plain("创建时间未知"),
+        ],
+        "，",
+      ),
+    ),
+  ];
 }
 
 export interface AccessInput {
@@ -400,9 +552,14 @@ export async function checkDestinationAccess(
         (action): PrerequisiteResult => ({
           check: "permission",
           status: "cannot-verify",
-          subject: action,
+          subject: plain(action),
           code: "cam.not_checked",
-          reason: `${action} not checked: account ${destinationUin} must be a collaborator first.`,
+          reason: [
+            tr(
+              text`${action} not checked: account ${destinationUin} must be a collaborator first.`,
+              text`未检查 ${action}：账号 ${destinationUin} 须先成为协作者。`,
+            ),
+          ],
         }),
       ),
     ];
@@ -416,8 +573,11 @@ export async function checkDestinationAccess(
       collaborator,
       ...actions.map((action) =>
         e.reason === "not_found"
-          ? notCollaboratorResult(input, action, e.message)
-          : cannotRead(e, action, "the collaborator's policies (ListAttachedUserAllPolicies / GetPolicy)"),
+          ? notCollaboratorResult(input, plain(action), e.message)
+          : cannotRead(e, plain(action), {
+              en: "the collaborator's policies (ListAttachedUserAllPolicies / GetPolicy)",
+              zh: "协作者的策略（ListAttachedUserAllPolicies / GetPolicy）",
+            }),
       ),
     ];
   }
@@ -438,13 +598,16 @@ function anyResourceOf(sourceUin: string, action: CopyAction): ResourceTarget {
 
 async function checkCollaborator(input: AccessInput, cam: CamReader): Promise<PrerequisiteResult> {
   const destinationUin = input.destination.accountUin;
-  const subject = `Collaborator ${destinationUin}`;
+  const subject = text`${tr("Collaborator", "协作者")} ${destinationUin}`;
   let uins: readonly string[];
   try {
     uins = await cam.listCollaboratorUins();
   } catch (err) {
     return {
-      ...cannotRead(asCloudError(err), subject, "the collaborator list (ListCollaborators)"),
+      ...cannotRead(asCloudError(err), subject, {
+        en: "the collaborator list (ListCollaborators)",
+        zh: "协作者列表（ListCollaborators）",
+      }),
       check: "collaborator",
     };
   }
@@ -454,19 +617,29 @@ async function checkCollaborator(input: AccessInput, cam: CamReader): Promise<Pr
     check: "collaborator",
     status: "passed",
     subject,
-    reason: `Account ${destinationUin} (${input.destination.alias}) is a collaborator of ${input.sourceUin}.`,
+    reason: [
+      tr(
+        text`Account ${destinationUin} (${input.destination.alias}) is a collaborator of ${input.sourceUin}.`,
+        text`账号 ${destinationUin}（${input.destination.alias}）是 ${input.sourceUin} 的协作者。`,
+      ),
+    ],
   };
 }
 
-function notCollaboratorResult(input: AccessInput, subject: string, detail?: string): PrerequisiteResult {
+function notCollaboratorResult(input: AccessInput, subject: Text, detail?: string): PrerequisiteResult {
   const destinationUin = input.destination.accountUin;
   return {
     check: "permission",
     status: "failed",
     subject,
     code: "cam.not_collaborator",
-    reason: `Account ${destinationUin} (${input.destination.alias}) is not a collaborator of ${input.sourceUin}${detail ? ` (${detail})` : ""}.`,
-    fix: collaboratorFix(input.sourceUin, destinationUin),
+    reason: [
+      tr(
+        text`Account ${destinationUin} (${input.destination.alias}) is not a collaborator of ${input.sourceUin}${detail ? text` (${code(detail)})` : undefined}.`,
+        text`账号 ${destinationUin}（${input.destination.alias}）不是 ${input.sourceUin} 的协作者${detail ? text`（${code(detail)}）` : undefined}。`,
+      ),
+    ],
+    fix: collaboratorFixText(input.sourceUin, destinationUin),
   };
 }
 
@@ -482,17 +655,27 @@ function judgePermission(
     action,
     target,
   );
+  const groupsOf = (name: string) => policies.find((p) => p.name === name)?.groups ?? [];
   const via = (name: string) => {
-    const groups = policies.find((p) => p.name === name)?.groups ?? [];
+    const groups = groupsOf(name);
     return groups.length > 0 ? ` (through group ${groups.join(", ")})` : "";
   };
-  const base = { check: "permission" as const, subject: action };
+  const viaZh = (name: string) => {
+    const groups = groupsOf(name);
+    return groups.length > 0 ? `（通过用户组 ${groups.join("、")}）` : "";
+  };
+  const base = { check: "permission" as const, subject: plain(action) };
   switch (verdict.kind) {
     case "allow":
       return {
         ...base,
         status: "passed",
-        reason: `Account ${destinationUin} is allowed ${action} by policy "${verdict.grantedBy.policyName}"${via(verdict.grantedBy.policyName)}.`,
+        reason: [
+          tr(
+            text`Account ${destinationUin} is allowed ${action} by policy "${verdict.grantedBy.policyName}"${via(verdict.grantedBy.policyName)}.`,
+            text`策略“${verdict.grantedBy.policyName}”${viaZh(verdict.grantedBy.policyName)}允许账号 ${destinationUin} 执行 ${action}。`,
+          ),
+        ],
       };
     case "deny":
       if (verdict.explicit) {
@@ -500,32 +683,54 @@ function judgePermission(
           ...base,
           status: "failed",
           code: "cam.explicit_deny",
-          reason: `Policy "${verdict.deniedBy.policyName}"${via(verdict.deniedBy.policyName)} statement ${verdict.deniedBy.statement} explicitly denies ${action} to ${destinationUin}; a deny wins over any allow.`,
-          fix: explicitDenyFix(input.sourceUin, destinationUin),
+          reason: [
+            tr(
+              text`Policy "${verdict.deniedBy.policyName}"${via(verdict.deniedBy.policyName)} statement ${verdict.deniedBy.statement} explicitly denies ${action} to ${destinationUin}; a deny wins over any allow.`,
+              text`策略“${verdict.deniedBy.policyName}”${viaZh(verdict.deniedBy.policyName)}的第 ${verdict.deniedBy.statement} 条语句明确拒绝 ${destinationUin} 执行 ${action}；拒绝优先于任何允许。`,
+            ),
+          ],
+          fix: explicitDenyFixText(input.sourceUin, destinationUin),
         };
       }
       return {
         ...base,
         status: "failed",
         code: "cam.permission_missing",
-        reason:
+        reason: [
           policies.length === 0
-            ? `Account ${destinationUin} has no policy attached in ${input.sourceUin}, so it is not granted ${action}.`
-            : `None of the ${policies.length} ${policies.length === 1 ? "policy" : "policies"} attached to ${destinationUin} (${policies.map((p) => `"${p.name}"`).join(", ")}) allows ${action}.`,
-        fix: permissionFix(input.sourceUin, destinationUin),
+            ? tr(
+                text`Account ${destinationUin} has no policy attached in ${input.sourceUin}, so it is not granted ${action}.`,
+                text`账号 ${destinationUin} 在 ${input.sourceUin} 中没有关联任何策略，因此未被授予 ${action}。`,
+              )
+            : tr(
+                text`None of the ${policies.length} ${policies.length === 1 ? "policy" : "policies"} attached to ${destinationUin} (${policies.map((p) => `"${p.name}"`).join(", ")}) allows ${action}.`,
+                text`关联到 ${destinationUin} 的 ${policies.length} 个策略（${policies.map((p) => `“${p.name}”`).join("、")}）都不允许 ${action}。`,
+              ),
+        ],
+        fix: permissionFixText(input.sourceUin, destinationUin),
       };
     case "cannot-verify":
       return {
         ...base,
         status: "cannot-verify",
         code: "cam.unverifiable",
-        reason: `Cannot verify ${action}: ${verdict.reasons.join("; ")}.`,
-        fix: `Tencent Cloud decides when the copy is made. To know in advance, grant it without conditions: attach ${MINIMAL_POLICY_PATH} to collaborator ${destinationUin} (or fix the policy named above).`,
+        reason: [
+          tr(
+            text`Cannot verify ${action}: ${verdict.reasons.join("; ")}.`,
+            text`无法确认 ${action}：${code(verdict.reasons.join("; "))}。`,
+          ),
+        ],
+        fix: [
+          tr(
+            text`Tencent Cloud decides when the copy is made. To know in advance, grant it without conditions: attach ${code(MINIMAL_POLICY_PATH)} to collaborator ${destinationUin} (or fix the policy named above).`,
+            text`将由腾讯云在复制时判定。若想提前确认，请无条件授权：把 ${code(MINIMAL_POLICY_PATH)} 关联到协作者 ${destinationUin}（或修改上面提到的策略）。`,
+          ),
+        ],
       };
   }
 }
 
-function cannotRead(err: CloudError, subject: string, what: string): PrerequisiteResult {
+function cannotRead(err: CloudError, subject: Text, what: { en: string; zh: string }): PrerequisiteResult {
   const denied = err.reason === "credentials_refused" || err.reason === "access_denied";
   return {
     check: "permission",
@@ -533,26 +738,75 @@ function cannotRead(err: CloudError, subject: string, what: string): Prerequisit
     subject,
     code: err.code,
     cloud: err.classification,
-    reason: `I could not read ${what}: ${err.message}`,
-    fix: err.retryable
-      ? "Tencent Cloud was busy or rate limited (CAM allows 5 ListAttachedUserAllPolicies calls a second); Re-check in a few seconds."
-      : denied
-        ? "The bot's own API key may not read CAM: give its CAM user read access to CAM (cam:ListCollaborators, cam:ListAttachedUserAllPolicies, cam:GetPolicy — the preset QcloudCamReadOnlyAccess has them)."
-        : "Re-check later; if it persists, the operators can find the details in the bot's log.",
+    reason: [
+      tr(
+        text`I could not read ${what.en}: ${code(err.message)}`,
+        text`无法读取${what.zh}：${code(err.message)}`,
+      ),
+    ],
+    fix: [
+      err.retryable
+        ? tr(
+            "Tencent Cloud was busy or rate limited (CAM allows 5 ListAttachedUserAllPolicies calls a second); Re-check in a few seconds.",
+            "腾讯云繁忙或触发限频（CAM 每秒最多 5 次 ListAttachedUserAllPolicies 调用）；请过几秒后点击“重新检查”。",
+          )
+        : denied
+          ? tr(
+              text`The bot's own API key may not read CAM: give its CAM user read access to CAM (${code("cam:ListCollaborators")}, ${code("cam:ListAttachedUserAllPolicies")}, ${code("cam:GetPolicy")} — the preset ${code("QcloudCamReadOnlyAccess")} has them).`,
+              text`机器人自身的 API 密钥无权读取 CAM：请为其 CAM 用户授予 CAM 只读权限（${code("cam:ListCollaborators")}、${code("cam:ListAttachedUserAllPolicies")}、${code("cam:GetPolicy")}，预设策略 ${code("QcloudCamReadOnlyAccess")} 已包含）。`,
+            )
+          : tr(
+              "Re-check later; if it persists, the operators can find the details in the bot's log.",
+              "请稍后点击“重新检查”；如果问题持续，运维人员可在机器人日志中查看详情。",
+            ),
+    ],
     ...(err.retryable ? { transient: true } : {}),
   };
 }
 
+export function collaboratorFixText(sourceUin: string, destinationUin: string): Text {
+  return [
+    tr(
+      text`In source account ${sourceUin}: CAM console → User list → Collaborators → Add collaborator (${CAM_CONSOLE.users}), enter account ${destinationUin}; then attach the minimal policy (${code(MINIMAL_POLICY_PATH)}) to it.`,
+      text`在源账号 ${sourceUin} 中：访问管理（CAM）控制台 → 用户列表 → 协作者 → 添加协作者（${CAM_CONSOLE.users}），输入账号 ${destinationUin}；然后为其关联最小权限策略（${code(MINIMAL_POLICY_PATH)}）。`,
+    ),
+  ];
+}
+
+/**
+ * The fix for a missing grant, with the minimal policy document after it (the same JSON in both
+ * languages; renderers that print the policy once look for MINIMAL_POLICY_JSON in it).
+ */
+export function permissionFixText(sourceUin: string, destinationUin: string): Text {
+  return [
+    tr(
+      text`In source account ${sourceUin}: CAM console → Policies → Create custom policy → Create by policy syntax (${CAM_CONSOLE.policies}), paste the minimal policy (${code(MINIMAL_POLICY_PATH)}), then associate it with collaborator ${destinationUin}:`,
+      text`在源账号 ${sourceUin} 中：访问管理（CAM）控制台 → 策略 → 新建自定义策略 → 按策略语法创建（${CAM_CONSOLE.policies}），粘贴最小权限策略（${code(MINIMAL_POLICY_PATH)}），然后将其关联到协作者 ${destinationUin}：`,
+    ),
+    `\n\`\`\`${MINIMAL_POLICY_JSON}\`\`\``,
+  ];
+}
+
+export function explicitDenyFixText(sourceUin: string, destinationUin: string): Text {
+  return [
+    tr(
+      text`In source account ${sourceUin}: CAM console → User list → ${destinationUin} → Permissions (${CAM_CONSOLE.users}): detach the denying policy or remove its deny statement, and keep the minimal policy (${code(MINIMAL_POLICY_PATH)}) attached.`,
+      text`在源账号 ${sourceUin} 中：访问管理（CAM）控制台 → 用户列表 → ${destinationUin} → 权限（${CAM_CONSOLE.users}）：解除拒绝的策略或删除其拒绝语句，并保留已关联的最小权限策略（${code(MINIMAL_POLICY_PATH)}）。`,
+    ),
+  ];
+}
+
+/** The fixes in English, for callers that still build plain strings. */
 export function collaboratorFix(sourceUin: string, destinationUin: string): string {
-  return `In source account ${sourceUin}: CAM console → User list → Collaborators → Add collaborator (${CAM_CONSOLE.users}), enter account ${destinationUin}; then attach the minimal policy (${MINIMAL_POLICY_PATH}) to it.`;
+  return toPlainText(collaboratorFixText(sourceUin, destinationUin));
 }
 
 export function permissionFix(sourceUin: string, destinationUin: string): string {
-  return `In source account ${sourceUin}: CAM console → Policies → Create custom policy → Create by policy syntax (${CAM_CONSOLE.policies}), paste the minimal policy (${MINIMAL_POLICY_PATH}), then associate it with collaborator ${destinationUin}:\n\`\`\`${MINIMAL_POLICY_JSON}\`\`\``;
+  return toPlainText(permissionFixText(sourceUin, destinationUin));
 }
 
 export function explicitDenyFix(sourceUin: string, destinationUin: string): string {
-  return `In source account ${sourceUin}: CAM console → User list → ${destinationUin} → Permissions (${CAM_CONSOLE.users}): detach the denying policy or remove its deny statement, and keep the minimal policy (${MINIMAL_POLICY_PATH}) attached.`;
+  return toPlainText(explicitDenyFixText(sourceUin, destinationUin));
 }
 
 function asCloudError(err: unknown): CloudError {
@@ -574,37 +828,57 @@ export function statusMark(status: CheckStatus): string {
 export function describeChanges(
   before: readonly CheckStatus[],
   after: readonly PrerequisiteResult[],
-): string[] {
-  const changes: string[] = [];
+): Text[] {
+  const changes: Text[] = [];
   after.forEach((result, i) => {
     const previous = before[i];
     if (previous && previous !== result.status)
-      changes.push(`${statusMark(previous)} → ${statusMark(result.status)} ${result.subject}`);
+      changes.push(text`${statusMark(previous)} → ${statusMark(result.status)} ${asText(result.subject)}`);
   });
   return changes;
 }
 
 /** What the check found, with the provider's error code after it when a cloud error decided it. */
-export function describeFinding(result: PrerequisiteResult): string {
-  return result.cloud && result.code ? `${result.reason} (Tencent error ${result.code})` : result.reason;
+export function describeFinding(result: PrerequisiteResult): Text {
+  const reason = asText(result.reason);
+  return result.cloud && result.code
+    ? text`${reason} ${tr(text`(Tencent error ${result.code})`, text`（腾讯云错误码 ${result.code}）`)}`
+    : reason;
+}
+
+/** How old a cached CAM answer was, and that Re-check reads it fresh: "(CAM answer checked 4 s ago; Re-check asks CAM again)". */
+export function describeAnswerAge(result: PrerequisiteResult, now: Date): Text | undefined {
+  if (!result.answeredAt) return undefined;
+  const seconds = Math.max(0, Math.round((now.getTime() - Date.parse(result.answeredAt)) / 1000));
+  return [
+    tr(
+      `(CAM answer from the cache, checked ${seconds} s ago; Re-check asks CAM again)`,
+      `（CAM 结果来自缓存，${seconds} 秒前查询；点击“重新检查”会重新向 CAM 查询）`,
+    ),
+  ];
 }
 
 /** Plain text, one line per check, with the fix under each that did not pass. */
 export function describeResults(
   results: readonly PrerequisiteResult[],
   options: { fixes?: boolean } = {},
-): string {
+): Text {
   const withFixes = options.fixes ?? true;
-  return results
-    .map(
-      (r) =>
-        `${statusMark(r.status)} ${describeFinding(r)}${withFixes && r.fix && r.status !== "passed" ? `\n    How to fix: ${r.fix}` : ""}`,
-    )
-    .join("\n");
+  return joinText(
+    results.map((r) =>
+      withFixes && r.fix && r.status !== "passed"
+        ? text`${statusMark(r.status)} ${describeFinding(r)}\n    ${tr("How to fix:", "解决方法：")} ${asText(r.fix)}`
+        : text`${statusMark(r.status)} ${describeFinding(r)}`,
+    ),
+    "\n",
+  );
 }
 
 /** The private answer to a request the checks refused. */
-export function describeCheckRefusal(results: readonly PrerequisiteResult[]): string {
+export function describeCheckRefusal(results: readonly PrerequisiteResult[]): Text {
   const failed = results.filter((r) => r.status !== "passed").length;
-  return `I cannot ask for this copy: ${failed} of ${results.length} checks did not pass. Nothing was created.\n${describeResults(results)}`;
+  return text`${tr(
+    `I cannot ask for this copy: ${failed} of ${results.length} checks did not pass. Nothing was created.`,
+    `无法申请此次复制：${results.length} 项检查中有 ${failed} 项未通过。未创建任何内容。`,
+  )}\n${describeResults(results)}`;
 }

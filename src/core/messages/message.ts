@@ -29,7 +29,8 @@ export type Label = string | Text;
 /** A run of inline parts; `\n` in a literal starts a new line. */
 export type Text = readonly Inline[];
 
-export type ActionId = "approve" | "reject" | "recheck";
+/** `again`: ask again for a failed request, with the same inputs (a new request, a fresh card). */
+export type ActionId = "approve" | "reject" | "recheck" | "again";
 
 export interface Action {
   readonly id: ActionId;
@@ -166,6 +167,12 @@ function compact(parts: Inline[]): Text {
 
 export function plain(value: string): Text {
   return value ? [value] : [];
+}
+
+/** Words as stored: Text, or a plain English string on records written before two languages. */
+export function asText(value: Text | string | undefined): Text {
+  if (value === undefined) return [];
+  return typeof value === "string" ? plain(value) : value;
 }
 
 /** A label as plain words in one language. */

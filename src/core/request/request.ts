@@ -38,6 +38,8 @@ export interface RequestFailure {
   /** What happened: Text where a kind says it in both languages (decision 022), else the cloud's words. */
   message: string | Text;
   fix?: string;
+  /** The same for people, in both languages (issue 13); absent on records written before. */
+  said?: { message: Text; fix?: Text };
   cloudRequestId?: string;
   /** Set when the cloud reported the failure: what the fix is chosen by. */
   cloud?: CloudErrorClass;

@@ -71,7 +71,7 @@ export async function requestReplication(
     const { results } = checks.report;
     const refused = await refuse(
       checksRefusalReason(results),
-      [describeCheckRefusal(results)],
+      describeCheckRefusal(results),
       describeFailedChecks(results),
     );
     return {
@@ -80,6 +80,7 @@ export async function requestReplication(
         snapshotId: input.snapshotId,
         destination: destination.alias,
         ...(input.region ? { region: input.region } : {}),
+        ...(input.newName !== undefined ? { newName: input.newName } : {}),
         results: checks.report.results,
       },
     };

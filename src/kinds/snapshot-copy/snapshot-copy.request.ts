@@ -1,3 +1,4 @@
+import { type Text, tr } from "../../core/messages/message.js";
 import type { Request } from "../../core/request/request.js";
 import type { Snapshot } from "../../core/snapshot.js";
 
@@ -31,6 +32,10 @@ export interface CopyProgress {
   finishedAt?: string;
   /** Share method: when Tencent accepted the share (ModifySnapshotsSharePermission). */
   sharedAt?: string;
+  /** When the copy was first listed in the destination: absent after that, it vanished. */
+  seenAt?: string;
+  /** When the thread was told the bot waits for the new copy to be listed (said once). */
+  visibilityNoticeAt?: string;
 }
 
 /** A manual copy of one snapshot into another account. */
@@ -47,6 +52,16 @@ export function methodOf(request: Pick<SnapshotCopyRequest, "destination">): "co
  */
 export function shareMeaning(snapshotId: string, accountUin: string): string {
   return `share, not a copy: account ${accountUin} can use ${snapshotId} (create disks from it in the same region) but does not own it — if the source snapshot is deleted, or the source account is lost, the share is gone with it.`;
+}
+
+/** The same in both languages. */
+export function shareMeaningText(snapshotId: string, accountUin: string): Text {
+  return [
+    tr(
+      shareMeaning(snapshotId, accountUin),
+      `是共享，不是副本：账号 ${accountUin} 可以使用 ${snapshotId}（在同一地域用它创建云硬盘），但并不拥有它——如果源快照被删除或源账号丢失，共享也随之消失。`,
+    ),
+  ];
 }
 
 export function isSnapshotCopy(request: Request): request is SnapshotCopyRequest {

@@ -41,7 +41,6 @@ describe("the verify step", () => {
 
   it.each([
     { name: "nothing seen yet", afterMs: 5_000, observation: undefined },
-    { name: "absent within the visibility grace", afterMs: 60_000, observation: { kind: "absent" } as const },
     {
       name: "a busy destination (retryable error)",
       afterMs: 5_000,
@@ -59,6 +58,44 @@ describe("the verify step", () => {
     expect(ports.notifier.replies).toEqual([]);
   });
 
+  it("absent within the visibility grace: waits, and says once in the thread what it waits for and until when", async () => {
+    const ports = await verifying(60_000, { kind: "absent" });
+    expect(await verify(ports.deps, ports.request)).toEqual({ kind: "wait", delayMs: 1000 });
+    const until = new Date(Date.parse(ports.request.progress.startedAt) + 120_000).toISOString();
+    const thread = ports.notifier.thread(ports.request.id);
+    expect(thread).toHaveLength(1);
+    expect(thread[0]).toContain(
+      "Waiting for the new copy snap-copy0001 to be listed in account 200000000002",
+    );
+    expect(thread[0]).toContain(`I wait until ${until}`);
+    const again = asCopy(await ports.store.get(ports.request.id));
+    expect(again?.progress.visibilityNoticeAt).toEqual(expect.any(String));
+    await verify(ports.deps, again ?? ports.request);
+    expect(ports.notifier.thread(ports.request.id)).toHaveLength(1);
+    expect(await ports.store.get(ports.request.id)).toMatchObject({ state: "running", step: "verifying" });
+  });
+
+  it("a copy listed once and then gone: reported as vanished at once, with what to check", async () => {
+    const ports = await verifying(5_000, seen("COPYING_FROM_REMOTE", 10));
+    expect(await verify(ports.deps, ports.request)).toEqual({ kind: "wait", delayMs: 1000 });
+    const listed = asCopy(await ports.store.get(ports.request.id));
+    expect(listed?.progress.seenAt).toEqual(expect.any(String));
+    ports.clock.advance(1000);
+    ports.copyWatch.seen.set(ports.request.id, { kind: "absent", at: ports.clock.now().toISOString() });
+    expect(await verify(ports.deps, listed ?? ports.request)).toEqual({ kind: "done", state: "failed" });
+    const stored = await ports.store.get(ports.request.id);
+    expect(stored?.failure?.code).toBe("copy.vanished");
+    expect(stored?.failure?.message).toMatch(/vanished from account dr-prod \(200000000002\)/);
+    expect(stored?.failure?.fix).toMatch(/CBS console .*deleted or failed/);
+    const thread = ports.notifier.thread(ports.request.id);
+    expect(thread.at(-1)).toMatch(/^Failed: The copy snap-copy0001 vanished/);
+    expect(thread.at(-1)).toMatch(/How to fix: Check in account 200000000002's CBS console/);
+    expect(ports.audit.entries.at(-1)).toMatchObject({
+      event: "failed",
+      detail: expect.stringMatching(/^copy\.vanished: The copy snap-copy0001 vanished/),
+    });
+  });
+
   it("an observation from before the copy started does not count", async () => {
     const ports = await verifying(5_000);
     ports.copyWatch.seen.set(ports.request.id, { kind: "absent", at: "2026-11-25T09:00:00.000Z" });
@@ -72,7 +109,7 @@ describe("the verify step", () => {
       afterMs: 121_000,
       observation: { kind: "absent" } as const,
       code: "copy.missing",
-      says: /is not in account 200000000002: it failed or was deleted there/,
+      says: /never appeared in account dr-prod \(200000000002\), ap-shanghai within 2m 0s of the copy call: it failed or was deleted there/,
     },
     {
       name: "NORMAL at another size",
@@ -113,7 +150,7 @@ describe("the verify step", () => {
         retryable: false,
       } as const,
       code: "AuthFailure.RoleNotAssumable",
-      says: /cannot read account 200000000002 to follow the copy snap-copy0001: role missing/,
+      says: /cannot read account 200000000002 to follow the copy snap-copy0001: "role missing"/,
     },
   ])(
     "$name: failed ($code), said in the thread and the notify channel",
@@ -127,7 +164,12 @@ describe("the verify step", () => {
       expect(ports.notifier.thread(ports.request.id)[0]).toMatch(says);
       expect(ports.notifier.outcomes).toHaveLength(1);
       expect(ports.copyWatch.watched.size).toBe(0); // released
-      expect(ports.audit.entries.at(-1)).toMatchObject({ event: "failed", from: "verifying", detail: code });
+      // Why it failed, in the trail: the code, then the reason in plain English.
+      expect(ports.audit.entries.at(-1)).toMatchObject({
+        event: "failed",
+        from: "verifying",
+        detail: `${code}: ${stored?.failure?.message}`,
+      });
     },
   );
 

@@ -5,9 +5,9 @@ import { advance, fail, type StepDeps } from "../../../app/request-steps.js";
 import { resolveDestination } from "../../../app/resolve-destination.js";
 import { answersSinceApproval, settleRunTimeChecks } from "../../../app/run-time-checks.js";
 import { describeResults } from "../../../core/cam/prerequisites.js";
-import { conversation, text } from "../../../core/messages/message.js";
+import { code, conversation, text, tr } from "../../../core/messages/message.js";
 import { type ReplicateDeps, requestReplication } from "../request-replication.flow.js";
-import { methodOf, type SnapshotCopyRequest, shareMeaning } from "../snapshot-copy.request.js";
+import { methodOf, type SnapshotCopyRequest, shareMeaningText } from "../snapshot-copy.request.js";
 import { describePlanStop, findPlanChanges } from "../verify-plan.js";
 
 /**
@@ -29,8 +29,8 @@ export async function check(deps: CheckStepDeps, request: SnapshotCopyRequest): 
   const checks = await settleRunTimeChecks(deps, request, results, {
     found: report.snapshot !== undefined,
     notFoundCode: "snapshot.not_found",
-    before: "copying",
-    nothingDone: "Nothing was copied.",
+    before: [tr("copying", "复制")],
+    nothingDone: [tr("Nothing was copied.", "未复制任何内容。")],
   });
   if (checks.kind === "moved_on") return { kind: "continue" };
   if (checks.kind === "stopped") return checks.outcome;
@@ -52,16 +52,23 @@ export async function check(deps: CheckStepDeps, request: SnapshotCopyRequest): 
     await askForFreshApproval(deps, request);
     return stopped;
   }
-  const doubt = results.some((r) => r.status !== "passed")
-    ? " (one could not be verified; Tencent Cloud decides at copy time)"
-    : "";
+  const doubtful = results.some((r) => r.status !== "passed");
+  const passed = doubtful
+    ? tr(
+        "Checks passed (one could not be verified; Tencent Cloud decides at copy time):",
+        "检查通过（有一项无法确认，由腾讯云在复制时判定）：",
+      )
+    : tr("Checks passed:", "检查通过：");
   if (methodOf(request) === "share") {
     return advance(
       deps,
       request,
       { to: "running", step: "sharing" },
       {},
-      text`Checks passed${doubt}:\n${describeResults(results)}\nSharing ${request.spec.snapshot.snapshotId} with account ${request.destination.accountUin} — a ${shareMeaning(request.spec.snapshot.snapshotId, request.destination.accountUin)}`,
+      text`${passed}\n${describeResults(results)}\n${tr(
+        text`Sharing ${request.spec.snapshot.snapshotId} with account ${request.destination.accountUin} — a `,
+        text`正在将 ${request.spec.snapshot.snapshotId} 共享给账号 ${request.destination.accountUin}——这`,
+      )}${shareMeaningText(request.spec.snapshot.snapshotId, request.destination.accountUin)}`,
     );
   }
   return advance(
@@ -69,7 +76,10 @@ export async function check(deps: CheckStepDeps, request: SnapshotCopyRequest): 
     request,
     { to: "running", step: "copying" },
     {},
-    text`Checks passed${doubt}:\n${describeResults(results)}\nStarting the copy to account ${request.destination.accountUin}…`,
+    text`${passed}\n${describeResults(results)}\n${tr(
+      text`Starting the copy to account ${request.destination.accountUin}…`,
+      text`正在开始复制到账号 ${request.destination.accountUin}…`,
+    )}`,
   );
 }
 
@@ -94,8 +104,13 @@ async function askForFreshApproval(deps: CheckStepDeps, request: SnapshotCopyReq
   await deps.notifier.postThreadReply(
     stored,
     outcome.kind === "posted"
-      ? text`A fresh request \`${outcome.request.id}\` with the plan as it is now is waiting for approval in ${conversation(outcome.cardChannel)}.`
-      : text`A fresh request could not be made: ${outcome.message}`,
+      ? [
+          tr(
+            text`A fresh request ${code(outcome.request.id)} with the plan as it is now is waiting for approval in ${conversation(outcome.cardChannel)}.`,
+            text`已按当前情况发起新申请 ${code(outcome.request.id)}，正在 ${conversation(outcome.cardChannel)} 等待审批。`,
+          ),
+        ]
+      : text`${tr("A fresh request could not be made: ", "无法发起新申请：")}${outcome.message}`,
   );
 }
 

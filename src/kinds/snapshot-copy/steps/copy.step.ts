@@ -1,7 +1,7 @@
 import type { FlowDeps } from "../../../app/flow-deps.js";
 import type { StepResult } from "../../../app/request-kind.js";
 import { advance, fail, failFromCloud, finish, type StepDeps } from "../../../app/request-steps.js";
-import { code, text } from "../../../core/messages/message.js";
+import { code, text, tr } from "../../../core/messages/message.js";
 import { CloudError } from "../../../core/ports/cloud-api.port.js";
 import type { SnapshotCopyRequest } from "../snapshot-copy.request.js";
 
@@ -32,7 +32,12 @@ export async function copy(deps: CopyStepDeps, request: SnapshotCopyRequest): Pr
           request,
           {
             code: "copy.outcome_unknown",
-            message: `A copy may exist — look for a snapshot named "${request.spec.newName}" in account ${destination.accountUin} (${destination.alias}), region ${request.spec.snapshot.region}. The copy call was interrupted (a crash or a fault while it was being made), and without a read role the bot cannot tell whether Tencent Cloud made the copy. It did not request a second copy.`,
+            message: [
+              tr(
+                text`A copy may exist — look for a snapshot named "${request.spec.newName}" in account ${destination.accountUin} (${destination.alias}), region ${request.spec.snapshot.region}. The copy call was interrupted (a crash or a fault while it was being made), and without a read role the bot cannot tell whether Tencent Cloud made the copy. It did not request a second copy.`,
+                text`可能已存在副本——请在账号 ${destination.accountUin}（${destination.alias}）的 ${request.spec.snapshot.region} 地域查找名为“${request.spec.newName}”的快照。复制调用被中断（进行中发生崩溃或故障），而没有只读角色，机器人无法判断腾讯云是否已完成复制。机器人没有发起第二次复制。`,
+              ),
+            ],
           },
           "outcome_unknown",
         );
@@ -73,7 +78,14 @@ export async function copy(deps: CopyStepDeps, request: SnapshotCopyRequest): Pr
         newSnapshotId = accepted.newSnapshotId;
         cloudRequestId = accepted.requestId;
       } catch (err) {
-        if (err instanceof CloudError && !err.retryable) return failFromCloud(deps, request, err);
+        if (err instanceof CloudError && !err.retryable) {
+          // Refused outright (not allow-listed, no permission, bad parameters): no copy was made,
+          // so the name is free again and "ask again" may use the one the requester typed.
+          await deps.copyWatch.swapCopyClaim(request.id, mine, undefined);
+          const { copyRequestedAt: _refused, ...unclaimed } = request.progress;
+          await deps.store.update(request.id, { progress: unclaimed });
+          return failFromCloud(deps, { ...request, progress: unclaimed }, err);
+        }
         if (err instanceof CloudError && isRefusedUnrun(err)) {
           // Tencent refused the call before running it: no copy was made, a retry may call again.
           await deps.copyWatch.swapCopyClaim(request.id, mine, undefined);
@@ -97,7 +109,12 @@ export async function copy(deps: CopyStepDeps, request: SnapshotCopyRequest): Pr
     ...(cloudRequestId ? { cloudRequestId } : {}),
   };
   await deps.store.update(request.id, { progress: copyFacts });
-  const started = text`Copy started: new snapshot ${code(newSnapshotId)} in account ${destination.accountUin} (${destination.alias})${cloudRequestId ? `, Tencent request id ${cloudRequestId}` : ""}.`;
+  const started = [
+    tr(
+      text`Copy started: new snapshot ${code(newSnapshotId)} in account ${destination.accountUin} (${destination.alias})${cloudRequestId ? `, Tencent request id ${cloudRequestId}` : ""}.`,
+      text`复制已开始：账号 ${destination.accountUin}（${destination.alias}）中的新快照 ${code(newSnapshotId)}${cloudRequestId ? `，腾讯云请求 ID ${cloudRequestId}` : ""}。`,
+    ),
+  ];
   if (!destination.readRoleArn) {
     const result = await deps.store.transition(request.id, {
       to: "submitted",
@@ -106,10 +123,12 @@ export async function copy(deps: CopyStepDeps, request: SnapshotCopyRequest): Pr
     });
     if (result.ok) {
       await deps.notifier.postThreadReply(result.request, started);
-      await deps.notifier.postThreadReply(
-        result.request,
-        text`Submitted; completion cannot be verified: destination "${destination.alias}" has no read role. Add ${code("readRoleArn")} to it in the configuration so the bot can follow copies to the end.`,
-      );
+      await deps.notifier.postThreadReply(result.request, [
+        tr(
+          text`Submitted; completion cannot be verified: destination "${destination.alias}" has no read role. Add ${code("readRoleArn")} to it in the configuration so the bot can follow copies to the end.`,
+          text`已提交；无法验证是否完成：目标“${destination.alias}”没有只读角色。请在配置中为它添加 ${code("readRoleArn")}，机器人才能跟踪复制直到完成。`,
+        ),
+      ]);
       await finish(deps, result.request);
     }
     return { kind: "done", state: "submitted" };

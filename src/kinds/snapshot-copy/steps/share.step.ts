@@ -1,9 +1,9 @@
 import type { FlowDeps } from "../../../app/flow-deps.js";
 import type { StepOutcome, StepResult } from "../../../app/request-kind.js";
 import { advance, fail, failFromCloud, finish, formatDuration } from "../../../app/request-steps.js";
-import { code, text } from "../../../core/messages/message.js";
+import { code, text, tr } from "../../../core/messages/message.js";
 import { CloudError } from "../../../core/ports/cloud-api.port.js";
-import { type SnapshotCopyRequest, shareMeaning } from "../snapshot-copy.request.js";
+import { type SnapshotCopyRequest, shareMeaningText } from "../snapshot-copy.request.js";
 
 /** How long an accepted share may be missing from DescribeSnapshotSharePermission before it counts as lost. */
 const SHARE_VISIBILITY_GRACE_MS = 120_000;
@@ -30,13 +30,12 @@ export async function share(deps: FlowDeps, request: SnapshotCopyRequest): Promi
     startedAt: request.progress.startedAt ?? now,
     ...(accepted.requestId ? { cloudRequestId: accepted.requestId } : {}),
   };
-  return advance(
-    deps,
-    request,
-    { to: "running", step: "verifying" },
-    { progress },
-    text`Shared ${code(snapshotId)} with account ${destination.accountUin} (${destination.alias})${accepted.requestId ? `, Tencent request id ${accepted.requestId}` : ""}. Checking that the share is listed…`,
-  );
+  return advance(deps, request, { to: "running", step: "verifying" }, { progress }, [
+    tr(
+      text`Shared ${code(snapshotId)} with account ${destination.accountUin} (${destination.alias})${accepted.requestId ? `, Tencent request id ${accepted.requestId}` : ""}. Checking that the share is listed…`,
+      text`已将 ${code(snapshotId)} 共享给账号 ${destination.accountUin}（${destination.alias}）${accepted.requestId ? `，腾讯云请求 ID ${accepted.requestId}` : ""}。正在确认共享已列出…`,
+    ),
+  ]);
 }
 
 /** The share is verified when DescribeSnapshotSharePermission lists the destination's account. */
@@ -56,7 +55,12 @@ export async function verifyShare(deps: FlowDeps, request: SnapshotCopyRequest):
       return { kind: "wait", delayMs: deps.config.replication.pollInterval };
     return fail(deps, request, {
       code: "share.not_listed",
-      message: `Tencent Cloud accepted the share, but ${snapshotId} is still not shared with account ${destination.accountUin} after ${formatDuration(elapsed)}.`,
+      message: [
+        tr(
+          text`Tencent Cloud accepted the share, but ${code(snapshotId)} is still not shared with account ${destination.accountUin} after ${formatDuration(elapsed)}.`,
+          text`腾讯云已受理共享，但 ${formatDuration(elapsed)} 后 ${code(snapshotId)} 仍未共享给账号 ${destination.accountUin}。`,
+        ),
+      ],
     });
   }
   const result = await deps.store.transition(request.id, {
@@ -65,10 +69,13 @@ export async function verifyShare(deps: FlowDeps, request: SnapshotCopyRequest):
     patch: { progress: { ...progress, finishedAt: deps.clock.now().toISOString() } },
   });
   if (result.ok) {
-    await deps.notifier.postThreadReply(
-      result.request,
-      text`Verified: account ${destination.accountUin} (${destination.alias}) is listed in the share permissions of ${code(snapshotId)}. Completed. This is a ${shareMeaning(snapshotId, destination.accountUin)}`,
-    );
+    await deps.notifier.postThreadReply(result.request, [
+      tr(
+        text`Verified: account ${destination.accountUin} (${destination.alias}) is listed in the share permissions of ${code(snapshotId)}. Completed. This is a `,
+        text`已验证：账号 ${destination.accountUin}（${destination.alias}）已列在 ${code(snapshotId)} 的共享权限中。已完成。这`,
+      ),
+      ...shareMeaningText(snapshotId, destination.accountUin),
+    ]);
     await finish(deps, result.request);
   }
   return { kind: "done", state: "completed" };

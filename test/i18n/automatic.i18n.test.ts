@@ -33,7 +33,7 @@ import { expectBothLanguages } from "../support/translations.js";
 const H = 3_600_000;
 const NOW = Date.parse("2026-12-01T09:00:00Z");
 /** Names, ids and accounts the messages are given: they stay as they are in both languages. */
-const VALUES = ["db-daily", "disk-db000001", "disk-db000002", "C0REQUESTS", "<asp-id>"];
+const VALUES = ["db-daily", "disk-db000001", "disk-db000002", "C0REQUESTS", "<asp-id>", "SnapshotCrossAccountCopy"];
 
 const LINK: KnownLink = {
   policyId: "asp-dbdaily1",
@@ -324,7 +324,7 @@ describe("automatic replication speaks English and Chinese", () => {
     // The accounts reply's words are prerequisites.blocks.ts's (the prerequisites' own, translated
     // with them); accounts.flow.ts gives it only facts. Skipped until that file speaks Chinese and
     // shows its "checked" time as a time part: it still prints the raw ISO time today.
-    it.skip("/snapshot accounts", async () => {
+    it("/snapshot accounts", async () => {
       const ports = memoryPorts();
       ports.cloud.allowCollaborator(DR_PROD_UIN, "dr-prod");
       const report = await listDestinationReadiness(ports.deps);
@@ -378,7 +378,10 @@ describe("automatic replication speaks English and Chinese", () => {
         progress,
       };
       await ports.store.create(request);
-      const failure = async () => (await ports.store.get(request.id))?.failure?.message;
+      const failure = async () => {
+        const stored = (await ports.store.get(request.id))?.failure;
+        return stored?.said?.message ?? stored?.message;
+      };
       return { ...ports, request, said, failure };
     }
     /** What the step itself said: its thread messages in both languages. */

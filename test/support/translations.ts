@@ -105,8 +105,11 @@ export function untranslatedWords(rendered: string, values: readonly string[] = 
     .replace(/<!date\^[^>]*>/g, " ")
     .replace(/<[@#!][^>]*>/g, " ")
     .replace(/<https?:[^|>]*\|?/g, " ")
+    .replace(/```[\s\S]*?```/g, " ")
     .replace(/`[^`]*`/g, " ")
-    .replace(/```[\s\S]*?```/g, " ");
+    .replace(/https?:\/\/\S+/g, " ")
+    // CAM action names (`cvm:CopySnapshotCrossAccount`) are the same in every language.
+    .replace(/\b[a-z]+:[A-Za-z*]+/g, " ");
   for (const v of [...values].sort((a, b) => b.length - a.length)) if (v) rest = rest.split(v).join(" ");
   const words = rest.match(/[A-Za-z][A-Za-z'-]{2,}/g) ?? [];
   return words.filter(

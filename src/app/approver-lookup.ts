@@ -60,11 +60,19 @@ export async function findApproverProblems(deps: LookupDeps, policy: ApproverPol
     for (const user of policy.users) {
       try {
         const state = await userState.call(deps.directory, user);
-        if (state === "deleted") problems.push([
-            tr(text`approver ${mention(user)} has left the workspace`, text`审批人 ${mention(user)} 已离开工作区`),
+        if (state === "deleted")
+          problems.push([
+            tr(
+              text`approver ${mention(user)} has left the workspace`,
+              text`审批人 ${mention(user)} 已离开工作区`,
+            ),
           ]);
-        if (state === "not_found") problems.push([
-            tr(text`approver ${user} is not a user of this workspace`, text`审批人 ${user} 不是此工作区的用户`),
+        if (state === "not_found")
+          problems.push([
+            tr(
+              text`approver ${user} is not a user of this workspace`,
+              text`审批人 ${user} 不是此工作区的用户`,
+            ),
           ]);
       } catch (err) {
         deps.logger.debug({ err, user }, "approver could not be looked up");
@@ -74,7 +82,10 @@ export async function findApproverProblems(deps: LookupDeps, policy: ApproverPol
   for (const group of policy.usergroups) {
     try {
       const members = await deps.directory.usergroupMembers(group);
-      if (members.length === 0) problems.push([tr(text`approver group ${group} has no members`, text`审批人用户组 ${group} 没有成员`)]);
+      if (members.length === 0)
+        problems.push([
+          tr(text`approver group ${group} has no members`, text`审批人用户组 ${group} 没有成员`),
+        ]);
     } catch (err) {
       deps.logger.debug({ err, group }, "approver group could not be read");
       problems.push([

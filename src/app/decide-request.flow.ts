@@ -88,13 +88,7 @@ export async function decideRequest(
     case "not_found":
       return { kind: "refused", message: goneMessage(request.id) };
     case "duplicate":
-      return refuse(
-        deps,
-        request.id,
-        input.userId,
-        "approval_refused",
-        ALREADY_APPROVED,
-      );
+      return refuse(deps, request.id, input.userId, "approval_refused", ALREADY_APPROVED);
     case "expired":
       await expireRequest(deps, request.id);
       return refuse(deps, request.id, input.userId, "approval_refused", EXPIRED_MESSAGE);

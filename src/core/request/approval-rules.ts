@@ -77,7 +77,8 @@ export function checkApprover(
       ],
     };
   }
-  if (request.approvals.some((a) => a.userId === userId)) return { kind: "refused", reason: ALREADY_APPROVED };
+  if (request.approvals.some((a) => a.userId === userId))
+    return { kind: "refused", reason: ALREADY_APPROVED };
   return { kind: "allowed" };
 }
 
@@ -166,8 +167,7 @@ export function describeDecidedState(request: Request, viewer?: string): Text {
   const work = workOf(request);
   switch (request.state) {
     case "rejected": {
-      if (!request.rejection)
-        return [tr("This request was already rejected.", "此申请已被拒绝。")];
+      if (!request.rejection) return [tr("This request was already rejected.", "此申请已被拒绝。")];
       const by = whoDid([request.rejection.userId], viewer);
       return [tr(text`${by.en} already rejected this request.`, text`${by.zh}已拒绝此申请。`)];
     }
@@ -207,7 +207,10 @@ export function describeDecidedState(request: Request, viewer?: string): Text {
 }
 
 /** An approved request's state as people say it after "; ": never the state's or the step's id. */
-const STATE_WORDS: Record<Exclude<RequestState, "pending_approval" | "rejected" | "cancelled" | "expired">, (w: Work) => Work> = {
+const STATE_WORDS: Record<
+  Exclude<RequestState, "pending_approval" | "rejected" | "cancelled" | "expired">,
+  (w: Work) => Work
+> = {
   approved: (w) => ({ en: `queued, the ${w.en} starts shortly`, zh: `已排队，即将开始${w.zh}` }),
   running: (w) => ({ en: `${w.en} in progress`, zh: `${w.zh}进行中` }),
   completed: (w) => ({ en: `the ${w.en} is complete`, zh: `${w.zh}已完成` }),
@@ -215,7 +218,10 @@ const STATE_WORDS: Record<Exclude<RequestState, "pending_approval" | "rejected" 
     en: `the ${w.en} was submitted to Tencent Cloud`,
     zh: `${w.zh}已提交给腾讯云`,
   }),
-  failed: (w) => ({ en: `the ${w.en} failed; the card's thread says why`, zh: `${w.zh}失败，原因见卡片的消息列` }),
+  failed: (w) => ({
+    en: `the ${w.en} failed; the card's thread says why`,
+    zh: `${w.zh}失败，原因见卡片的消息列`,
+  }),
   outcome_unknown: (w) => ({
     en: `it is not known whether the ${w.en} was made; the card's thread says where to look`,
     zh: `无法确定${w.zh}是否已完成，卡片的消息列说明了去哪里查看`,

@@ -1,6 +1,7 @@
 import type { SnapshotCommand } from "../../core/command.grammar.js";
 import type { Logger } from "../../core/ports/logger.port.js";
 import type { RequestRateLimiter } from "../../core/ports/request-rate-limit.port.js";
+import { say } from "./reader-locale.js";
 
 /** The commands that look snapshots up and create cards: each one counts against the person's limit. */
 export const RATE_LIMITED_COMMANDS: ReadonlySet<SnapshotCommand["kind"]> = new Set([
@@ -29,13 +30,17 @@ export async function refuseOverRateLimit(
 }
 
 export function renderRateLimited(count: number, windowMs: number): string {
-  return `You have made ${count} request${count === 1 ? "" : "s"} in the last ${describeWindow(windowMs)}; wait a moment and try again. Nothing was created.`;
+  const window = describeWindow(windowMs);
+  return say(
+    `You have made ${count} request${count === 1 ? "" : "s"} in the last ${window.en}; wait a moment and try again. Nothing was created.`,
+    `你在过去${window.zh}内已提交 ${count} 个申请，请稍等片刻再试。未创建任何内容。`,
+  );
 }
 
-function describeWindow(ms: number): string {
-  if (ms === 60_000) return "minute";
-  if (ms === 3_600_000) return "hour";
-  if (ms % 60_000 === 0) return `${ms / 60_000} minutes`;
+function describeWindow(ms: number): { en: string; zh: string } {
+  if (ms === 60_000) return { en: "minute", zh: "一分钟" };
+  if (ms === 3_600_000) return { en: "hour", zh: "一小时" };
+  if (ms % 60_000 === 0) return { en: `${ms / 60_000} minutes`, zh: ` ${ms / 60_000} 分钟` };
   const seconds = Math.max(1, Math.round(ms / 1000));
-  return seconds === 1 ? "second" : `${seconds} seconds`;
+  return seconds === 1 ? { en: "second", zh: "一秒" } : { en: `${seconds} seconds`, zh: ` ${seconds} 秒` };
 }

@@ -82,7 +82,7 @@ export function describeOddCharacter(raw: string): Text | undefined {
   if (odd === undefined) return undefined;
   const point = `U+${(odd.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, "0")}`;
   if (new RegExp(LOOKALIKE_HYPHENS.source).test(odd))
-    return text`${tr(text`${code(raw)} has a Unicode hyphen (${point}); type ${code("-")}. `, text`${code(raw)} 含有 Unicode 连字符（${point}），请输入 ${code("-")}。`)}`;
+    return text`${tr(text`${code(raw)} has a Unicode hyphen (${point}); type ${code("-")}. `, text`${code(raw)} 含有形似 ${code("-")} 的连字符（${point}），请输入 ${code("-")}。`)}`;
   return text`${tr(text`${code(raw)} has the character ${code(odd)} (${point}), which is not part of a name or id; type it with plain letters, digits and ${code("-")}. `, text`${code(raw)} 含有字符 ${code(odd)}（${point}），名称和 ID 中不能包含它，请只用英文字母、数字和 ${code("-")} 输入。`)}`;
 }
 
@@ -482,8 +482,8 @@ export function parseSnapshotCommand(input: string): ParseResult {
         return fail(
           "invalid_scope",
           text`${tr(
-            text`${code(scopeToken?.text ?? "")} is not a list: use mine, pending, active or all.`,
-            text`${code(scopeToken?.text ?? "")} 不是列表名称：请使用 mine、pending、active 或 all。`,
+            text`${code(scopeToken?.text ?? "")} is not a list: use ${code("mine")}, ${code("pending")}, ${code("active")} or ${code("all")}.`,
+            text`${code(scopeToken?.text ?? "")} 不是列表名称：请使用 ${code("mine")}、${code("pending")}、${code("active")} 或 ${code("all")}。`,
           )}${didYouMean(scopeToken?.text ?? "", LIST_SCOPES)}`,
           USAGE.list,
         );

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { checkConfiguredNames, parseSnapshotCommand } from "../../src/core/command.grammar.js";
-import { isOneEditAway } from "../../src/core/nearest-word.js";
 import { toPlainText } from "../../src/core/messages/message.js";
+import { isOneEditAway } from "../../src/core/nearest-word.js";
 
 describe("parseSnapshotCommand: valid forms", () => {
   const valid: Array<[string, unknown]> = [

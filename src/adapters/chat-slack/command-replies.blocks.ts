@@ -37,7 +37,7 @@ const usageLines = (usage: string): Text =>
   );
 
 export function renderCommandError(error: CommandError): string {
-  return `:warning: ${reply(text`${error.message}\n${tr("Usage: ", "用法：")}${usageLines(error.usage)}`)}`;
+  return `⚠️ ${reply(text`${error.message}\n${tr("Usage: ", "用法：")}${usageLines(error.usage)}`)}`;
 }
 
 /** What each command in the help does, next to its usage line. */
@@ -131,7 +131,7 @@ export function renderReplicateOutcome(outcome: ReplicateOutcome): string {
   if (outcome.kind === "refused") return renderRefusal(outcome.message);
   const id = code(outcome.request.id);
   const where = conversation(outcome.cardChannel);
-  return `:inbox_tray: ${renderText([
+  return `📥 ${renderText([
     tr(
       text`Request ${id} is waiting for approval in ${where}. You will see each step in the card's thread.`,
       text`申请 ${id} 正在 ${where} 等待审批。每一步进展都会显示在卡片的消息列中。`,
@@ -145,7 +145,7 @@ const STARTS_WITH_SYMBOL = /^(:[a-z0-9_+-]+:|[\p{Extended_Pictographic}✓✗])/
 /** A private "no", with what to do instead, under one symbol. */
 export function renderRefusal(message: Text): string {
   const rendered = renderText(message);
-  return STARTS_WITH_SYMBOL.test(rendered) ? rendered : `:no_entry_sign: ${rendered}`;
+  return STARTS_WITH_SYMBOL.test(rendered) ? rendered : `🚫 ${rendered}`;
 }
 
 export function renderNotYetAvailable(kind: string): string {
@@ -252,13 +252,13 @@ export function renderList(list: RequestList, kinds: KindRegistry): string {
 export function renderCancelOutcome(outcome: CancelOutcome): string {
   if (outcome.kind === "refused") return renderRefusal(outcome.message);
   const id = code(outcome.request.id);
-  return `:heavy_multiplication_x: ${reply([
+  return `✖️ ${reply([
     tr(text`Request ${id} is cancelled; nothing was done.`, text`申请 ${id} 已取消，未执行任何操作。`),
   ])}`;
 }
 
 export function renderUnexpectedError(): string {
-  return `:boom: ${say(
+  return `💥 ${say(
     "Something went wrong on the bot's side; nothing was changed. The operators can find the details in the bot's log.",
     "机器人内部出错，未做任何更改。运维人员可以在机器人日志中查看详情。",
   )}`;

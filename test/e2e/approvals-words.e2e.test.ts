@@ -147,9 +147,9 @@ describe("words a person would use", () => {
 
   it("help lists only commands that work: each one answers something other than 'unknown'", async () => {
     const help = await command("help");
-    const unescape = (s: string) =>
+    const unescaped = (s: string) =>
       s.replaceAll("&lt;", "<").replaceAll("&gt;", ">").replaceAll("&amp;", "&");
-    const listed = [...help.matchAll(/`(\/snapshot [^`]+)`/g)].map((m) => unescape(m[1] ?? ""));
+    const listed = [...help.matchAll(/`(\/snapshot [^`]+)`/g)].map((m) => unescaped(m[1] ?? ""));
     const usages = listed.filter((l) => /<|\[/.test(l) || !/\s\S+\s/.test(l.replace("/snapshot ", "")));
     expect(usages.length).toBeGreaterThanOrEqual(8);
     for (const usage of new Set(listed)) {

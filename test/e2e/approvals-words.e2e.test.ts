@@ -145,6 +145,67 @@ describe("words a person would use", () => {
     expect(JSON.stringify(card.blocks)).toContain("dr-prod");
   });
 
+  it("the reject modal and the replicate modal answer a Chinese reader in Chinese", async () => {
+    const { card, requestId } = await requestCard(`replicate snap-abc12345 to dr-prod as "${uniqueName()}"`);
+    const viewsBefore = h.slack.views.length;
+    await h.slack.sendBlockAction(h.appUrl, {
+      userId: LI,
+      actionId: "request_reject",
+      value: requestId,
+      channelId: card.channel,
+      messageTs: card.ts,
+    });
+    const dialog = await h.slack.waitFor(
+      () => h.slack.views.slice(viewsBefore).find((v) => v.view.callback_id === "reject_reason"),
+      { what: "reject modal" },
+    );
+    expect(JSON.stringify(dialog.view)).toContain("拒绝申请");
+    const tooLong = await h.slack.sendViewSubmission(h.appUrl, {
+      userId: LI,
+      view: {
+        id: dialog.viewId,
+        state: { values: { reason: { reason_input: { type: "plain_text_input", value: "x".repeat(501) } } } },
+      },
+    });
+    expect(tooLong.body).toMatchObject({
+      response_action: "errors",
+      errors: { reason: "原因请少于 500 个字符。" },
+    });
+    const stale = await h.slack.sendViewSubmission(h.appUrl, {
+      userId: LI,
+      view: { callback_id: "reject_reason", private_metadata: "not json", state: { values: {} } },
+    });
+    expect(stale.body).toMatchObject({ errors: { reason: "此对话框已失效，未做任何更改。" } });
+
+    const modalsBefore = h.slack.views.length;
+    await h.slack.sendShortcut(h.appUrl, { userId: LI, callbackId: "replicate_snapshot" });
+    const modal = await h.slack.waitFor(
+      () => h.slack.views.slice(modalsBefore).find((v) => v.view.callback_id === "replicate_snapshot_modal"),
+      { what: "replicate modal" },
+    );
+    expect(JSON.stringify(modal.view)).toContain("复制快照");
+    const bad = await h.slack.sendViewSubmission(h.appUrl, {
+      userId: LI,
+      view: {
+        id: modal.viewId,
+        state: {
+          values: {
+            snapshot: { value: { type: "plain_text_input", value: "snap\u2010abc12345" } },
+            destination: { value: { type: "plain_text_input", value: "dr-prd" } },
+            name: { value: { type: "plain_text_input", value: null } },
+            region: { value: { type: "plain_text_input", value: null } },
+            channel: { value: { type: "conversations_select", selected_conversation: REQUEST_CHANNEL } },
+          },
+        },
+      },
+    });
+    // The pasted hyphen is read as `-`; the alias one letter off is named.
+    expect(bad.body).toEqual({
+      response_action: "errors",
+      errors: { destination: "不是已配置的目标账号。你是想输入 dr-prod 吗？" },
+    });
+  });
+
   it("help lists only commands that work: each one answers something other than 'unknown'", async () => {
     const help = await command("help");
     const unescaped = (s: string) =>

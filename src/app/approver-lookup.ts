@@ -1,4 +1,4 @@
-import { code, mention, type Text, text } from "../core/messages/message.js";
+import { code, mention, type Text, text, tr } from "../core/messages/message.js";
 import type { AuditEntry } from "../core/ports/audit.port.js";
 import {
   type ApprovalCheck,
@@ -40,7 +40,12 @@ export async function checkRequester(
   if (!requesters || (await isAmong(deps, userId, requesters))) return { kind: "allowed" };
   return {
     kind: "refused",
-    reason: text`You are not among the people who may ask for copies into ${code(alias)}. Ask one of them, or an operator to add you to ${code(`destinations.${alias}.requesters`)}.`,
+    reason: [
+      tr(
+        text`You are not among the people who may ask for copies into ${code(alias)}. Ask one of them, or an operator to add you to ${code(`destinations.${alias}.requesters`)}.`,
+        text`你不在可以申请复制到 ${code(alias)} 的人员之列。请其中一人代为申请，或请运维人员把你加入 ${code(`destinations.${alias}.requesters`)}。`,
+      ),
+    ],
   };
 }
 
@@ -55,8 +60,20 @@ export async function findApproverProblems(deps: LookupDeps, policy: ApproverPol
     for (const user of policy.users) {
       try {
         const state = await userState.call(deps.directory, user);
-        if (state === "deleted") problems.push(text`approver ${mention(user)} has left the workspace`);
-        if (state === "not_found") problems.push(text`approver ${user} is not a user of this workspace`);
+        if (state === "deleted")
+          problems.push([
+            tr(
+              text`approver ${mention(user)} has left the workspace`,
+              text`审批人 ${mention(user)} 已离开工作区`,
+            ),
+          ]);
+        if (state === "not_found")
+          problems.push([
+            tr(
+              text`approver ${user} is not a user of this workspace`,
+              text`审批人 ${user} 不是此工作区的用户`,
+            ),
+          ]);
       } catch (err) {
         deps.logger.debug({ err, user }, "approver could not be looked up");
       }
@@ -65,10 +82,18 @@ export async function findApproverProblems(deps: LookupDeps, policy: ApproverPol
   for (const group of policy.usergroups) {
     try {
       const members = await deps.directory.usergroupMembers(group);
-      if (members.length === 0) problems.push(text`approver group ${group} has no members`);
+      if (members.length === 0)
+        problems.push([
+          tr(text`approver group ${group} has no members`, text`审批人用户组 ${group} 没有成员`),
+        ]);
     } catch (err) {
       deps.logger.debug({ err, group }, "approver group could not be read");
-      problems.push(text`approver group ${group} no longer exists or cannot be read`);
+      problems.push([
+        tr(
+          text`approver group ${group} no longer exists or cannot be read`,
+          text`审批人用户组 ${group} 已不存在或无法读取`,
+        ),
+      ]);
     }
   }
   return problems;

@@ -1,5 +1,6 @@
-import { mention, type Text, text, toPlainText } from "../core/messages/message.js";
+import { code, mention, type Text, text, toPlainText, tr } from "../core/messages/message.js";
 import {
+  ALREADY_APPROVED,
   checkApprover,
   checkRejecter,
   describeDecidedState,
@@ -27,7 +28,16 @@ export type DecideDeps = PrecheckDeps & Pick<FlowDeps, "queue">;
 /** Rejections carry an optional reason typed in a modal; Slack's input limit is 3000 characters. */
 export const MAX_REASON_LENGTH = 500;
 
-const EXPIRED_MESSAGE = text`This request expired before enough approvers approved it; nothing changed. Make a new request if it is still needed.`;
+const EXPIRED_MESSAGE: Text = [
+  tr(
+    "This request expired before enough approvers approved it; nothing changed. Make a new request if it is still needed.",
+    "此申请在获得足够审批前已过期，未做任何更改。如仍需要，请重新提交申请。",
+  ),
+];
+
+const goneMessage = (requestId: string): Text => [
+  tr(text`Request ${code(requestId)} no longer exists.`, text`申请 ${code(requestId)} 已不存在。`),
+];
 
 /**
  * An Approve or Reject on a card. Every click is decided atomically in the store, so concurrent
@@ -55,15 +65,15 @@ export async function decideRequest(
     if (!result.ok) {
       const message =
         result.reason === "not_found"
-          ? text`This request no longer exists.`
-          : describeDecidedState(result.request);
+          ? goneMessage(request.id)
+          : describeDecidedState(result.request, input.userId);
       return refuse(deps, request.id, input.userId, "reject_refused", message);
     }
     log.info({}, "request rejected");
     await deps.notifier.updateCard(result.request);
     await deps.notifier.postThreadReply(
       result.request,
-      text`Rejected by ${mention(input.userId)}${reason ? `: ${reason}${/[.!?]$/.test(reason) ? "" : "."}` : "."} Nothing was done. ${mention(request.requestedBy)}, make a new request if it is still needed.`,
+      describeRejection(input.userId, request.requestedBy, reason),
     );
     return { kind: "rejected", request: result.request };
   }
@@ -76,26 +86,29 @@ export async function decideRequest(
   const result = await deps.store.recordApproval(request.id, { userId: input.userId, at }, required);
   switch (result.kind) {
     case "not_found":
-      return { kind: "refused", message: text`Request ${request.id} no longer exists.` };
+      return { kind: "refused", message: goneMessage(request.id) };
     case "duplicate":
+      return refuse(deps, request.id, input.userId, "approval_refused", ALREADY_APPROVED);
+    case "expired":
+      await expireRequest(deps, request.id);
+      return refuse(deps, request.id, input.userId, "approval_refused", EXPIRED_MESSAGE);
+    case "wrong_state":
       return refuse(
         deps,
         request.id,
         input.userId,
         "approval_refused",
-        text`You have already approved this request; another approver is needed.`,
+        describeDecidedState(result.request, input.userId),
       );
-    case "expired":
-      await expireRequest(deps, request.id);
-      return refuse(deps, request.id, input.userId, "approval_refused", EXPIRED_MESSAGE);
-    case "wrong_state":
-      return refuse(deps, request.id, input.userId, "approval_refused", describeDecidedState(result.request));
     case "recorded": {
       await deps.notifier.updateCard(result.request);
-      await deps.notifier.postThreadReply(
-        result.request,
-        text`Approved by ${mention(input.userId)} (${result.count}/${result.required}); ${result.required - result.count} more approval${result.required - result.count === 1 ? "" : "s"} needed.`,
-      );
+      const left = result.required - result.count;
+      await deps.notifier.postThreadReply(result.request, [
+        tr(
+          text`Approved by ${mention(input.userId)} (${result.count}/${result.required}); ${left} more approval${left === 1 ? "" : "s"} needed.`,
+          text`${mention(input.userId)} 已批准（${result.count}/${result.required}），还需要 ${left} 位审批人批准。`,
+        ),
+      ]);
       return {
         kind: "approval_recorded",
         request: result.request,
@@ -107,10 +120,13 @@ export async function decideRequest(
       await deps.queue.enqueueRequest(result.request.id);
       log.info({}, "request approved and queued");
       await deps.notifier.updateCard(result.request);
-      await deps.notifier.postThreadReply(
-        result.request,
-        text`Approved by ${mention(input.userId)}${required > 1 ? ` (${required}/${required})` : ""}. Queued for replication.`,
-      );
+      const count = required > 1 ? `${required}/${required}` : undefined;
+      await deps.notifier.postThreadReply(result.request, [
+        tr(
+          text`Approved by ${mention(input.userId)}${count ? ` (${count})` : ""}. Queued for replication.`,
+          text`${mention(input.userId)} 已批准${count ? `（${count}）` : ""}，已排队等待执行。`,
+        ),
+      ]);
       return { kind: "approved", request: result.request };
     }
   }
@@ -128,9 +144,9 @@ export async function precheck(
 ): Promise<{ kind: "allowed"; request: Request; approver: boolean } | { kind: "refused"; message: Text }> {
   const event = decision === "approve" ? "approval_refused" : "reject_refused";
   const request = await deps.store.get(requestId);
-  if (!request) return { kind: "refused", message: text`Request ${requestId} no longer exists.` };
+  if (!request) return { kind: "refused", message: goneMessage(requestId) };
   if (request.state !== "pending_approval")
-    return refuse(deps, request.id, userId, event, describeDecidedState(request));
+    return refuse(deps, request.id, userId, event, describeDecidedState(request, userId));
   if (isPastExpiry(request, deps.clock.now())) {
     await expireRequest(deps, request.id);
     return refuse(deps, request.id, userId, event, EXPIRED_MESSAGE);
@@ -141,6 +157,17 @@ export async function precheck(
     if (check.kind === "refused") return refuse(deps, request.id, userId, event, check.reason);
   }
   return { kind: "allowed", request, approver };
+}
+
+/** The thread's word on a rejection: who, why, and the requester told what to do next. */
+function describeRejection(rejecter: string, requester: string, reason: string | undefined): Text {
+  const why = reason ? `${reason}${/[.!?。！？]$/.test(reason) ? "" : "."}` : undefined;
+  return [
+    tr(
+      text`Rejected by ${mention(rejecter)}${why ? `: ${why}` : "."} Nothing was done. ${mention(requester)}, make a new request if it is still needed.`,
+      text`${mention(rejecter)} 已拒绝${reason ? `：${reason}` : ""}。未执行任何操作。${mention(requester)}，如仍需要，请重新提交申请。`,
+    ),
+  ];
 }
 
 async function refuse(

@@ -1,4 +1,4 @@
-import { code, mention, text } from "../core/messages/message.js";
+import { code, mention, text, tr } from "../core/messages/message.js";
 import type { Request } from "../core/request/request.js";
 import type { FlowDeps } from "./flow-deps.js";
 
@@ -21,18 +21,23 @@ export async function expireRequest(deps: ExpireDeps, requestId: string): Promis
   deps.logger.info({ flow: "expire-request", requestId }, "request expired");
   const count = request.approvals.length;
   const needed = request.requiredApprovals ?? deps.config.approvers.required;
+  const requester = mention(request.requestedBy);
   await deps.notifier.updateCard(request);
-  await deps.notifier.postThreadReply(
-    request,
-    text`Expired: nobody approved it in time${count > 0 ? ` (${count}/${needed} approvals)` : ""}. Nothing was done. ${mention(request.requestedBy)}, make a new request if it is still needed.`,
-  );
+  await deps.notifier.postThreadReply(request, [
+    tr(
+      text`Expired: ${count > 0 ? `only ${count} of ${needed} approvals came in time` : "nobody approved it in time"}. Nothing was done. ${requester}, make a new request if it is still needed.`,
+      text`已过期：${count > 0 ? `在时限内只获得 ${count}/${needed} 个审批` : "无人在时限内批准"}，未执行任何操作。${requester}，如仍需要，请重新提交申请。`,
+    ),
+  ]);
   const summary = deps.kinds.of(request).describeCard(request).summary;
+  const id = code(request.id);
   try {
-    await deps.notifier.tellUser(
-      request.origin,
-      request.requestedBy,
-      text`Your request ${code(request.id)} (${summary}) expired without enough approvals; nothing was done.`,
-    );
+    await deps.notifier.tellUser(request.origin, request.requestedBy, [
+      tr(
+        text`Your request ${id} (${summary}) expired without enough approvals; nothing was done. Make a new request if it is still needed.`,
+        text`你的申请 ${id}（${summary}）在获得足够审批前已过期，未执行任何操作。如仍需要，请重新提交申请。`,
+      ),
+    ]);
   } catch (err) {
     deps.logger.debug({ err, requestId }, "requester could not be told privately");
   }

@@ -29,7 +29,7 @@ describe("cancelRequest", () => {
       who: "an approver",
       userId: BOB,
       state: "pending_approval",
-      says: "Cancelled by @U0BOB. Nothing was done.",
+      says: "Cancelled by @U0BOB. Nothing was done. @U0ALICE, make a new request if it is still needed.",
     },
     {
       who: "the requester",
@@ -47,6 +47,16 @@ describe("cancelRequest", () => {
       expect(ports.notifier.thread(id)).toEqual([says]);
       expect(ports.notifier.cards.get(id)?.state).toBe("cancelled");
       expect(ports.audit.entries.at(-1)).toMatchObject({ event: "cancelled", from: state, userId });
+      // The requester hears of an approver's cancel privately too, as of a rejection; not of their own.
+      expect(ports.notifier.told.map((t) => `${t.userId}: ${t.text}`)).toEqual(
+        userId === ALICE
+          ? []
+          : [
+              expect.stringMatching(
+                new RegExp(`^U0ALICE: @U0BOB cancelled your request ${id} \\(.+\\); nothing was done\\.`),
+              ),
+            ],
+      );
     },
   );
 
@@ -57,19 +67,19 @@ describe("cancelRequest", () => {
       state: "pending_approval",
       says: /Only the requester \(@U0ALICE\) or an approver/,
     },
-    { why: "a running request", userId: ALICE, state: "running", says: /already in progress/ },
+    { why: "a running request", userId: ALICE, state: "running", says: /copy in progress, and work Tencent/ },
     {
       why: "a running request, even for an approver",
       userId: BOB,
       state: "running",
-      says: /already in progress/,
+      says: /copy in progress, and work Tencent/,
     },
     { why: "a completed request", userId: ALICE, state: "completed", says: /cannot be cancelled/ },
     {
       why: "an expired request",
       userId: ALICE,
       state: "expired",
-      says: /cannot be cancelled: This request expired/,
+      says: /cannot be cancelled\. This request expired/,
     },
   ] as const)("refuses $why, changes nothing, and audits the refusal", async ({ userId, state, says }) => {
     const { ports, id, outcome, stored } = await attempt(state, userId);
@@ -103,7 +113,9 @@ describe("cancelRequest", () => {
       return read;
     };
     const outcome = await cancelRequest(ports.deps, { requestId: request.id, userId: ALICE });
-    expect(outcome.kind === "refused" && toPlainText(outcome.message)).toMatch(/already in progress/);
+    expect(outcome.kind === "refused" && toPlainText(outcome.message)).toMatch(
+      /cannot be cancelled: copy in progress/,
+    );
     expect((await get(request.id))?.state).toBe("running");
     expect(ports.audit.eventsOf(request.id)).toEqual(["requested", "checking", "cancel_refused"]);
   });

@@ -68,7 +68,7 @@ describe("decideRequest: refusals change nothing, say why, and are audited", () 
       overrides: { state: "rejected", rejection: { userId: CAROL, at: "2026-11-25T09:00:00.000Z" } },
       userId: BOB,
       decision: "approve",
-      says: /already rejected by @U0CAROL/,
+      says: /@U0CAROL already rejected this request/,
       event: "approval_refused",
       state: "rejected",
     },
@@ -139,7 +139,7 @@ describe("decideRequest: approvals", () => {
       "requested",
       "approval_recorded:1/2",
       "approved:2/2",
-      expect.stringMatching(/^approval_refused:This request was already approved by @U0BOB, @U0CAROL/),
+      expect.stringMatching(/^approval_refused:@U0BOB, @U0CAROL already approved this request; queued/),
     ]);
   });
 

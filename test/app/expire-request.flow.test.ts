@@ -20,7 +20,7 @@ describe("expireRequest", () => {
       {
         conversation: "C0REQUESTS",
         userId: "U0ALICE",
-        text: `Your request ${request.id} (snap-abc12345 → dr-prod (200000000002) as "db-copy") expired without enough approvals; nothing was done.`,
+        text: `Your request ${request.id} (snap-abc12345 → dr-prod (200000000002) as "db-copy") expired without enough approvals; nothing was done. Make a new request if it is still needed.`,
       },
     ]);
     expect(ports.audit.entries.at(-1)).toMatchObject({ event: "expired", from: "pending_approval" });
@@ -34,9 +34,7 @@ describe("expireRequest", () => {
     });
     await ports.store.create(request);
     await expireRequest(ports.deps, request.id);
-    expect(ports.notifier.thread(request.id)[0]).toMatch(
-      /^Expired: nobody approved it in time \(1\/2 approvals\)\./,
-    );
+    expect(ports.notifier.thread(request.id)[0]).toMatch(/^Expired: only 1 of 2 approvals came in time\./);
   });
 
   it("still expires when the requester cannot be told privately", async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { mention, toPlainText } from "../../src/core/messages/message.js";
+import { toPlainText } from "../../src/core/messages/message.js";
 import {
   type ApproverPolicy,
   checkApprover,
@@ -8,7 +8,7 @@ import {
   isPastExpiry,
   pickApproverPolicy,
 } from "../../src/core/request/approval-rules.js";
-import type { RequestState } from "../../src/core/request/request.js";
+import { REQUEST_STATES, type RequestState } from "../../src/core/request/request.js";
 import {
   buildPlan,
   describePlanChanges,
@@ -81,8 +81,8 @@ describe("checkCanceller", () => {
     ["pending_approval", undefined, "U0ALICE", false, null],
     ["approved", undefined, "U0BOB", true, null],
     ["pending_approval", undefined, "U0EVE", false, /Only the requester/],
-    ["running", "copying", "U0ALICE", false, /cannot be cancelled there/],
-    ["running", "verifying", "U0BOB", true, /cannot be cancelled there/],
+    ["running", "copying", "U0ALICE", false, /work Tencent Cloud has started cannot be called back/],
+    ["running", "verifying", "U0BOB", true, /work Tencent Cloud has started cannot be called back/],
     ["completed", undefined, "U0ALICE", false, /cannot be cancelled/],
     ["rejected", undefined, "U0ALICE", false, /already rejected/],
   ])("%s %s by %s (approver: %s)", (state, step, userId, isApprover, refusal) => {
@@ -95,11 +95,48 @@ describe("checkCanceller", () => {
 });
 
 describe("describeDecidedState and expiry", () => {
-  it("names who decided", () => {
-    expect(
-      describeDecidedState(request({ state: "cancelled", cancellation: { userId: "U0A", at: "x" } })),
-    ).toContainEqual(mention("U0A"));
+  it("names who decided, and says 'you' to the person who did", () => {
+    const cancelled = request({ state: "cancelled", cancellation: { userId: "U0A", at: "x" } });
+    expect(toPlainText(describeDecidedState(cancelled, "U0B"))).toBe(
+      "@U0A cancelled this request; nothing was done.",
+    );
+    expect(toPlainText(describeDecidedState(cancelled, "U0A"))).toBe(
+      "You cancelled this request; nothing was done.",
+    );
     expect(toPlainText(describeDecidedState(request({ state: "expired" })))).toMatch(/expired/);
+    const approved = (state: RequestState, step?: string) =>
+      request({ state, ...(step ? { step } : {}), approvals: [{ userId: "U0CAROL", at: "x" }] });
+    expect(toPlainText(describeDecidedState(approved("approved"), "U0CAROL"))).toBe(
+      "You already approved this request; queued, the copy starts shortly.",
+    );
+    expect(toPlainText(describeDecidedState(approved("running", "verifying"), "U0BOB"))).toBe(
+      "@U0CAROL already approved this request; copy in progress.",
+    );
+    expect(toPlainText(describeDecidedState(approved("running", "verifying"), "U0CAROL"), "zh-CN")).toBe(
+      "你已批准此申请，复制进行中。",
+    );
+    expect(toPlainText(describeDecidedState(approved("completed"), "U0BOB"))).toBe(
+      "@U0CAROL already approved this request; the copy is complete.",
+    );
+  });
+
+  it("never names a state or a step the way the code spells it", () => {
+    for (const state of REQUEST_STATES) {
+      for (const step of [undefined, "checking", "copying", "verifying", "sharing"]) {
+        const said = describeDecidedState(
+          request({
+            state,
+            ...(step && state === "running" ? { step } : {}),
+            approvals: [{ userId: "U0B", at: "x" }],
+          }),
+          "U0B",
+        );
+        for (const locale of ["en", "zh-CN"] as const)
+          expect(toPlainText(said, locale)).not.toMatch(
+            /_|\bverifying\b|\bchecking\b|\bis (running|approved)\b/,
+          );
+      }
+    }
   });
   it("is past expiry exactly at expiresAt", () => {
     const r = request({ expiresAt: "2026-11-25T01:00:00.000Z" });

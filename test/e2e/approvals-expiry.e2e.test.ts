@@ -94,7 +94,9 @@ describe("expiry and cancelling a copy in flight", () => {
       userId: CAROL,
       channelId: REQUEST_CHANNEL,
     });
-    expect(JSON.stringify(answer.body)).toContain("cannot be cancelled there");
+    expect(JSON.stringify(answer.body)).toContain(
+      "cannot be cancelled: copy in progress, and work Tencent Cloud has started cannot be called back",
+    );
     const stored = await h.bot.deps.store.get(requestId);
     expect(stored?.state).toBe("running");
     expect(["copying", "verifying"]).toContain(stored?.step);

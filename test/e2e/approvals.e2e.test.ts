@@ -263,7 +263,7 @@ describe("approvals you can trust", () => {
     );
     // Approve after reject: refused, nothing copied.
     await click(BOB, card);
-    await privateReply(BOB, /already rejected by/, since);
+    await privateReply(BOB, new RegExp(`<@${CAROL}> already rejected this request`), since);
     expect(copiesNamed(newName)).toHaveLength(0);
     const rejected = (await audit(requestId)).find((e) => e.event === "rejected");
     expect(rejected).toMatchObject({
@@ -293,7 +293,7 @@ describe("approvals you can trust", () => {
     expect(threadTexts(card).some((t) => t.startsWith(`Cancelled by <@${ALICE}>`))).toBe(true);
     const since = h.slack.ephemerals.length;
     await click(BOB, card);
-    await privateReply(BOB, /cancelled by/, since);
+    await privateReply(BOB, new RegExp(`<@${ALICE}> cancelled this request`), since);
     expect(copiesNamed(newName)).toHaveLength(0);
     const again = await h.slack.sendSlashCommand(h.appUrl, {
       text: `cancel ${requestId}`,

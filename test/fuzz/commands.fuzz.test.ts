@@ -239,7 +239,8 @@ describe("fuzz: 10,000+ random and malformed commands and interactions", () => {
       } else {
         invalid++;
         expect(result.error.code).toMatch(/^command\.[a-z_]+$/);
-        expectPolite(result.error.message, text);
+        expectPolite(toPlainText(result.error.message), text);
+        expectPolite(toPlainText(result.error.message, "zh-CN"), text);
         expectPolite(result.error.usage, text);
       }
     }

@@ -4,10 +4,11 @@ import { decideRequest, MAX_REASON_LENGTH } from "../../app/decide-request.flow.
 import type { FlowDeps } from "../../app/flow-deps.js";
 import type { RequestKind } from "../../app/request-kind.js";
 import { REQUEST_ID } from "../../core/ids.js";
-import { code, mention, text } from "../../core/messages/message.js";
+import { code, mention, text, tr } from "../../core/messages/message.js";
 import type { Request } from "../../core/request/request.js";
 import { renderRefusal, renderUnexpectedError } from "./command-replies.blocks.js";
 import { plainText, renderText } from "./mrkdwn.renderer.js";
+import { say } from "./reader-locale.js";
 import { VIEW_REJECT_REASON } from "./slack-ids.js";
 import { SLACK_LIMITS } from "./slack-limits.js";
 
@@ -31,13 +32,15 @@ const submissionSchema = z.object({
 
 /** The modal Reject opens: an optional reason, shown on the card and in the thread. */
 export function buildRejectReasonView(request: Request, kind: RequestKind, channel: string): types.ModalView {
+  const summary = kind.describeCard(request).summary;
+  const asker = mention(request.requestedBy);
   return {
     type: "modal",
     callback_id: VIEW_REJECT_REASON,
     private_metadata: JSON.stringify({ requestId: request.id, channel }),
-    title: plainText("Reject request", SLACK_LIMITS.modalTitle),
-    submit: plainText("Reject", SLACK_LIMITS.modalButton),
-    close: plainText("Back", SLACK_LIMITS.modalButton),
+    title: plainText([tr("Reject request", "拒绝申请")], SLACK_LIMITS.modalTitle),
+    submit: plainText([tr("Reject", "拒绝")], SLACK_LIMITS.modalButton),
+    close: plainText([tr("Back", "返回")], SLACK_LIMITS.modalButton),
     blocks: [
       {
         type: "section",
@@ -45,7 +48,12 @@ export function buildRejectReasonView(request: Request, kind: RequestKind, chann
           type: "mrkdwn",
           text:
             renderText(
-              text`Reject ${code(request.id)}: ${kind.describeCard(request).summary}, asked by ${mention(request.requestedBy)}?`,
+              [
+                tr(
+                  text`Reject ${code(request.id)}: ${summary}, asked by ${asker}?`,
+                  text`拒绝 ${code(request.id)}：${summary}（申请人 ${asker}）？`,
+                ),
+              ],
               SLACK_LIMITS.sectionText,
             ) || " ",
         },
@@ -54,7 +62,10 @@ export function buildRejectReasonView(request: Request, kind: RequestKind, chann
         type: "input",
         block_id: REASON_BLOCK,
         optional: true,
-        label: plainText("Reason (optional, shown on the card)", SLACK_LIMITS.inputLabel),
+        label: plainText(
+          [tr("Reason (optional, shown on the card)", "原因（可选，会显示在卡片上）")],
+          SLACK_LIMITS.inputLabel,
+        ),
         element: {
           type: "plain_text_input",
           action_id: REASON_ACTION,
@@ -75,7 +86,12 @@ export function registerRejectReasonView(app: App, deps: FlowDeps): void {
     if (!parsed.success || !meta.success) {
       await ack({
         response_action: "errors",
-        errors: { [REASON_BLOCK]: "This dialog is no longer valid; nothing changed." },
+        errors: {
+          [REASON_BLOCK]: say(
+            "This dialog is no longer valid; nothing changed.",
+            "此对话框已失效，未做任何更改。",
+          ),
+        },
       });
       return;
     }
@@ -83,7 +99,12 @@ export function registerRejectReasonView(app: App, deps: FlowDeps): void {
     if (reason.length > MAX_REASON_LENGTH) {
       await ack({
         response_action: "errors",
-        errors: { [REASON_BLOCK]: `Keep the reason under ${MAX_REASON_LENGTH} characters.` },
+        errors: {
+          [REASON_BLOCK]: say(
+            `Keep the reason under ${MAX_REASON_LENGTH} characters.`,
+            `原因请少于 ${MAX_REASON_LENGTH} 个字符。`,
+          ),
+        },
       });
       return;
     }

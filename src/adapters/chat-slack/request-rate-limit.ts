@@ -1,9 +1,8 @@
 import type { AuditDeps } from "../../app/approver-lookup.js";
 import { recordRefusal } from "../../app/submit-request.flow.js";
 import type { SnapshotCommand } from "../../core/command.grammar.js";
-import type { Locale } from "../../core/messages/message.js";
 import type { RequestRateLimiter } from "../../core/ports/request-rate-limit.port.js";
-import { currentLocale } from "./reader-locale.js";
+import { say, withLocale } from "./reader-locale.js";
 
 /** The commands that look snapshots up and create cards: each one counts against the person's limit. */
 export const RATE_LIMITED_COMMANDS: ReadonlySet<SnapshotCommand["kind"]> = new Set([
@@ -34,28 +33,24 @@ export async function refuseOverRateLimit(
     userId,
     what,
     reason: "request.rate_limited",
-    message: [renderRateLimited(answer.count, answer.windowMs, "en")],
+    message: [withLocale("en", () => renderRateLimited(answer.count, answer.windowMs))],
   });
   return renderRateLimited(answer.count, answer.windowMs);
 }
 
-/** The private answer, in the reader's language (the audit trail's copy is English). */
-export function renderRateLimited(count: number, windowMs: number, locale: Locale = currentLocale()): string {
-  if (locale === "zh-CN")
-    return `你在${describeWindowZh(windowMs)}内已提出 ${count} 个申请；请稍候再试。未创建任何内容。`;
-  return `You have made ${count} request${count === 1 ? "" : "s"} in the last ${describeWindow(windowMs)}; wait a moment and try again. Nothing was created.`;
+export function renderRateLimited(count: number, windowMs: number): string {
+  const window = describeWindow(windowMs);
+  return say(
+    `You have made ${count} request${count === 1 ? "" : "s"} in the last ${window.en}; wait a moment and try again. Nothing was created.`,
+    `你在过去${window.zh}内已提交 ${count} 个申请，请稍等片刻再试。未创建任何内容。`,
+  );
 }
 
-function describeWindow(ms: number): string {
-  if (ms === 60_000) return "minute";
-  if (ms === 3_600_000) return "hour";
-  if (ms % 60_000 === 0) return `${ms / 60_000} minutes`;
+function describeWindow(ms: number): { en: string; zh: string } {
+  if (ms === 60_000) return { en: "minute", zh: "一分钟" };
+  if (ms === 3_600_000) return { en: "hour", zh: "一小时" };
+  if (ms % 60_000 === 0) return { en: `${ms / 60_000} minutes`, zh: ` ${ms / 60_000} 分钟` };
   const seconds = Math.max(1, Math.round(ms / 1000));
-  return seconds === 1 ? "second" : `${seconds} seconds`;
+  return seconds === 1 ? { en: "second", zh: "一秒" } : { en: `${seconds} seconds`, zh: ` ${seconds} 秒` };
 }
 
-function describeWindowZh(ms: number): string {
-  if (ms === 3_600_000) return "过去一小时";
-  if (ms % 60_000 === 0) return `过去 ${ms / 60_000} 分钟`;
-  return `过去 ${Math.max(1, Math.round(ms / 1000))} 秒`;
-}

@@ -1,6 +1,12 @@
 import type { App } from "@slack/bolt";
 import type { FlowDeps } from "../../app/flow-deps.js";
-import { parseSnapshotCommand, type SnapshotCommand } from "../../core/command.grammar.js";
+import type { BotConfig } from "../../config/load-config.js";
+import {
+  checkConfiguredNames,
+  type KnownNames,
+  parseSnapshotCommand,
+  type SnapshotCommand,
+} from "../../core/command.grammar.js";
 import type { RequestRateLimiter } from "../../core/ports/request-rate-limit.port.js";
 import {
   renderCommandError,
@@ -52,6 +58,11 @@ export function registerSnapshotCommand(app: App, deps: FlowDeps, rateLimiter?: 
       await ackText(renderCommandError(parsed.error));
       return;
     }
+    const misspelt = checkConfiguredNames(parsed.command, knownNames(deps.config));
+    if (misspelt) {
+      await ackText(renderCommandError(misspelt));
+      return;
+    }
     const handler = HANDLERS[parsed.command.kind] as CommandHandler<SnapshotCommand["kind"]> | undefined;
     if (!handler) {
       await ackText(renderNotYetAvailable(parsed.command.kind));
@@ -74,4 +85,12 @@ export function registerSnapshotCommand(app: App, deps: FlowDeps, rateLimiter?: 
         await respond({ response_type: "ephemeral", text: renderUnexpectedError() }).catch(() => undefined);
     }
   });
+}
+
+function knownNames(config: Readonly<BotConfig>): KnownNames {
+  return {
+    destinations: Object.keys(config.destinations),
+    accountUins: Object.values(config.destinations).map((d) => d.accountUin),
+    regions: config.source.regions,
+  };
 }

@@ -2,6 +2,7 @@ import { listPolicyLinks } from "../../../app/policy-links.flow.js";
 import { requestPolicyLink } from "../../../kinds/policy-link/request-policy-link.flow.js";
 import { renderLinkLookingUp, renderPolicyLinkOutcome, renderPolicyLinks } from "../policy-links.blocks.js";
 import { buildPolicyLinkRefusal } from "../prerequisites.blocks.js";
+import { say } from "../reader-locale.js";
 import type { CommandHandler } from "./command-context.js";
 
 /** `/snapshot auto <asp-id> to <destination> [in <region>]`: look the policy up, check, post the card. */
@@ -25,7 +26,12 @@ export const handleAuto: CommandHandler<"auto"> = async ({ command: c, slash, ac
 
 /** `/snapshot auto list`: every policy linked to another account, read from the cloud. */
 export const handleAutoList: CommandHandler<"auto-list"> = async ({ ack, respond, deps }) => {
-  await ack("Reading the scheduled snapshot policies and their links from Tencent Cloud…");
+  await ack(
+    say(
+      "Reading the scheduled snapshot policies and their links from Tencent Cloud…",
+      "正在从腾讯云读取定期快照策略及其关联……",
+    ),
+  );
   const report = await listPolicyLinks(deps);
   await respond({ response_type: "ephemeral", replace_original: true, text: renderPolicyLinks(report) });
 };

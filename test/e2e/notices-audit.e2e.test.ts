@@ -76,7 +76,7 @@ describe("the card, the notify channel and the audit trail, as people meet them"
     // Outside its code span the name appears nowhere: nothing on the card renders it bold.
     const shown = JSON.stringify(card.blocks).replaceAll("`*bold*`", "");
     expect(shown).not.toContain("*bold*");
-    expect(card.text).toContain("as `*bold*`");
+    expect(card.text).toContain('as "`*bold*`"');
     // Each snapshot fact once on the card (the confirm dialog behind Approve restates what it does).
     const onCard = JSON.stringify(blocks.filter((b) => b.type !== "actions"));
     for (const fact of ["100 GiB", "ap-shanghai", "disk-db000001", "encrypted", "db-daily", "data disk"])
@@ -91,7 +91,7 @@ describe("the card, the notify channel and the audit trail, as people meet them"
     const copyId = h.sim.state.copies.at(-1)?.newSnapshotId ?? "?";
     expect(notice.text).toMatch(
       new RegExp(
-        `^🟢 Copy \`${requestId}\` completed: \`snap-abc12345\` → account \\d+ \\(dr-prod\\) as \`\\*bold\\*\` \\(\`${copyId}\`\\) · `,
+        `^🟢 Copy ${requestId} completed: \`snap-abc12345\` → account \\d+ \\(dr-prod\\) as \`\\*bold\\*\` \\(\`${copyId}\`\\) · `,
       ),
     );
     expect(h.sim.callsOf("CopySnapshotCrossAccount").at(-1)?.params.SnapshotName).toBe("*bold*");
@@ -105,7 +105,7 @@ describe("the card, the notify channel and the audit trail, as people meet them"
       const notice = await noticeOf(h, requestId);
       expectOneLine(notice, card);
       expect(notice.text).toMatch(
-        new RegExp(`^🔴 Copy \`${requestId}\` failed: \`snap-abc12345\` → account ${DR_BLIND_UIN}`),
+        new RegExp(`^🔴 Copy ${requestId} failed: \`snap-abc12345\` → account ${DR_BLIND_UIN}`),
       );
       expect(notice.text).toContain("as `revoked` · ");
       expect(notice.text).toContain("(`cam.permission_missing`)");

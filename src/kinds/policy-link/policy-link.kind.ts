@@ -189,7 +189,7 @@ function describeCard(request: PolicyLinkRequest): CardContent {
 }
 
 function outcomeHeadline(request: PolicyLinkRequest): Text {
-  const id = code(request.id);
+  const { id } = request;
   const what = tr("Automatic replication", "自动复制");
   switch (request.state) {
     case "completed":

@@ -189,7 +189,8 @@ function describeCard(request: SnapshotCopyRequest): CardContent {
     title: [tr(`Copy ${id} to ${destination.alias}`, `复制 ${id} 到 ${destination.alias}`)],
     summary: [
       tr(
-        text`${code(id)} → ${destination.alias} (${uin}) as ${code(newName)}`,
+        // As typed in the command: `as "<name>"`, the name itself a code span so it is shown literally.
+        text`${code(id)} → ${destination.alias} (${uin}) as "${code(newName)}"`,
         text`${code(id)} → ${destination.alias}（${uin}），新名称 ${code(newName)}`,
       ),
     ],
@@ -224,7 +225,7 @@ function describeCard(request: SnapshotCopyRequest): CardContent {
 
 /** The headline of the outcome line: one symbol, what happened, the request. */
 function outcomeHeadline(request: SnapshotCopyRequest): Text {
-  const id = code(request.id);
+  const { id } = request;
   const share = methodOf(request) === "share";
   const what = share ? tr("Share", "共享") : tr("Copy", "复制");
   switch (request.state) {

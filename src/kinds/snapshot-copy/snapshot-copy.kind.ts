@@ -153,8 +153,8 @@ function describeShareCard(request: SnapshotCopyRequest): CardContent {
     title: [tr(`Share ${id} with ${destination.alias}`, `共享 ${id} 给 ${destination.alias}`)],
     summary: [
       tr(
-        text`${code(id)} shared with ${destination.alias} (${uin}) — share, not a copy`,
-        text`${code(id)} 共享给 ${destination.alias}（${uin}）——共享而非复制`,
+        text`${id} shared with ${destination.alias} (${uin}) — share, not a copy`,
+        text`${id} 共享给 ${destination.alias}（${uin}）——共享而非复制`,
       ),
     ],
     fields: [
@@ -190,8 +190,8 @@ function describeCard(request: SnapshotCopyRequest): CardContent {
     summary: [
       tr(
         // As typed in the command: `as "<name>"`, the name itself a code span so it is shown literally.
-        text`${code(id)} → ${destination.alias} (${uin}) as "${code(newName)}"`,
-        text`${code(id)} → ${destination.alias}（${uin}），新名称 ${code(newName)}`,
+        text`${id} → ${destination.alias} (${uin}) as "${code(newName)}"`,
+        text`${id} → ${destination.alias}（${uin}），新名称 ${code(newName)}`,
       ),
     ],
     fields: [

@@ -70,13 +70,12 @@ const STEP_WORDS: Record<string, Text> = {
 
 async function runStep(deps: FlowDeps, request: PolicyLinkRequest): Promise<StepResult> {
   if (request.state === "approved") {
-    return advance(
-      deps,
-      request,
-      { to: "running", step: "checking" },
-      {},
-      text`Checking the prerequisites again before linking: the policy, the collaborator and its permission…`,
-    );
+    return advance(deps, request, { to: "running", step: "checking" }, {}, [
+      tr(
+        "Checking the prerequisites again before linking: the policy, the collaborator and its permission…",
+        "关联前再次检查前提条件：策略、协作者及其权限……",
+      ),
+    ]);
   }
   switch (request.step) {
     case "checking":

@@ -71,8 +71,18 @@ async function runStep(deps: FlowDeps, request: SnapshotCopyRequest): Promise<St
       { to: "running", step: "checking" },
       {},
       methodOf(request) === "share"
-        ? text`Checking the prerequisites again before sharing: the snapshot and who it is shared with…`
-        : text`Checking the prerequisites again before copying: the snapshot, the collaborator and its permission…`,
+        ? [
+            tr(
+              "Checking the prerequisites again before sharing: the snapshot and who it is shared with…",
+              "共享前再次检查前提条件：快照及其共享对象……",
+            ),
+          ]
+        : [
+            tr(
+              "Checking the prerequisites again before copying: the snapshot, the collaborator and its permission…",
+              "复制前再次检查前提条件：快照、协作者及其权限……",
+            ),
+          ],
     );
   }
   switch (request.step) {

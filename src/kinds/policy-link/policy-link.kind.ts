@@ -90,13 +90,8 @@ async function runStep(deps: FlowDeps, request: PolicyLinkRequest): Promise<Step
 }
 
 function describeDisks(policy: AutoSnapshotPolicy): Text {
-  if (policy.diskIds.length === 0)
-    return [
-      tr(
-        "none bound: the policy takes no snapshots, so nothing is replicated until disks are bound to it",
-        "未绑定云硬盘：该策略不会创建快照，绑定云硬盘之前不会复制任何内容",
-      ),
-    ];
+  // What no bound disk means is said once, in the warning under the card.
+  if (policy.diskIds.length === 0) return [tr("none bound", "未绑定")];
   const shown = policy.diskIds.slice(0, 10).map((id) => [code(id)] as Text);
   const more = policy.diskIds.length - shown.length;
   return text`${joinText(shown, ", ")}${more > 0 ? tr(` and ${more} more`, ` 等另外 ${more} 个`) : undefined}`;

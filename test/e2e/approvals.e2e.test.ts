@@ -130,7 +130,7 @@ describe("approvals you can trust", () => {
     expect(request?.approvals).toHaveLength(1);
     expect(threadTexts(card).filter((t) => t.startsWith("Approved by"))).toHaveLength(1);
     const approvedVersions = [current(card), ...(current(card)?.history ?? [])].filter((v) =>
-      v?.text.includes("Approved — queued"),
+      v?.text.includes("Approved, queued to start"),
     );
     // The outbox coalesces card updates, so the "queued" version may be skipped, but never shown twice.
     expect(approvedVersions.length).toBeLessThanOrEqual(1);

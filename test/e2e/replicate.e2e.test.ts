@@ -169,7 +169,8 @@ describe.each(["http", "socket"] as const)(
       });
       const notice = await h.slack.waitFor(
         () => h.slack.messages.find((m) => m.channel === NOTIFY_CHANNEL && m.text?.includes(requestId)),
-        { what: "submitted notice" },
+        // The previous test's notice opened the channel's 3 s digest window: this one may wait for its end.
+        { what: "submitted notice", timeoutMs: 10_000 },
       );
       expect(notice.text).toContain("submitted");
       expect(notice.text).toContain(DR_BLIND_UIN);

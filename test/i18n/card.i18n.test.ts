@@ -231,6 +231,15 @@ describe("names are shown as they will be made", () => {
       expect(json.split(fact).length - 1, fact).toBe(1);
     expect(json).toContain("`snap-abc12345` is NORMAL.");
   });
+  it("a policy without disks says what that means once, in the warning", () => {
+    const bare = aLink({ spec: { policy: { ...POLICY, diskIds: [] } } });
+    for (const locale of ["en", "zh-CN"] as const) {
+      const json = JSON.stringify(renderIn(locale, card(bare)).blocks?.filter((b) => b.type !== "actions"));
+      const said =
+        locale === "en" ? "nothing is replicated until disks are bound" : "绑定云硬盘之前不会复制任何内容";
+      expect(json.split(said).length - 1, locale).toBe(1);
+    }
+  });
 });
 
 describe("the digest of many outcomes", () => {

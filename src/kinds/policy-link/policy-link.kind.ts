@@ -70,13 +70,12 @@ const STEP_WORDS: Record<string, Text> = {
 
 async function runStep(deps: FlowDeps, request: PolicyLinkRequest): Promise<StepResult> {
   if (request.state === "approved") {
-    return advance(
-      deps,
-      request,
-      { to: "running", step: "checking" },
-      {},
-      text`Checking the prerequisites again before linking: the policy, the collaborator and its permission…`,
-    );
+    return advance(deps, request, { to: "running", step: "checking" }, {}, [
+      tr(
+        "Checking the prerequisites again before linking: the policy, the collaborator and its permission…",
+        "关联前再次检查前提条件：策略、协作者及其权限……",
+      ),
+    ]);
   }
   switch (request.step) {
     case "checking":
@@ -91,13 +90,8 @@ async function runStep(deps: FlowDeps, request: PolicyLinkRequest): Promise<Step
 }
 
 function describeDisks(policy: AutoSnapshotPolicy): Text {
-  if (policy.diskIds.length === 0)
-    return [
-      tr(
-        "none bound: the policy takes no snapshots, so nothing is replicated until disks are bound to it",
-        "未绑定云硬盘：该策略不会创建快照，绑定云硬盘之前不会复制任何内容",
-      ),
-    ];
+  // What no bound disk means is said once, in the warning under the card.
+  if (policy.diskIds.length === 0) return [tr("none bound", "未绑定")];
   const shown = policy.diskIds.slice(0, 10).map((id) => [code(id)] as Text);
   const more = policy.diskIds.length - shown.length;
   return text`${joinText(shown, ", ")}${more > 0 ? tr(` and ${more} more`, ` 等另外 ${more} 个`) : undefined}`;
@@ -189,7 +183,7 @@ function describeCard(request: PolicyLinkRequest): CardContent {
 }
 
 function outcomeHeadline(request: PolicyLinkRequest): Text {
-  const id = code(request.id);
+  const { id } = request;
   const what = tr("Automatic replication", "自动复制");
   switch (request.state) {
     case "completed":

@@ -78,5 +78,5 @@ export function describeRetentionWords(retention: SnapshotRetention): Inline {
 export function describeAccountWords(accountUin: string, alias: string | undefined): Text {
   return alias
     ? text`${accountUin} (${alias})`
-    : text`${accountUin} ${tr("(not in the bot's configuration)", "（不在机器人的配置中）")}`;
+    : text`${accountUin}${tr(" (not in the bot's configuration)", "（不在机器人的配置中）")}`;
 }

@@ -71,8 +71,18 @@ async function runStep(deps: FlowDeps, request: SnapshotCopyRequest): Promise<St
       { to: "running", step: "checking" },
       {},
       methodOf(request) === "share"
-        ? text`Checking the prerequisites again before sharing: the snapshot and who it is shared with…`
-        : text`Checking the prerequisites again before copying: the snapshot, the collaborator and its permission…`,
+        ? [
+            tr(
+              "Checking the prerequisites again before sharing: the snapshot and who it is shared with…",
+              "共享前再次检查前提条件：快照及其共享对象……",
+            ),
+          ]
+        : [
+            tr(
+              "Checking the prerequisites again before copying: the snapshot, the collaborator and its permission…",
+              "复制前再次检查前提条件：快照、协作者及其权限……",
+            ),
+          ],
     );
   }
   switch (request.step) {
@@ -153,8 +163,8 @@ function describeShareCard(request: SnapshotCopyRequest): CardContent {
     title: [tr(`Share ${id} with ${destination.alias}`, `共享 ${id} 给 ${destination.alias}`)],
     summary: [
       tr(
-        text`${code(id)} shared with ${destination.alias} (${uin}) — share, not a copy`,
-        text`${code(id)} 共享给 ${destination.alias}（${uin}）——共享而非复制`,
+        text`${id} shared with ${destination.alias} (${uin}) — share, not a copy`,
+        text`${id} 共享给 ${destination.alias}（${uin}）——共享而非复制`,
       ),
     ],
     fields: [
@@ -189,8 +199,9 @@ function describeCard(request: SnapshotCopyRequest): CardContent {
     title: [tr(`Copy ${id} to ${destination.alias}`, `复制 ${id} 到 ${destination.alias}`)],
     summary: [
       tr(
-        text`${code(id)} → ${destination.alias} (${uin}) as ${code(newName)}`,
-        text`${code(id)} → ${destination.alias}（${uin}），新名称 ${code(newName)}`,
+        // As typed in the command: `as "<name>"`, the name itself a code span so it is shown literally.
+        text`${id} → ${destination.alias} (${uin}) as "${code(newName)}"`,
+        text`${id} → ${destination.alias}（${uin}），新名称 ${code(newName)}`,
       ),
     ],
     fields: [
@@ -224,7 +235,7 @@ function describeCard(request: SnapshotCopyRequest): CardContent {
 
 /** The headline of the outcome line: one symbol, what happened, the request. */
 function outcomeHeadline(request: SnapshotCopyRequest): Text {
-  const id = code(request.id);
+  const { id } = request;
   const share = methodOf(request) === "share";
   const what = share ? tr("Share", "共享") : tr("Copy", "复制");
   switch (request.state) {

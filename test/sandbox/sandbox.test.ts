@@ -140,7 +140,10 @@ describe("sandbox process: console server, guards, clean shutdown", () => {
       body: command,
     });
     expect(await sent.json()).toEqual({ ok: true, status: 200 });
-    await expect.poll(() => countKeys(sandbox.redisPrefix), { timeout: 5000 }).toBeGreaterThan(0);
+    // The request is in the audit stream (the queues' keys exist from the start).
+    await expect
+      .poll(() => keysOf(sandbox.redisPrefix), { timeout: 10_000 })
+      .toContain(`${sandbox.redisPrefix}:audit`);
 
     await sandbox.close();
     // Everything of the run goes but its audit trail, which the banner's command reads afterwards.

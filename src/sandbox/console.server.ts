@@ -101,6 +101,8 @@ export async function startConsoleServer(options: {
   slack: SlackEmulator;
   sim: TencentSimulator;
   appUrl: string;
+  /** The bot's ops server ("http://127.0.0.1:<port>"), whose /readyz and /metrics the console relays. */
+  opsUrl?: string;
   host: string;
   port: number;
   logger: AppLogger;
@@ -233,6 +235,8 @@ export async function startConsoleServer(options: {
         return;
       }
       if (url.pathname === "/healthz") return sendJson(res, 200, { ok: true });
+      if ((url.pathname === "/readyz" || url.pathname === "/metrics") && options.opsUrl)
+        return relay(res, `${options.opsUrl}${url.pathname}`, method);
       const asset = await readConsoleAsset(url.pathname);
       if (asset === undefined) return sendJson(res, 404, { error: "not found" });
       res.writeHead(200, {
@@ -400,6 +404,25 @@ const SECURITY_HEADERS = {
   "x-content-type-options": "nosniff",
   "referrer-policy": "no-referrer",
 };
+
+/**
+ * The bot's own answer (status, type, body), so a probe or a Prometheus scrape pointed at the
+ * sandbox's PORT reads exactly what the production bot serves on its PORT.
+ */
+async function relay(res: ServerResponse, target: string, method: string): Promise<void> {
+  let answer: Response;
+  try {
+    answer = await fetch(target, { method, signal: AbortSignal.timeout(5000) });
+  } catch {
+    return sendJson(res, 503, { ok: false, error: "the bot's ops server does not answer" });
+  }
+  const body = method === "HEAD" ? undefined : Buffer.from(await answer.arrayBuffer());
+  res.writeHead(answer.status, {
+    "content-type": answer.headers.get("content-type") ?? "text/plain",
+    "cache-control": "no-store",
+  });
+  res.end(body);
+}
 
 function writeEvent(res: ServerResponse, event: string, data: unknown): void {
   res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);

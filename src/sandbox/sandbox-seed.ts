@@ -142,7 +142,17 @@ export function seedSandboxCloud(sim: TencentSimulator, options: { autoCopyDelay
   state.setAutoSnapshotPolicyCopyTarget(src, SANDBOX_POLICIES.linked, SANDBOX.destinations["dr-prod"].uin);
 }
 
-export function sandboxConfig(redisPrefix: string, pollInterval = "1s"): BotConfigInput {
+/**
+ * How long a sandbox copy may run before the bot reports it stuck: "Make the next copy stuck"
+ * shows its failure within a minute, while a normal sandbox copy (20 s) finishes well inside it.
+ */
+export const SANDBOX_MAX_COPY_DURATION = "45s";
+
+export function sandboxConfig(
+  redisPrefix: string,
+  pollInterval = "1s",
+  maxCopyDuration = SANDBOX_MAX_COPY_DURATION,
+): BotConfigInput {
   const d = SANDBOX.destinations;
   return {
     source: { accountUin: SANDBOX.sourceUin, regions: ["ap-guangzhou", "ap-shanghai"] },
@@ -154,7 +164,7 @@ export function sandboxConfig(redisPrefix: string, pollInterval = "1s"): BotConf
       "dr-new": { accountUin: d["dr-new"].uin },
       "dr-locked": { accountUin: d["dr-locked"].uin },
     },
-    replication: { pollInterval },
+    replication: { pollInterval, maxCopyDuration },
     // A day of automatic replication in a minute: the watcher looks every few seconds, and a
     // dropped copy counts as missing after half a minute (the recovery-point alert shows).
     automatic: { watchInterval: "3s", copyGrace: "30s", dailySummary: false },

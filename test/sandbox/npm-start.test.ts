@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
@@ -8,6 +8,28 @@ import { afterAll, describe, expect, it } from "vitest";
 
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 const TSX_LOADER = createRequire(import.meta.url).resolve("tsx");
+
+/** The banner's audit command, taken apart: `REDIS_URL=<url> npm run audit -- --prefix <prefix>`. */
+function auditCommandIn(output: string): { redisUrl: string; prefix: string } | undefined {
+  const match =
+    /Sandbox audit trail: REDIS_URL=(\S+) npm run audit -- --prefix (cbs-sandbox-[a-z0-9]+) /.exec(output);
+  return match ? { redisUrl: match[1] ?? "", prefix: match[2] ?? "" } : undefined;
+}
+
+/** What `npm run audit` runs (`node --import tsx src/audit.ts`), with the banner's REDIS_URL: its JSON lines. */
+function runAuditCommand(command: { redisUrl: string; prefix: string }): Promise<string[]> {
+  return new Promise((resolve, reject) =>
+    execFile(
+      process.execPath,
+      ["--import", TSX_LOADER, "src/audit.ts", "--prefix", command.prefix],
+      {
+        env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", REDIS_URL: command.redisUrl },
+      },
+      (err, stdout, stderr) =>
+        err ? reject(new Error(`${err.message}: ${stderr}`)) : resolve(stdout.split("\n").filter(Boolean)),
+    ),
+  );
+}
 
 /**
  * Exactly what `npm start` runs (`node --import tsx src/main.ts`), with no Slack token: the sandbox.
@@ -48,7 +70,7 @@ describe("npm start without SLACK_BOT_TOKEN", () => {
     if (child && child.exitCode === null) child.kill("SIGKILL");
   });
 
-  it("with REDIS_URL set: prints the console URL, answers within 30 s, and deletes its Redis keys on Ctrl-C", async () => {
+  it("with REDIS_URL set: prints the console URL and the audit command, answers within 30 s, and on Ctrl-C deletes its Redis keys but the audit stream", async () => {
     const started = Date.now();
     const run = startLikeNpmStart();
     child = run.child;
@@ -73,12 +95,41 @@ describe("npm start without SLACK_BOT_TOKEN", () => {
       }),
     });
     expect(sent.status).toBe(200);
-    await waitFor(async () => ((await countKeys(prefix)) > 0 ? true : undefined), 5000);
+    // The request is recorded in the audit stream (the queues' keys exist from the start).
+    await waitFor(async () => ((await countKeys(`${prefix}:audit`)) > 0 ? true : undefined), 10_000);
 
     const exited = new Promise<number | null>((resolve) => run.child.on("exit", (code) => resolve(code)));
     run.child.kill("SIGINT");
     expect(await exited).toBe(0);
     expect(run.output()).toContain("SIGINT: stopping");
+    // The audit stream stays, and the command the banner printed reads it after the sandbox is gone.
+    expect(await countKeys(prefix)).toBe(1);
+    const command = auditCommandIn(run.output());
+    expect(command).toEqual({ redisUrl: new URL(REDIS_URL).toString(), prefix });
+    expect(run.output()).toContain("SANDBOX_DELETE_AUDIT=1 npm start deletes it too");
+    const lines = await runAuditCommand(command ?? { redisUrl: REDIS_URL, prefix });
+    expect(lines.length).toBeGreaterThan(0);
+    expect(JSON.parse(lines[0] ?? "{}")).toMatchObject({ requestId: expect.stringMatching(/^rq-/) });
+    await deleteKeys(prefix);
+  }, 45_000);
+
+  it("with REDIS_URL set and SANDBOX_DELETE_AUDIT=1: leaves no key behind on Ctrl-C", async () => {
+    const run = startLikeNpmStart({ REDIS_URL, SANDBOX_DELETE_AUDIT: "1" });
+    child = run.child;
+    const url = await waitFor(
+      () => /Sandbox console: (http:\/\/127\.0\.0\.1:\d+\/)/.exec(run.output())?.[1],
+      30_000,
+    );
+    const prefix = /"redisPrefix":"(cbs-sandbox-[a-z0-9]+)"/.exec(run.output())?.[1] ?? "";
+    expect(run.output()).toContain("deleted on exit (SANDBOX_DELETE_AUDIT=1)");
+    await fetch(`${url}api/command`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ userId: "U0ALICE", channelId: "C0REQUESTS", text: "/snapshot help" }),
+    });
+    const exited = new Promise<number | null>((resolve) => run.child.on("exit", (code) => resolve(code)));
+    run.child.kill("SIGINT");
+    expect(await exited).toBe(0);
     expect(await countKeys(prefix)).toBe(0);
   }, 45_000);
 
@@ -127,11 +178,28 @@ describe("npm start without SLACK_BOT_TOKEN", () => {
     await waitFor(async () => ((await countKeys(prefix, privateUrl)) > 0 ? true : undefined), 5000);
     expect(await countKeys(prefix, "redis://127.0.0.1:6379")).toBe(0);
 
+    // While it runs, the banner's audit command reads the private Redis.
+    const command = auditCommandIn(run.output());
+    expect(command).toEqual({ redisUrl: `${privateUrl}`, prefix });
+    const whileRunning = await waitFor(async () => {
+      const lines = await runAuditCommand(command ?? { redisUrl: privateUrl, prefix });
+      return lines.length > 0 ? lines : undefined;
+    }, 10_000);
+    const file = /on exit written to (\S+\.jsonl)/.exec(run.output())?.[1] ?? "";
+    expect(file).toBe(join(tmpdir(), "cbs-sandbox-audit", `${prefix}.jsonl`));
+
     const exited = new Promise<number | null>((resolve) => run.child.on("exit", (code) => resolve(code)));
     run.child.kill("SIGINT");
     expect(await exited).toBe(0);
     expect(isAlive(pid)).toBe(false);
     expect(existsSync(dir)).toBe(false);
+    // Its data went with it, but the audit trail was written out first: the same lines, and more.
+    try {
+      const kept = readFileSync(file, "utf8").split("\n").filter(Boolean);
+      expect(kept.slice(0, whileRunning.length)).toEqual(whileRunning);
+    } finally {
+      rmSync(file, { force: true });
+    }
   }, 45_000);
 });
 
@@ -198,9 +266,21 @@ function isAlive(pid: number): boolean {
   }
 }
 
+async function deleteKeys(prefix: string, url = REDIS_URL): Promise<void> {
+  const redis = new Redis(url);
+  try {
+    const keys = await redis.keys(`${prefix}:*`);
+    if (keys.length > 0) await redis.del(...keys);
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** Keys under `<prefix>:`, or the one key `<prefix>:audit` when that is what is asked. */
 async function countKeys(prefix: string, url = REDIS_URL): Promise<number> {
   const redis = new Redis(url);
   try {
+    if (prefix.endsWith(":audit")) return await redis.exists(prefix);
     return (await redis.keys(`${prefix}:*`)).length;
   } finally {
     redis.disconnect();

@@ -1,10 +1,12 @@
 import { createServer } from "node:net";
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
-import { ConfigError, parseEnvironment } from "../../src/config/load-config.js";
+import { buildBotConfig, ConfigError, parseEnvironment } from "../../src/config/load-config.js";
 import { createLogger } from "../../src/main/logger.js";
 import type { CloudView } from "../../src/sandbox/cloud-panel.js";
-import { startSandbox } from "../../src/sandbox/sandbox.js";
+import type { ConsoleMessage } from "../../src/sandbox/console-feed.js";
+import { type Sandbox, startSandbox } from "../../src/sandbox/sandbox.js";
+import { SANDBOX_MAX_COPY_DURATION, sandboxConfig } from "../../src/sandbox/sandbox-seed.js";
 
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 const env = parseEnvironment({ REDIS_URL, LOG_LEVEL: "silent" });
@@ -12,13 +14,73 @@ const logger = createLogger("silent");
 
 type View = { cloud: CloudView };
 
-async function countKeys(prefix: string): Promise<number> {
+async function keysOf(prefix: string): Promise<string[]> {
   const redis = new Redis(REDIS_URL);
   try {
-    return (await redis.keys(`${prefix}:*`)).length;
+    return await redis.keys(`${prefix}:*`);
   } finally {
     redis.disconnect();
   }
+}
+const countKeys = async (prefix: string) => (await keysOf(prefix)).length;
+
+async function deleteKeys(keys: string[]): Promise<void> {
+  if (keys.length === 0) return;
+  const redis = new Redis(REDIS_URL);
+  try {
+    await redis.del(...keys);
+  } finally {
+    redis.disconnect();
+  }
+}
+
+const postJson = (sandbox: Sandbox, path: string, body: unknown) =>
+  fetch(`${sandbox.consoleUrl}${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+
+async function messagesFor(sandbox: Sandbox, user: string): Promise<ConsoleMessage[]> {
+  return (
+    (await (await fetch(`${sandbox.consoleUrl}api/view?user=${user}`)).json()) as {
+      messages: ConsoleMessage[];
+    }
+  ).messages;
+}
+
+/** alice asks for a copy of snap-db000001 to dr-prod and bob approves it on the card; the card's ts. */
+async function askAndApprove(sandbox: Sandbox): Promise<string> {
+  await postJson(sandbox, "api/command", {
+    userId: "U0ALICE",
+    channelId: "C0REQUESTS",
+    text: "/snapshot replicate snap-db000001 to dr-prod",
+  });
+  let card: { ts: string; value?: string } | undefined;
+  await expect
+    .poll(
+      async () => {
+        for (const m of await messagesFor(sandbox, "U0BOB")) {
+          const button = JSON.stringify(m.blocks).match(
+            /"action_id":"request_approve"(?:,"value":"([^"]*)")?/,
+          );
+          if (m.channel === "C0REQUESTS" && !m.threadTs && button)
+            card = { ts: m.ts, ...(button[1] ? { value: button[1] } : {}) };
+        }
+        return card;
+      },
+      { timeout: 15_000, interval: 100 },
+    )
+    .toBeDefined();
+  const approved = await postJson(sandbox, "api/action", {
+    userId: "U0BOB",
+    channelId: "C0REQUESTS",
+    messageTs: card?.ts,
+    actionId: "request_approve",
+    ...(card?.value ? { value: card.value } : {}),
+  });
+  expect(approved.status).toBe(200);
+  return card?.ts ?? "";
 }
 
 describe("sandbox process: console server, guards, clean shutdown", () => {
@@ -78,12 +140,111 @@ describe("sandbox process: console server, guards, clean shutdown", () => {
       body: command,
     });
     expect(await sent.json()).toEqual({ ok: true, status: 200 });
-    await expect.poll(() => countKeys(sandbox.redisPrefix), { timeout: 5000 }).toBeGreaterThan(0);
+    // The request is in the audit stream (the queues' keys exist from the start).
+    await expect
+      .poll(() => keysOf(sandbox.redisPrefix), { timeout: 10_000 })
+      .toContain(`${sandbox.redisPrefix}:audit`);
 
     await sandbox.close();
-    expect(await countKeys(sandbox.redisPrefix)).toBe(0);
+    // Everything of the run goes but its audit trail, which the banner's command reads afterwards.
+    const left = await keysOf(sandbox.redisPrefix);
+    expect(left).toEqual([`${sandbox.redisPrefix}:audit`]);
+    expect(sandbox.auditCommand).toBe(
+      `REDIS_URL=${new URL(REDIS_URL).toString()} npm run audit -- --prefix ${sandbox.redisPrefix}`,
+    );
+    expect(sandbox.auditFile).toBeUndefined();
+    await deleteKeys(left);
     await expect(fetch(sandbox.consoleUrl)).rejects.toThrow();
   });
+
+  it("asked to (keepAudit false), leaves no key at all, not even the audit stream", async () => {
+    const lines: string[] = [];
+    const sandbox = await startSandbox({
+      env,
+      logger,
+      port: 0,
+      keepAudit: false,
+      announce: (line) => lines.push(line),
+    });
+    opened.push(sandbox);
+    expect(lines.join("\n")).toContain("deleted on exit (SANDBOX_DELETE_AUDIT=1)");
+    await postJson(sandbox, "api/command", {
+      userId: "U0ALICE",
+      channelId: "C0REQUESTS",
+      text: "/snapshot replicate snap-db000001 to dr-prod",
+    });
+    await expect
+      .poll(() => keysOf(sandbox.redisPrefix), { timeout: 10_000 })
+      .toContain(`${sandbox.redisPrefix}:audit`);
+    await sandbox.close();
+    expect(await countKeys(sandbox.redisPrefix)).toBe(0);
+  });
+
+  it("answers /readyz and /metrics on the console's port, as the production bot does on PORT", async () => {
+    const sandbox = await startSandbox({ env, logger, port: 0 });
+    opened.push(sandbox);
+    const ready = await fetch(`${sandbox.consoleUrl}readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ ok: true });
+    const metrics = await fetch(`${sandbox.consoleUrl}metrics`);
+    expect(metrics.status).toBe(200);
+    expect(metrics.headers.get("content-type")).toContain("text/plain");
+    const text = await metrics.text();
+    expect(text).toMatch(/^# HELP /m);
+    expect(text).toContain("cbs_");
+    await sandbox.close();
+    await deleteKeys(await keysOf(sandbox.redisPrefix));
+  });
+
+  it("its configuration reports a stuck copy within a minute, and its normal 20 s copy finishes well inside that", () => {
+    const config = buildBotConfig(sandboxConfig("cbs-sandbox-check"));
+    expect(config.replication.maxCopyDuration).toBeLessThanOrEqual(50_000);
+    // The default simulated copy (startSandbox's copyDurationMs) with room for polling on a loaded machine.
+    expect(config.replication.maxCopyDuration).toBeGreaterThanOrEqual(2 * 20_000);
+    expect(SANDBOX_MAX_COPY_DURATION).toBe("45s");
+  });
+
+  it("a stuck copy ends as a failure in its thread once maxCopyDuration has passed, while a normal one completes", async () => {
+    const sandbox = await startSandbox({
+      env,
+      logger,
+      port: 0,
+      copyDurationMs: 800,
+      pollInterval: "200ms",
+      maxCopyDuration: "4s",
+    });
+    opened.push(sandbox);
+    const thread = async (ts: string) =>
+      (await messagesFor(sandbox, "U0ALICE"))
+        .filter((m) => m.threadTs === ts)
+        .map((m) => `${m.text} ${JSON.stringify(m.blocks)}`)
+        .join("\n");
+
+    const normal = await askAndApprove(sandbox);
+    await expect.poll(() => thread(normal), { timeout: 20_000, interval: 200 }).toMatch(/Completed in/);
+
+    expect((await postJson(sandbox, "api/fault", { fault: "stuck-next-copy", on: true })).status).toBe(200);
+    const startedAt = Date.now();
+    const stuck = await askAndApprove(sandbox);
+    await expect
+      .poll(() => thread(stuck), { timeout: 30_000, interval: 200 })
+      .toMatch(/stopped waiting|stuck/i);
+    expect(Date.now() - startedAt).toBeGreaterThanOrEqual(4000);
+    const said = await thread(stuck);
+    expect(said).not.toMatch(/Completed in/);
+    // The notify channel says so too, in one line with a link to the thread.
+    await expect
+      .poll(
+        async () =>
+          (await messagesFor(sandbox, "U0ALICE")).filter(
+            (m) => m.channel === "C0NOTIFY" && /fail|stuck/i.test(m.text),
+          ).length,
+        { timeout: 10_000, interval: 200 },
+      )
+      .toBeGreaterThan(0);
+    await sandbox.close();
+    await deleteKeys(await keysOf(sandbox.redisPrefix));
+  }, 60_000);
 
   it("fires a scheduled policy: a snapshot with the policy's id, then its automatic copy in dr-prod after the delay", async () => {
     const delay = 1200;

@@ -13,6 +13,8 @@ const ui = {
   seenUntil: JSON.parse(sessionStorage.getItem("sandbox.seen") ?? "{}"), // channel id → newest message time seen
   source: null,
   highlight: null,
+  cloudDrawn: "", // the cloud (and day runs) the pane shows, to redraw it only when it changed
+  faultsSending: new Set(), // toggles whose change is on its way: a view from before it must not undo them
 };
 
 /* ---------------------------------------------------------------- helpers */
@@ -48,11 +50,7 @@ function channelName(id) {
 const mrkdwnContext = {
   userName,
   channelName,
-  onPermalink: (channel, ts) => {
-    selectChannel(channel);
-    const parent = ui.view?.messages.find((m) => m.channel === channel && m.ts === ts && !m.threadTs);
-    if (parent) openThread(channel, ts);
-  },
+  onPermalink: (channel, ts) => showCard(channel, ts),
 };
 
 function mrkdwn(text, className = "mrkdwn") {
@@ -267,11 +265,18 @@ function renderMessage(message, { inThread, compact }) {
   const classes = ["msg"];
   if (message.ephemeral) classes.push("ephemeral");
   if (compact) classes.push("compact");
-  if (ui.highlight === message.key) classes.push("highlight");
+  const linked = !inThread && ui.highlight === message.key;
   const shortTime = new Date(message.at).toLocaleTimeString([], { hour: "numeric", minute: "2-digit" });
   return el(
     "li",
-    { className: classes.join(" "), "data-key": message.key, "data-ts": message.ts },
+    {
+      className: classes.join(" "),
+      "data-key": message.key,
+      "data-ts": message.ts,
+      // The message a link led to stays marked (and reachable for the focus) until the next link.
+      "aria-current": linked ? "true" : undefined,
+      tabindex: linked ? "-1" : undefined,
+    },
     compact
       ? el("div", { className: "gutter", "aria-hidden": "true" }, el("time", { text: shortTime }))
       : el("div", { className: `avatar${isBot ? " bot" : ""}`, "aria-hidden": "true", text: initials }),
@@ -296,6 +301,7 @@ function signatureOf(message, inThread, compact) {
     replies.at(-1)?.at,
     ui.me,
     compact,
+    !inThread && ui.highlight === message.key,
   ]);
 }
 
@@ -427,9 +433,8 @@ function renderThread() {
 }
 
 function stateBadge(state, percent) {
-  // Long states (COPYING_FROM_REMOTE) may break after an underscore in a narrow panel.
-  const parts = state.split("_").flatMap((part, i) => (i === 0 ? [part] : [el("wbr"), `_${part}`]));
-  const badge = el("span", { className: `state state-${state}` }, parts);
+  // One piece on one line (console.css: nowrap); the percentage may wrap below it.
+  const badge = el("span", { className: `state state-${state}`, text: state });
   if (state === "NORMAL" || state === "GONE") return badge;
   return el(
     "span",
@@ -451,7 +456,7 @@ function snapshotTable(rows, caption) {
       el(
         "tr",
         {},
-        ["Snapshot", "Region", "State"].map((h) => el("th", { scope: "col", text: h })),
+        ["Snapshot", "State"].map((h) => el("th", { scope: "col", text: h })),
       ),
     ),
     el(
@@ -465,9 +470,9 @@ function snapshotTable(rows, caption) {
             "td",
             {},
             el("span", { className: "id", text: s.snapshotId }),
-            el("span", { className: "snap-name", text: `${s.name} · ${s.sizeGiB} GiB` }),
+            // The region on the name's line: two columns leave the state badge room on one line.
+            el("span", { className: "snap-name", text: `${s.name} · ${s.sizeGiB} GiB · ${s.region}` }),
           ),
-          el("td", { className: "nowrap", text: s.region }),
           el("td", {}, stateBadge(s.state, s.percent)),
         ),
       ),
@@ -482,6 +487,10 @@ function check(ok, yes, no) {
 function renderCloud() {
   const cloud = ui.view.cloud;
   const body = $("cloud-body");
+  // Most views change only messages: the pane keeps its DOM (a button being clicked stays attached).
+  const drawn = JSON.stringify([cloud, ui.view.dayRuns]);
+  if (drawn === ui.cloudDrawn && body.childElementCount > 0) return;
+  ui.cloudDrawn = drawn;
   if (!cloud) {
     body.replaceChildren(
       el("p", { className: "muted", text: "The simulator's state is not available yet." }),
@@ -600,9 +609,17 @@ function renderCloud() {
         $("cloud-policies")
       ).focus();
   }
-  $("fault-revoke-dr-prod").checked = cloud.faults.drProdRevoked;
-  $("fault-fail-next-copy").checked = cloud.faults.nextCopy === "fail";
-  $("fault-stuck-next-copy").checked = cloud.faults.nextCopy === "stuck";
+  showFaults(cloud.faults);
+}
+
+function showFaults(faults) {
+  const shown = {
+    "revoke-dr-prod": faults.drProdRevoked,
+    "fail-next-copy": faults.nextCopy === "fail",
+    "stuck-next-copy": faults.nextCopy === "stuck",
+  };
+  for (const [fault, on] of Object.entries(shown))
+    if (!ui.faultsSending.has(fault)) $(`fault-${fault}`).checked = on;
 }
 
 function seconds(ms) {
@@ -935,7 +952,6 @@ function render() {
   renderThread();
   renderCloud();
   renderModal();
-  ui.highlight = null;
 }
 
 /* ---------------------------------------------------------------- navigation */
@@ -943,6 +959,7 @@ function render() {
 function selectChannel(id) {
   if (ui.channel === id) return;
   ui.channel = id;
+  ui.highlight = null;
   sessionStorage.setItem("sandbox.channel", id);
   $("messages")._nodes = undefined;
   $("messages").replaceChildren();
@@ -951,12 +968,35 @@ function selectChannel(id) {
   $("messages").scrollTop = $("messages").scrollHeight;
 }
 
-function openThread(channel, ts) {
+function openThread(channel, ts, { focus = true } = {}) {
   ui.thread = { channel, ts };
   $("thread-messages")._nodes = undefined;
   $("thread-messages").replaceChildren();
   render();
-  $("thread-close").focus();
+  if (focus) $("thread-close").focus();
+}
+
+/**
+ * A link to a message (a request's card, from `/snapshot status` or a notice): its channel, the
+ * card scrolled into view, marked and flashed, with the focus on it, and its thread beside it.
+ */
+function showCard(channel, ts) {
+  selectChannel(channel);
+  const parent = ui.view?.messages.find((m) => m.channel === channel && m.ts === ts && !m.threadTs);
+  if (!parent) {
+    showStatus("That message is not in this sandbox any more.");
+    return;
+  }
+  ui.highlight = parent.key;
+  openThread(channel, ts, { focus: false });
+  const node = document.querySelector(`#messages [data-key="${CSS.escape(parent.key)}"]`);
+  if (!node) return;
+  node.scrollIntoView({ block: "start" });
+  node.focus({ preventScroll: true });
+  node.classList.remove("flash");
+  void node.offsetWidth; // restart the animation when the same card is linked to again
+  node.classList.add("flash");
+  node.addEventListener("animationend", () => node.classList.remove("flash"), { once: true });
 }
 
 function switchUser(id) {
@@ -1028,10 +1068,17 @@ for (const example of document.querySelectorAll(".example[data-example]")) {
 }
 
 for (const toggle of document.querySelectorAll("[data-fault]")) {
-  toggle.addEventListener("change", () => {
-    post("/api/fault", { fault: toggle.dataset.fault, on: toggle.checked }).catch((error) =>
-      showStatus(`Could not change the fault: ${error.message}`),
-    );
+  toggle.addEventListener("change", async () => {
+    const fault = toggle.dataset.fault;
+    ui.faultsSending.add(fault);
+    try {
+      const answer = await post("/api/fault", { fault, on: toggle.checked });
+      ui.faultsSending.delete(fault);
+      if (answer.faults) showFaults(answer.faults);
+    } catch (error) {
+      ui.faultsSending.delete(fault);
+      showStatus(`Could not change the fault: ${error.message}`);
+    }
   });
 }
 $("fault-reset").addEventListener("click", () => {

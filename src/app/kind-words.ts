@@ -46,10 +46,10 @@ export function describeTook(
 
 /** A failure in a few words: its first sentence and its code; the thread has the rest. */
 export function describeFailureBriefly(failure: NonNullable<Request["failure"]>): Text {
-  const words = (locale: "en" | "zh-CN") =>
-    typeof failure.message === "string" ? failure.message : toPlainText(failure.message, locale);
+  const said = failure.said?.message ?? failure.message;
+  const words = (locale: "en" | "zh-CN") => (typeof said === "string" ? said : toPlainText(said, locale));
   const en = firstSentence(words("en"), /(?<=[.!?])\s|\n/);
-  const zh = typeof failure.message === "string" ? "" : firstSentence(words("zh-CN"), /(?<=[。！？])|\n/);
+  const zh = typeof said === "string" ? "" : firstSentence(words("zh-CN"), /(?<=[。！？])|\n/);
   return text`${tr(
     en ? text`${en} (${code(failure.code)})` : text`${code(failure.code)}`,
     zh ? text`${zh}（${code(failure.code)}）` : text`${code(failure.code)}，原因和处理方法见讨论串`,

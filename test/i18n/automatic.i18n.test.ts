@@ -33,7 +33,14 @@ import { expectBothLanguages } from "../support/translations.js";
 const H = 3_600_000;
 const NOW = Date.parse("2026-12-01T09:00:00Z");
 /** Names, ids and accounts the messages are given: they stay as they are in both languages. */
-const VALUES = ["db-daily", "disk-db000001", "disk-db000002", "C0REQUESTS", "<asp-id>", "SnapshotCrossAccountCopy"];
+const VALUES = [
+  "db-daily",
+  "disk-db000001",
+  "disk-db000002",
+  "C0REQUESTS",
+  "<asp-id>",
+  "SnapshotCrossAccountCopy",
+];
 
 const LINK: KnownLink = {
   policyId: "asp-dbdaily1",

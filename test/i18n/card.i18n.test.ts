@@ -8,7 +8,7 @@ import { renderText } from "../../src/adapters/chat-slack/mrkdwn.renderer.js";
 import { buildOutcomeDigest } from "../../src/adapters/chat-slack/outcome-digest.js";
 import { buildDigest, type OutcomeBody } from "../../src/adapters/chat-slack/slack-outbox.js";
 import type { RequestKind } from "../../src/app/request-kind.js";
-import { text } from "../../src/core/messages/message.js";
+import { text, tr } from "../../src/core/messages/message.js";
 import type { AutoSnapshotPolicy } from "../../src/core/ports/policy-cloud.port.js";
 import type { Request, RequestState } from "../../src/core/request/request.js";
 import type { PolicyLinkRequest } from "../../src/kinds/policy-link/policy-link.request.js";
@@ -34,6 +34,15 @@ const FAILURE = {
   code: "cam.permission_missing",
   message: "Account 200000000002 is not allowed cvm:CopySnapshotCrossAccount any more.",
   fix: 'Attach the minimal policy: {"version":"2.0","statement":[{"effect":"allow","action":["cvm:CopySnapshotCrossAccount"],"resource":"*"}]}',
+  // What the step stored for people (request-steps.ts `fail`): the same words in both languages.
+  said: {
+    message: [
+      tr(
+        "Account 200000000002 is not allowed cvm:CopySnapshotCrossAccount any more.",
+        "账号 200000000002 已不再被允许执行 cvm:CopySnapshotCrossAccount。",
+      ),
+    ],
+  },
 };
 
 const POLICY: AutoSnapshotPolicy = {

@@ -1,6 +1,7 @@
 import { describeThreadLink, joinLine } from "../../app/kind-words.js";
 import type { RequestKind } from "../../app/request-kind.js";
 import type { PrerequisiteResult } from "../../core/cam/prerequisites.js";
+import { failureMessage } from "../../core/failure-fixes.js";
 import type { Block, Inline, Label, Message, Text } from "../../core/messages/message.js";
 import {
   asText,
@@ -128,7 +129,7 @@ export function buildApprovalCard(
     ]);
   }
   if (request.failure) {
-    const message = request.failure.message;
+    const message = failureMessage(request.failure);
     context.push([
       request.state === "outcome_unknown"
         ? tr(text`Outcome: ${message}`, text`结果：${message}`)

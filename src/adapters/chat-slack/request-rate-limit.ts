@@ -53,4 +53,3 @@ function describeWindow(ms: number): { en: string; zh: string } {
   const seconds = Math.max(1, Math.round(ms / 1000));
   return seconds === 1 ? { en: "second", zh: "一秒" } : { en: `${seconds} seconds`, zh: ` ${seconds} 秒` };
 }
-

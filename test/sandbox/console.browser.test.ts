@@ -401,6 +401,7 @@ describe("sandbox console in a real browser: request → refusal → approval �
           expect(main?.y).toBeGreaterThanOrEqual((side?.y ?? 0) + (side?.height ?? 0) - 1);
           expect(cloud?.y).toBeGreaterThanOrEqual((main?.y ?? 0) + (main?.height ?? 0) - 1);
           await page.screenshot({ path: join(ARTIFACTS, "11-narrow-390.png"), fullPage: true });
+          await shot("11-narrow-390-first-screen");
         }
         if (width === 1920) {
           const cloud = await page.locator("#cloud-pane").boundingBox();

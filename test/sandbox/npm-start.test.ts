@@ -82,6 +82,9 @@ describe("npm start without SLACK_BOT_TOKEN", () => {
     const elapsed = Date.now() - started;
     expect(page.status).toBe(200);
     expect(elapsed).toBeLessThan(30_000);
+    // PORT (the console's port) answers the probes the production bot answers on its PORT.
+    expect((await fetch(`${url}readyz`)).status).toBe(200);
+    expect(await (await fetch(`${url}metrics`)).text()).toMatch(/^# HELP /m);
     const prefix = /"redisPrefix":"(cbs-sandbox-[a-z0-9]+)"/.exec(run.output())?.[1] ?? "";
     expect(prefix).not.toBe("");
 

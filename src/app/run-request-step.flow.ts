@@ -1,8 +1,7 @@
 import { isFinal } from "../core/request/lifecycle.js";
-import type { RequestFailure } from "../core/request/request.js";
 import type { FlowDeps } from "./flow-deps.js";
 import type { StepOutcome } from "./request-kind.js";
-import { fail, type StepDeps } from "./request-steps.js";
+import { type FailureInput, fail, type StepDeps } from "./request-steps.js";
 
 /**
  * One run of an approved request's job: the kind's steps, one after another, until one has to
@@ -32,11 +31,7 @@ export async function runRequestStep(deps: FlowDeps, requestId: string): Promise
 }
 
 /** Ends a request as failed unless it already ended (the queue gave up on its job). */
-export async function failRequest(
-  deps: StepDeps,
-  requestId: string,
-  failure: Omit<RequestFailure, "fix">,
-): Promise<void> {
+export async function failRequest(deps: StepDeps, requestId: string, failure: FailureInput): Promise<void> {
   const request = await deps.store.get(requestId);
   if (request && !isFinal(request.state)) await fail(deps, request, failure);
 }

@@ -1,6 +1,14 @@
 import type { PrerequisiteResult } from "../core/cam/prerequisites.js";
 import { generateRequestId } from "../core/ids.js";
-import { conversation, joinText, type Text, text, toPlainText, tr } from "../core/messages/message.js";
+import {
+  asText,
+  conversation,
+  joinText,
+  type Text,
+  text,
+  toPlainText,
+  tr,
+} from "../core/messages/message.js";
 import type { Destination, Request } from "../core/request/request.js";
 import { type ApprovalTermsDeps, decideApprovalTerms, scheduleRequestExpiry } from "./approval-terms.js";
 import { type AuditDeps, checkRequester, type LookupDeps, recordAuditEntry } from "./approver-lookup.js";
@@ -169,7 +177,7 @@ export function describeFailedChecks(results: readonly PrerequisiteResult[]): Te
   return [
     results
       .filter((r) => r.status !== "passed")
-      .map((r) => r.reason)
+      .map((r) => toPlainText(asText(r.reason)))
       .join(" "),
   ];
 }

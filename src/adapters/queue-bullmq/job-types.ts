@@ -5,6 +5,7 @@ import type { FlowDeps } from "../../app/flow-deps.js";
 import { failRequest, runRequestStep } from "../../app/run-request-step.flow.js";
 import { watchLinkedPolicies } from "../../app/watch-policies.flow.js";
 import { REQUEST_ID } from "../../core/ids.js";
+import { tr } from "../../core/messages/message.js";
 import { pollCopiesInFlight } from "../../kinds/snapshot-copy/copy-watch.flow.js";
 import { QueueError } from "./errors.js";
 import { defineJobType, type JobRun, jobRegistry } from "./job-registry.js";
@@ -71,12 +72,22 @@ export const replicationStepJob = defineJobType({
       reason.kind === "stalled"
         ? {
             code: "worker.stalled",
-            message: `The worker running this request stopped ${reason.times} times (crashes or restarts); the bot gave up on it.`,
+            message: [
+              tr(
+                `The worker running this request stopped ${reason.times} times (crashes or restarts); the bot gave up on it.`,
+                `运行此申请的 worker 已中断 ${reason.times} 次（崩溃或重启）；机器人已放弃该申请。`,
+              ),
+            ],
           }
         : {
             code: reason.code,
             message: reason.retryable
-              ? `Still failing after ${reason.attempts} attempts: ${reason.message}`
+              ? [
+                  tr(
+                    `Still failing after ${reason.attempts} attempts: ${reason.message}`,
+                    `重试 ${reason.attempts} 次后仍然失败：${reason.message}`,
+                  ),
+                ]
               : reason.message,
             ...(reason.cloudRequestId ? { cloudRequestId: reason.cloudRequestId } : {}),
             ...(reason.cloud ? { cloud: reason.cloud } : {}),

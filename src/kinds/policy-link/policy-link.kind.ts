@@ -10,8 +10,8 @@ import {
 } from "../../app/kind-words.js";
 import type { CardContent, RequestKind, StepResult } from "../../app/request-kind.js";
 import { advance } from "../../app/request-steps.js";
-import { unlinkFix } from "../../core/cam/policy-link-prerequisites.js";
-import { collaboratorFix, explicitDenyFix, permissionFix } from "../../core/cam/prerequisites.js";
+import { unlinkFixText } from "../../core/cam/policy-link-prerequisites.js";
+import { collaboratorFixText, explicitDenyFixText, permissionFixText } from "../../core/cam/prerequisites.js";
 import {
   code,
   joinText,
@@ -234,40 +234,77 @@ function fixFor(
   failure: { code: string; cloud?: { category: string; reason: string } },
   request: PolicyLinkRequest,
   deps: Pick<FlowDeps, "config">,
-): string | undefined {
+): Text | undefined {
   const sourceUin = deps.config.source.accountUin;
   const destinationUin = request.destination.accountUin;
-  const { policyId } = request.spec.policy;
+  const policy = code(request.spec.policy.policyId);
+  const gone = [
+    tr(
+      text`The scheduled snapshot policy no longer exists. Pick another one with ${code("/snapshot auto")}.`,
+      text`该定期快照策略已不存在。请用 ${code("/snapshot auto")} 另选一个。`,
+    ),
+  ];
   if (failure.cloud) {
     if (failure.cloud.category !== "permanent")
-      return "Tencent Cloud was unavailable or busy; ask for the link again later.";
+      return [
+        tr(
+          "Tencent Cloud was unavailable or busy; ask for the link again later.",
+          "腾讯云暂时不可用或繁忙；请稍后重新申请关联。",
+        ),
+      ];
     switch (failure.cloud.reason) {
       case "access_denied":
-        return `Make account ${destinationUin} a collaborator of ${sourceUin} and grant it cvm:CopyAutoSnapshotPolicyCrossAccount (see policies/minimal-cross-account-copy.json).`;
+        return [
+          tr(
+            text`Make account ${destinationUin} a collaborator of ${sourceUin} and grant it cvm:CopyAutoSnapshotPolicyCrossAccount (see ${code("policies/minimal-cross-account-copy.json")}).`,
+            text`将账号 ${destinationUin} 设为 ${sourceUin} 的协作者，并授予 cvm:CopyAutoSnapshotPolicyCrossAccount（见 ${code("policies/minimal-cross-account-copy.json")}）。`,
+          ),
+        ];
       case "not_allow_listed":
-        return `Account ${sourceUin} is not enrolled in Tencent Cloud's cross-account snapshot replication beta: submit a ticket to enable it.`;
+        return [
+          tr(
+            text`Account ${sourceUin} is not enrolled in Tencent Cloud's cross-account snapshot replication beta: submit a ticket to enable it.`,
+            text`账号 ${sourceUin} 尚未开通腾讯云跨账号快照复制（内测）：请提交工单申请开通。`,
+          ),
+        ];
       case "invalid_state":
-        return `${policyId} may already replicate to another account: see \`/snapshot auto list\`. ${unlinkFix(policyId, "(the linked account)", sourceUin)}`;
+        return [
+          tr(
+            text`${policy} may already replicate to another account: see ${code("/snapshot auto list")}. `,
+            text`${policy} 可能已在复制到另一个账号：见 ${code("/snapshot auto list")}。`,
+          ),
+          ...unlinkFixText(request.spec.policy.policyId, "(the linked account)", sourceUin),
+        ];
       case "not_found":
-        return "The scheduled snapshot policy no longer exists. Pick another one with `/snapshot auto`.";
+        return gone;
       default:
         return undefined;
     }
   }
   switch (failure.code) {
     case "cam.not_collaborator":
-      return collaboratorFix(sourceUin, destinationUin);
+      return collaboratorFixText(sourceUin, destinationUin);
     case "cam.permission_missing":
-      return permissionFix(sourceUin, destinationUin);
+      return permissionFixText(sourceUin, destinationUin);
     case "cam.explicit_deny":
-      return explicitDenyFix(sourceUin, destinationUin);
+      return explicitDenyFixText(sourceUin, destinationUin);
     case "policy.not_found":
-      return "The scheduled snapshot policy no longer exists. Pick another one with `/snapshot auto`.";
+      return gone;
     case "policy.not_normal":
     case "policy.not_activated":
-      return `Restore or activate ${policyId} in account ${sourceUin} (CVM console → Snapshots → Scheduled snapshot policies), then ask again.`;
+      return [
+        tr(
+          text`Restore or activate ${policy} in account ${sourceUin} (CVM console → Snapshots → Scheduled snapshot policies), then ask again.`,
+          text`在账号 ${sourceUin} 中恢复或启用 ${policy}（云服务器控制台 → 快照 → 定期快照策略），然后重新申请。`,
+        ),
+      ];
     case "link.not_confirmed":
-      return `Look at source account ${sourceUin}'s "Replicate to other account" page for ${policyId}; ask again if it is not listed.`;
+      return [
+        tr(
+          text`Look at source account ${sourceUin}'s "Replicate to other account" page for ${policy}; ask again if it is not listed.`,
+          text`在源账号 ${sourceUin} 的“复制到其他账号”页面查看 ${policy}；如果没有列出，请重新申请。`,
+        ),
+      ];
     default:
       return undefined;
   }

@@ -454,7 +454,12 @@ describe("sandbox console in a real browser: request → refusal → approval �
         const badges = await badgeLines();
         expect(badges.map((b) => b.text)).toContain("COPYING_FROM_REMOTE");
         for (const badge of badges) expect(badge, `at ${width} px`).toMatchObject({ lines: 1, inside: true });
-        if (width === 390) await copying.screenshot({ path: join(ARTIFACTS, "13-badge-390.png") });
+        if (width === 390) {
+          // The cloud pane redraws as the copy's progress moves: shoot where the card is on screen,
+          // not the element itself, which a redraw can replace half-way (as for the policy card).
+          const box = await copying.boundingBox();
+          if (box) await page.screenshot({ path: join(ARTIFACTS, "13-badge-390.png"), clip: box });
+        }
       }
     } finally {
       await page.setViewportSize({ width: 1500, height: 940 });

@@ -450,15 +450,28 @@ describe("sandbox console in a real browser: request → refusal → approval �
     try {
       for (const width of [390, 1500]) {
         await page.setViewportSize({ width, height: 900 });
-        await copying.scrollIntoViewIfNeeded();
+        // In one step inside the page: the pane redraws as the copy moves, and a locator action can
+        // find the element it waited on replaced before it scrolls ("not attached to the DOM").
+        await page.evaluate(
+          `document.querySelector("#cloud-pane .state-COPYING_FROM_REMOTE")?.scrollIntoView({ block: "center" })`,
+        );
         const badges = await badgeLines();
         expect(badges.map((b) => b.text)).toContain("COPYING_FROM_REMOTE");
         for (const badge of badges) expect(badge, `at ${width} px`).toMatchObject({ lines: 1, inside: true });
         if (width === 390) {
           // The cloud pane redraws as the copy's progress moves: shoot where the card is on screen,
           // not the element itself, which a redraw can replace half-way (as for the policy card).
-          const box = await copying.boundingBox();
-          if (box) await page.screenshot({ path: join(ARTIFACTS, "13-badge-390.png"), clip: box });
+          const box = await page.evaluate<{
+            x: number;
+            y: number;
+            width: number;
+            height: number;
+          } | null>(`(() => {
+            const r = document.querySelector("#cloud-pane .state-COPYING_FROM_REMOTE")?.closest(".account")?.getBoundingClientRect();
+            return r ? { x: r.x, y: r.y, width: r.width, height: r.height } : null;
+          })()`);
+          if (box && box.width > 0 && box.height > 0)
+            await page.screenshot({ path: join(ARTIFACTS, "13-badge-390.png"), clip: box });
         }
       }
     } finally {

@@ -14,20 +14,16 @@ const SMOKE: Omit<ChaosSizes, "only"> = {
 /**
  * `npm run chaos` at toy sizes: one row per scenario, nothing lost, duplicated, 5xx or crashed.
  * Two groups at once (each scenario has its own harness, prefix and Redis; they mostly wait).
- * The cloud-fault scenario is left to `npm run chaos`: a command whose prerequisite checks meet a
- * transient cloud error is answered "try again" (the checks ask the cloud once), and at 20% per
- * call the scenario's three re-sends of one command all meet one about 1 run in 15 — a smoke that
- * fails by chance would block every landing (issue 12; decision 029).
  */
 describe("chaos smoke", () => {
   it("runs the scenarios small and every row is clean", async () => {
     const groups = [
-      ["redis", "role", "forged"],
+      ["redis", "role", "forged", "faults"],
       ["kills", "vanish", "fuzz", "slack"],
     ];
     const reports = await Promise.all(groups.map((only) => runChaos({ ...SMOKE, only })));
     const rows = reports.flatMap((r) => r.rows);
-    expect(rows.map((r) => r.scenario)).toHaveLength(7);
+    expect(rows.map((r) => r.scenario)).toHaveLength(8);
     for (const r of rows) {
       expect(r, JSON.stringify(r)).toMatchObject({ lost: 0, duplicated: 0, fiveHundreds: 0, crashes: 0 });
       expect(r.sent).toBeGreaterThan(0);

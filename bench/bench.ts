@@ -7,6 +7,7 @@ import type { BotConfigInput } from "../src/config/load-config.js";
 import { type Harness, startHarness } from "../test/support/harness.js";
 import { measureAcks } from "./ack.js";
 import { measureRawBullmq } from "./baseline.js";
+import { startBotProcess } from "./bot-process.js";
 import { measureDefaultNames, measureLookupRounds } from "./cards.js";
 import { runBurst } from "./pipeline.js";
 import { measurePollRound } from "./poll.js";
@@ -29,6 +30,8 @@ export interface BenchSizes {
   rawJobs: number;
   /** Phases to run (all when empty). */
   only: string[];
+  /** Time the acks of the harness's in-process bot (driver and bot sharing one process), as before. */
+  ackInProcess?: boolean;
 }
 
 export function sizesFromEnv(): BenchSizes {
@@ -49,6 +52,7 @@ export function sizesFromEnv(): BenchSizes {
     rss: knob("BENCH_RSS_REQUESTS", 10_000),
     rawJobs: knob("BENCH_RAW_JOBS", 10_000),
     only: (process.env.BENCH_ONLY ?? "").split(",").filter(Boolean),
+    ackInProcess: process.env.BENCH_ACK_IN_PROCESS === "1",
   };
 }
 
@@ -106,7 +110,16 @@ export async function runBench(
     const targets: Record<number, number> = { 50: 100, 200: 300 };
     for (const n of s.acks) {
       log(`ack: ${n} concurrent slash commands`);
-      const a = await withHarness(s, (h) => measureAcks(h, n, `ack${n}`));
+      const a = await withHarness(s, async (h) => {
+        if (s.ackInProcess) return measureAcks(h, n, `ack${n}`);
+        // The bot as deployed, in its own process: the driver's work is not the bot's latency.
+        const bot = await startBotProcess(h, botConfig(s));
+        try {
+          return await measureAcks(h, n, `ack${n}`, bot.appUrl);
+        } finally {
+          await bot.close();
+        }
+      });
       raw[`ack${n}`] = a;
       const target = targets[n] ?? 300;
       rows.push(

@@ -4,7 +4,7 @@
  * asked for on one day.
  */
 import type { Harness } from "../test/support/harness.js";
-import { REQUEST_CHANNEL, SOURCE_UIN } from "../test/support/harness.js";
+import { ALICE, REQUEST_CHANNEL, SOURCE_UIN } from "../test/support/harness.js";
 import { CardWatcher, sendCommands } from "./driver.js";
 import { sleep } from "./stats.js";
 
@@ -108,24 +108,26 @@ export async function measureDefaultNames(h: Harness, count: number): Promise<De
   try {
     for (let i = 0; i < count; i++) {
       const opsBefore = ops;
-      const cardsBefore = watcher.cards.length;
-      const [sent] = await sendCommands(
-        h.slack,
-        h.appUrl,
-        [{ text: "replicate snap-abc12345 to dr-prod", channel: REQUEST_CHANNEL }],
-        1,
-      );
-      // The card, or a refusal (through response_url or the ack), ends this request's work.
-      const deadline = Date.now() + 5_000;
-      const responses = h.slack.responseUrlPosts.length + h.slack.ephemerals.length;
-      while (
-        watcher.cards.length === cardsBefore &&
-        h.slack.responseUrlPosts.length + h.slack.ephemerals.length === responses &&
-        Date.now() < deadline
-      )
+      const sent = await h.slack.sendSlashCommand(h.appUrl, {
+        text: "replicate snap-abc12345 to dr-prod",
+        userId: ALICE,
+        channelId: REQUEST_CHANNEL,
+      });
+      // This command's own final answer (through its response_url): the request it made, or why
+      // not. (Waiting for "a card or any answer" took the previous command's late answer for this
+      // one's, and the last cards arrived after the count.)
+      const id = sent.responseUrl.split("/").pop() ?? "";
+      const deadline = Date.now() + 10_000;
+      let answer: string | undefined;
+      while (answer === undefined && Date.now() < deadline) {
+        const post = h.slack.responseUrlPosts.find((p) => p.id === id);
+        if (post) answer = JSON.stringify(post.body);
+        else await sleep(5);
+      }
+      const requestId = /rq-[a-z0-9]+/.exec(answer ?? "")?.[0];
+      while (requestId && !watcher.cards.some((c) => c.requestId === requestId) && Date.now() < deadline)
         await sleep(5);
-      if (watcher.cards.length === cardsBefore) refused++;
-      void sent;
+      if (!requestId || !watcher.cards.some((c) => c.requestId === requestId)) refused++;
       perRequest.push(ops - opsBefore);
     }
   } finally {

@@ -8,6 +8,8 @@
  *   BENCH_NAMES [250]  BENCH_POLL [500,2000,5000]  BENCH_POLL_LATENCY_MS [200]
  *   BENCH_RSS_REQUESTS [10000]  BENCH_RAW_JOBS [10000]
  *   BENCH_ONLY  a comma list of phases: ack, burst, fair, cards, poll, rss, baseline
+ *   BENCH_ACK_IN_PROCESS=1  time the acks of a bot in the driver's own process (the old way); by
+ *   default the acked bot is an `all` process of its own (bench/bot-process.ts)
  */
 import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";

@@ -227,18 +227,26 @@ export const slackErrors: Scenario = async (s, deadline) =>
     let stop = false;
     let injected = 0;
     const pending = new Map<string, number>();
-    // One failure waiting per method at a time (every 700 ms, once the last was hit): Slack failing
-    // often, not down. Queued faster than the bot calls, every call would fail for good.
-    const hits = (method: string) => h.slack.calls.filter((c) => c.injected && c.method === method).length;
+    const rearmAt = new Map<string, number>();
+    // One failure waiting per method at a time, armed again only once the last one's Retry-After
+    // (1 s) has passed and then within 1.5 s: Slack failing often, not down. Armed again as soon
+    // as it was hit, any caller that waits out Retry-After would meet a failure on every call.
+    const hitsOf = (method: string) => h.slack.calls.filter((c) => c.injected && c.method === method);
     const injector = (async () => {
       for (let n = 0; !stop && Date.now() < deadline; n++) {
         for (const method of SLACK_METHODS) {
-          if ((pending.get(method) ?? 0) > hits(method)) continue;
+          const hits = hitsOf(method);
+          if ((pending.get(method) ?? 0) > hits.length) continue;
+          const lastHit = hits.at(-1)?.at;
+          if (lastHit !== undefined && !rearmAt.has(method))
+            rearmAt.set(method, lastHit + 1_000 + Math.floor(Math.random() * 1_500));
+          if (Date.now() < (rearmAt.get(method) ?? 0)) continue;
+          rearmAt.delete(method);
           h.slack.failNext(method, n % 2 === 0 ? { retryAfterSec: 1 } : { status: n % 4 === 1 ? 500 : 503 });
           pending.set(method, (pending.get(method) ?? 0) + 1);
           injected++;
         }
-        await sleep(700);
+        await sleep(200);
       }
     })();
     try {

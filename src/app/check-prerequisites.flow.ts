@@ -122,6 +122,21 @@ export async function checkDestination(
     );
     report = await run(confirmSince);
   }
+  // A quick bad answer (a 5xx, InternalError) is asked again while the person still waits only
+  // a moment, before anyone is told "cannot verify, try again"; a throttled cloud, which the
+  // adapter already waited out, is not asked again here.
+  const started = Date.now();
+  for (
+    let retry = 1;
+    retry <= TRANSIENT_RETRIES &&
+    hasTransientResult(report.results) &&
+    Date.now() - started < TRANSIENT_BUDGET_MS;
+    retry++
+  ) {
+    await new Promise((r) => setTimeout(r, 150 * retry));
+    snapshotLookup = undefined;
+    report = await run(confirmSince);
+  }
   return { regions, report, checkedAt: now.toISOString() };
 }
 
@@ -136,6 +151,14 @@ function markCachedAnswers(report: PrerequisiteReport, startedAt: number): Prere
         : r,
     ),
   };
+}
+
+/** Checks the cloud could not answer (transient) are asked again at most this often, within this long. */
+const TRANSIENT_RETRIES = 2;
+const TRANSIENT_BUDGET_MS = 1_500;
+
+function hasTransientResult(results: readonly PrerequisiteResult[]): boolean {
+  return results.some((r) => r.status === "cannot-verify" && r.transient === true);
 }
 
 export function hasCamFailure(results: readonly PrerequisiteResult[]): boolean {

@@ -63,7 +63,7 @@ export interface BotOptions {
   camCacheTtlMs?: number;
   /** Slack outbox pacing and coalescing (tests). @defaultValue SLACK_DELIVERY_DEFAULTS */
   slackDelivery?: Partial<
-    Pick<SlackDeliveryOptions, "coalesceMs" | "postRate" | "tier3Rate" | "joinReplies">
+    Pick<SlackDeliveryOptions, "coalesceMs" | "postRate" | "tier3Rate" | "joinReplies" | "unsentGraceMs">
   >;
   /** How Home refreshes are coalesced (tests). @defaultValue the publisher's (docs/decisions/023) */
   appHome?: Pick<AppHomePublisherOptions, "perUserIntervalMs" | "gapMs" | "settleMs">;
@@ -229,6 +229,7 @@ function assembleShared(options: BotOptions): Shared {
     ...options.slackDelivery,
     outbox: new RedisOutbox(workerRedis ?? redis, config.redisPrefix),
     pacer: new RedisCallPacer(workerRedis ?? redis, config.redisPrefix),
+    ...(config.slack.notifyChannel ? { notifyChannel: config.slack.notifyChannel } : {}),
     digest: { windowMs: config.worker.digestWindow, threshold: config.worker.digestThreshold },
   };
   const queue = new BullmqJobQueue({

@@ -158,6 +158,47 @@ describe("worker errors and Slack side effects", () => {
     expect(h.slack.calls.some((c) => c.method === "chat.postMessage" && c.injected)).toBe(true);
   });
 
+  it("Slack failing the card post five times in a row (429s, a 503) is waited out: one card, the request goes on", async () => {
+    const injected = h.slack.calls.filter((c) => c.injected).length;
+    for (const failure of [
+      { retryAfterSec: 1 },
+      { retryAfterSec: 1 },
+      { status: 503 },
+      { retryAfterSec: 1 },
+      { retryAfterSec: 1 },
+    ])
+      h.slack.failNext("chat.postMessage", failure);
+    const before = h.slack.messages.length;
+    await h.slack.sendSlashCommand(h.appUrl, {
+      text: `replicate snap-abc12345 to dr-prod as "card-patience"`,
+      userId: ALICE,
+      channelId: REQUEST_CHANNEL,
+    });
+    const card = await h.slack.waitFor(
+      () => h.slack.messages.slice(before).find((m) => !m.threadTs && buttonValue(m, "request_approve")),
+      { what: "approval card, after Slack's failures", timeoutMs: 30_000 },
+    );
+    const requestId = buttonValue(card, "request_approve") ?? "";
+    expect(h.slack.calls.filter((c) => c.injected).length - injected).toBe(5);
+    const cards = h.slack.messages.filter(
+      (m) => !m.threadTs && buttonValue(m, "request_approve") === requestId,
+    );
+    expect(cards).toHaveLength(1);
+    expect((await h.bot.deps.store.get(requestId))?.state).toBe("pending_approval");
+    await h.slack.sendBlockAction(h.appUrl, {
+      userId: BOB,
+      actionId: "request_approve",
+      value: requestId,
+      channelId: card.channel,
+      messageTs: card.ts,
+    });
+    await h.slack.waitFor(() => threadOf(card).find((t) => t.startsWith("Verified")), {
+      what: "the copy verified",
+      timeoutMs: 20_000,
+    });
+    expect((await h.bot.deps.store.get(requestId))?.state).toBe("completed");
+  }, 40_000);
+
   it("a copy stuck beyond maxCopyDuration is reported with what to check, not waited on forever", async () => {
     h.sim.state.setNextCopyOutcome("stuck");
     const { card, requestId } = await requestAndApprove("stuck-copy");

@@ -20,6 +20,27 @@ export function senderOf(body: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * Lookups in flight, per directory and user: a burst of one person's commands (or a first burst
+ * after start-up) waits on one users.info call, not one each.
+ */
+const inFlight = new WeakMap<Directory, Map<string, Promise<string | undefined>>>();
+
+function lookUpOnce(directory: Directory, userId: string): Promise<string | undefined> {
+  let mine = inFlight.get(directory);
+  if (!mine) {
+    mine = new Map();
+    inFlight.set(directory, mine);
+  }
+  const pending = mine.get(userId);
+  if (pending) return pending;
+  const lookup = (directory.userLocale?.(userId) ?? Promise.resolve(undefined))
+    .catch(() => undefined)
+    .finally(() => mine.delete(userId));
+  mine.set(userId, lookup);
+  return lookup;
+}
+
 /** The reader's language: their Slack locale (users.info, cached), else the configured one. */
 export async function readerLocale(directory: Directory, userId: string | undefined): Promise<Locale> {
   const fallback = defaultLocale();
@@ -28,7 +49,7 @@ export async function readerLocale(directory: Directory, userId: string | undefi
   const late = new Promise<undefined>((resolve) => {
     timer = setTimeout(() => resolve(undefined), LOOKUP_BUDGET_MS);
   });
-  const locale = await Promise.race([directory.userLocale(userId).catch(() => undefined), late]);
+  const locale = await Promise.race([lookUpOnce(directory, userId), late]);
   clearTimeout(timer);
   return localeFrom(locale, fallback);
 }

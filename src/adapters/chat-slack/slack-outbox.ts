@@ -45,6 +45,13 @@ export interface SlackDeliveryOptions {
   roundMs?: number;
   /** Pending replies of one thread become one message. @defaultValue true (tests may post them one by one) */
   joinReplies?: boolean;
+  /** Where requests' outcomes go (`slack.notifyChannel`; else the card's channel). */
+  notifyChannel?: string;
+  /**
+   * A state change whose messages were not written this long after it is told from its marker
+   * (docs/decisions/029). @defaultValue 10000
+   */
+  unsentGraceMs?: number;
 }
 
 /** What a message posted from the outbox carries, so that it can be found again (docs/decisions/021). */

@@ -1,8 +1,10 @@
 import type { WebClient } from "@slack/web-api";
 import type { KindRegistry } from "../../app/request-kind.js";
-import type { Locale, Message, Text } from "../../core/messages/message.js";
+import { type Locale, type Message, mention, type Text, text, tr } from "../../core/messages/message.js";
 import type { Logger } from "../../core/ports/logger.port.js";
 import type { Notifier } from "../../core/ports/notifier.port.js";
+import type { OutboxEntry } from "../../core/ports/outbox.port.js";
+import { isFinal } from "../../core/request/lifecycle.js";
 import type { MessageRef, Request } from "../../core/request/request.js";
 import { buildApprovalCard, buildOutcomeNotice } from "./approval-card.blocks.js";
 import { SlackAdapterError } from "./errors.js";
@@ -26,9 +28,34 @@ const inChannel = <T>(fn: () => T): T => withLocale(defaultLocale(), fn);
 /** The metadata event type of automatic replication's announcements. */
 export const ANNOUNCEMENT_EVENT = "cbs_bot_announcement";
 
+/** The metadata event type of approval cards: a card whose post answer was lost is found by it. */
+const CARD_EVENT_TYPE = "cbs_bot_card";
+
+/** How long after a state change its messages must have been written (else: a crash in between). */
+const UNSENT_GRACE_MS = 10_000;
+
+/** The ends a request's steps announce in the notify channel (a rejection, a cancel, an expiry do not). */
+const ANNOUNCED_ENDS = new Set(["completed", "submitted", "failed", "outcome_unknown"]);
+
+/** How long a card post waits out Slack failing before its request is given up. */
+const CARD_POST_PATIENCE_MS = 2 * 60_000;
+
 interface SlackRateLimitedError {
   code?: string;
   retryAfter?: number;
+  statusCode?: number;
+}
+
+/**
+ * Worth trying again: "none" for a 429 (nothing was posted), "unsure" for a 5xx or no answer (it
+ * may have been posted); undefined when Slack refused the call itself (`not_in_channel`, …).
+ */
+function transientSlackFailure(err: unknown): "none" | "unsure" | undefined {
+  const e = err as SlackRateLimitedError;
+  if (e.code === "slack_webapi_rate_limited_error") return "none";
+  if (e.code === "slack_webapi_request_error") return "unsure";
+  if (e.code === "slack_webapi_http_error" && (e.statusCode ?? 500) >= 500) return "unsure";
+  return undefined;
 }
 
 /**
@@ -67,16 +94,129 @@ export class SlackNotifier implements Notifier {
 
   /** One delivery round over the outbox (the worker's `slack-outbox` job). */
   async deliverPending(): Promise<{ delivered: number; waiting: number }> {
-    return this.deliverer ? this.deliverer.round() : { delivered: 0, waiting: 0 };
+    if (!this.deliverer) return { delivered: 0, waiting: 0 };
+    await this.tellUnsentChanges().catch((err: unknown) =>
+      this.logger.warn({ err }, "outbox: unsent state changes not looked at; next round"),
+    );
+    return this.deliverer.round();
   }
 
-  private async append(request: Request, key: string, kind: string, body: unknown): Promise<void> {
-    if (!this.delivery) return;
-    try {
-      await this.delivery.outbox.append(requestScope(request.id), { key, kind, at: Date.now(), body });
-    } catch (err) {
-      this.logger.warn({ err, requestId: request.id, kind }, "slack message could not be queued");
+  /**
+   * State changes the store marked "unsent" that are older than `unsentGraceMs` (the process that
+   * made them wrote their messages at once, or died first): when nothing was written for one, its
+   * card, a thread reply telling what happened and, for an end, its outcome are written now. The
+   * keys make this a no-op for what was written (docs/decisions/029).
+   */
+  private async tellUnsentChanges(): Promise<void> {
+    const delivery = this.delivery;
+    const outbox = delivery?.outbox;
+    if (!delivery || !outbox?.dueChanges || !outbox.settleChange || !outbox.knownKeys) return;
+    const due = await outbox.dueChanges(delivery.unsentGraceMs ?? UNSENT_GRACE_MS, 100);
+    for (const change of due) {
+      const { request } = change;
+      const card = request.card;
+      const version = request.updatedAt;
+      const keys = await outbox.knownKeys(requestScope(request.id));
+      const written = keys.some(
+        (k) => k.startsWith(`thread:${version}:`) || k.startsWith(`card:${version}:`),
+      );
+      if (!written && card) {
+        this.logger.warn(
+          { requestId: request.id, event: change.event, updatedAt: version },
+          "outbox: a state change's messages were never written (a crash?); telling it now",
+        );
+        // A later change's card is already queued: this older one must not replace it.
+        const newerCard = keys.some((k) => k.startsWith("card:") && k.slice(5, 5 + version.length) > version);
+        const carded = { ...request, card };
+        if (!newerCard) await this.appendStrict(request, this.cardEntry(carded));
+        await this.appendStrict(request, this.threadEntry(carded, this.unsentReply(request, change.event)));
+        if (ANNOUNCED_ENDS.has(request.state))
+          await this.appendStrict(
+            request,
+            await this.outcomeEntry(request, delivery.notifyChannel ?? card.conversation),
+          );
+      }
+      await outbox.settleChange(change.marker);
     }
+  }
+
+  /** What the thread is told for a change whose own reply was lost: the event, from the request. */
+  private unsentReply(request: Request, event: string): Message {
+    const kind = this.kinds.of(request);
+    const approver = request.approvals.at(-1)?.userId;
+    if ((event === "approved" || event === "approval_recorded") && approver) {
+      const count = `${request.approvals.length}/${request.requiredApprovals ?? this.requiredApprovals}`;
+      return {
+        text: text`${tr(text`Approved by ${mention(approver)} (${count}).`, text`已由 ${mention(approver)} 批准（${count}）。`)}`,
+      };
+    }
+    if (isFinal(request.state)) return kind.describeOutcome(request);
+    const step = request.step ? kind.describeStep(request.step, request) : request.state;
+    return { text: text`${tr(text`Now: ${step}.`, text`当前：${step}。`)}` };
+  }
+
+  private async append(request: Request, entry: Omit<OutboxEntry, "at">): Promise<void> {
+    try {
+      await this.appendStrict(request, entry);
+    } catch (err) {
+      this.logger.warn({ err, requestId: request.id, kind: entry.kind }, "slack message could not be queued");
+    }
+  }
+
+  private async appendStrict(request: Request, entry: Omit<OutboxEntry, "at">): Promise<void> {
+    await this.delivery?.outbox.append(requestScope(request.id), { ...entry, at: Date.now() });
+  }
+
+  private cardEntry(request: Request & { card: MessageRef }): Omit<OutboxEntry, "at"> {
+    const body: CardBody = {
+      conversation: request.card.conversation,
+      id: request.card.id,
+      content: this.card(request),
+    };
+    const key = `card:${request.updatedAt}:${request.state}:${request.step ?? ""}:${request.approvals.length}`;
+    return { key, kind: "card", body };
+  }
+
+  private threadEntry(
+    request: Request & { card: MessageRef },
+    reply: Text | Message,
+  ): Omit<OutboxEntry, "at"> {
+    const { text, blocks } = this.renderReply(request, reply);
+    const body: ThreadBody = {
+      conversation: request.card.conversation,
+      threadId: request.card.id,
+      content: { text, ...(blocks?.length ? { blocks } : {}) },
+    };
+    return { key: `thread:${request.updatedAt}:${shortHash(text)}`, kind: "thread", body };
+  }
+
+  private async outcomeEntry(request: Request, channel: string): Promise<Omit<OutboxEntry, "at">> {
+    const link = request.card ? await this.cardLink(request) : undefined;
+    const body: OutcomeBody = {
+      conversation: channel,
+      requestId: request.id,
+      state: request.state,
+      notice: inChannel(() => buildOutcomeNotice(request, this.kinds.of(request), link)),
+      line: inChannel(() => renderText(this.kinds.of(request).describeOutcome(request).text, 500)),
+    };
+    return { key: "outcome", kind: "outcome", body };
+  }
+
+  /** A thread reply as posted: a reply saying the run-time checks failed carries Re-check. */
+  private renderReply(request: Request, reply: Text | Message) {
+    const message = asMessage(reply);
+    const recheck = buildRecheckForFailedRequest(request);
+    const rendered = inChannel(() =>
+      renderMessage(
+        recheck.length && !message.blocks
+          ? { ...message, blocks: [{ type: "section", text: message.text }] }
+          : message,
+      ),
+    );
+    return fitMessage({
+      text: rendered.text,
+      ...(recheck.length || rendered.blocks ? { blocks: [...(rendered.blocks ?? []), ...recheck] } : {}),
+    });
   }
 
   /**
@@ -104,47 +244,77 @@ export class SlackNotifier implements Notifier {
     );
   }
 
+  /**
+   * The card, posted at once (the request's id needs its ts). Slack failing for a while (429s,
+   * 5xx, no answer) is waited out for up to `CARD_POST_PATIENCE_MS`, not a few tries: giving up
+   * cancels the request, and the person has only been told "looking up". A post whose answer was
+   * lost may have landed: the card carries its request id in its metadata and is looked for in the
+   * channel before it is posted again, so it is never doubled.
+   */
   async postCard(request: Request, channel: string): Promise<MessageRef> {
-    const result = await this.paced(channel, () =>
-      this.client.chat.postMessage({ channel, ...this.card(request), unfurl_links: false }),
-    );
-    if (!result.ts || !result.channel)
-      throw new SlackAdapterError("slack.no_ts", "chat.postMessage returned no message ts");
-    return { conversation: result.channel, id: result.ts };
+    const since = Date.parse(request.createdAt) - 60_000;
+    const giveUpAt = Date.now() + CARD_POST_PATIENCE_MS;
+    let unsure = false;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        if (unsure) {
+          const found = await this.findPosted(channel, CARD_EVENT_TYPE, request.id, since);
+          if (found) return found;
+          unsure = false;
+        }
+        const result = await this.paced(channel, () =>
+          this.client.chat.postMessage({
+            channel,
+            ...this.card(request),
+            unfurl_links: false,
+            metadata: { event_type: CARD_EVENT_TYPE, event_payload: { key: request.id } },
+          }),
+        );
+        if (!result.ts || !result.channel)
+          throw new SlackAdapterError("slack.no_ts", "chat.postMessage returned no message ts");
+        return { conversation: result.channel, id: result.ts };
+      } catch (err) {
+        const transient = transientSlackFailure(err);
+        if (!transient || Date.now() >= giveUpAt) throw err;
+        if (transient === "unsure") unsure = true;
+        // A 429 is waited out exactly (the channel's pacer holds it for every process, or here
+        // when there is none); a 5xx or no answer backs off.
+        const retryAfterMs = Math.max(1, (err as SlackRateLimitedError).retryAfter ?? 1) * 1000;
+        const wait =
+          transient === "none"
+            ? this.delivery
+              ? 0
+              : retryAfterMs
+            : Math.min(5_000, 250 * 2 ** Math.min(attempt, 5)) * (0.5 + Math.random() / 2);
+        this.logger.info({ requestId: request.id, attempt, waitMs: Math.round(wait) }, "card post retried");
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      }
+    }
   }
 
   /** A post made at once (the card): it takes the channel's next slot and waits out a 429. */
   private async paced<T>(channel: string, call: () => Promise<T>): Promise<T> {
     const delivery = this.delivery;
     if (!delivery) return call();
-    for (let attempt = 1; ; attempt++) {
-      const delay = await delivery.pacer.reserve(`post:${channel}`, delivery.postRate, 60_000);
-      if (delay) await new Promise((r) => setTimeout(r, delay));
-      try {
-        return await call();
-      } catch (err) {
-        const e = err as SlackRateLimitedError;
-        if (e.code !== "slack_webapi_rate_limited_error" || attempt >= 3) throw err;
+    const delay = await delivery.pacer.reserve(`post:${channel}`, delivery.postRate, 60_000);
+    if (delay) await new Promise((r) => setTimeout(r, delay));
+    try {
+      return await call();
+    } catch (err) {
+      const e = err as SlackRateLimitedError;
+      if (e.code === "slack_webapi_rate_limited_error")
         await delivery.pacer.hold(
           `post:${channel}`,
           delivery.postRate,
           Math.max(1, e.retryAfter ?? 1) * 1000,
         );
-      }
+      throw err;
     }
   }
 
   async updateCard(request: Request): Promise<void> {
     if (!request.card) return;
-    if (this.delivery) {
-      const body: CardBody = {
-        conversation: request.card.conversation,
-        id: request.card.id,
-        content: this.card(request),
-      };
-      const key = `card:${request.updatedAt}:${request.state}:${request.step ?? ""}:${request.approvals.length}`;
-      return this.append(request, key, "card", body);
-    }
+    if (this.delivery) return this.append(request, this.cardEntry({ ...request, card: request.card }));
     try {
       await this.client.chat.update({
         channel: request.card.conversation,
@@ -160,28 +330,9 @@ export class SlackNotifier implements Notifier {
   async postThreadReply(request: Request, reply: Text | Message): Promise<void> {
     if (!request.card) return;
     try {
-      const message = asMessage(reply);
-      // A reply saying the run-time checks failed carries Re-check, like every failed-check message.
-      const recheck = buildRecheckForFailedRequest(request);
-      const rendered = inChannel(() =>
-        renderMessage(
-          recheck.length && !message.blocks
-            ? { ...message, blocks: [{ type: "section", text: message.text }] }
-            : message,
-        ),
-      );
-      const { text, blocks } = fitMessage({
-        text: rendered.text,
-        ...(recheck.length || rendered.blocks ? { blocks: [...(rendered.blocks ?? []), ...recheck] } : {}),
-      });
-      if (this.delivery) {
-        const body: ThreadBody = {
-          conversation: request.card.conversation,
-          threadId: request.card.id,
-          content: { text, ...(blocks?.length ? { blocks } : {}) },
-        };
-        return await this.append(request, `thread:${request.updatedAt}:${shortHash(text)}`, "thread", body);
-      }
+      if (this.delivery)
+        return await this.append(request, this.threadEntry({ ...request, card: request.card }, reply));
+      const { text, blocks } = this.renderReply(request, reply);
       await this.client.chat.postMessage({
         channel: request.card.conversation,
         thread_ts: request.card.id,
@@ -194,17 +345,7 @@ export class SlackNotifier implements Notifier {
   }
 
   async announceOutcome(request: Request, channel: string): Promise<void> {
-    if (this.delivery) {
-      const link = request.card ? await this.cardLink(request) : undefined;
-      const body: OutcomeBody = {
-        conversation: channel,
-        requestId: request.id,
-        state: request.state,
-        notice: inChannel(() => buildOutcomeNotice(request, this.kinds.of(request), link)),
-        line: inChannel(() => renderText(this.kinds.of(request).describeOutcome(request).text, 500)),
-      };
-      return this.append(request, "outcome", "outcome", body);
-    }
+    if (this.delivery) return this.append(request, await this.outcomeEntry(request, channel));
     if (this.digest) await this.digest.add(request, channel);
     else await this.postOutcome(request, channel);
   }
@@ -273,6 +414,16 @@ export class SlackNotifier implements Notifier {
   }
 
   async findAnnouncement(channel: string, key: string, sinceMs: number): Promise<MessageRef | undefined> {
+    return this.findPosted(channel, ANNOUNCEMENT_EVENT, key, sinceMs);
+  }
+
+  /** A top-level message of `channel` since `sinceMs` carrying metadata `eventType` with `key`. */
+  private async findPosted(
+    channel: string,
+    eventType: string,
+    key: string,
+    sinceMs: number,
+  ): Promise<MessageRef | undefined> {
     let cursor: string | undefined;
     for (let page = 0; page < 20; page++) {
       const result = await this.client.conversations.history({
@@ -285,7 +436,7 @@ export class SlackNotifier implements Notifier {
       for (const m of result.messages ?? []) {
         const metadata = (m as { metadata?: { event_type?: string; event_payload?: { key?: unknown } } })
           .metadata;
-        if (metadata?.event_type === ANNOUNCEMENT_EVENT && metadata.event_payload?.key === key && m.ts)
+        if (metadata?.event_type === eventType && metadata.event_payload?.key === key && m.ts)
           return { conversation: channel, id: m.ts };
       }
       cursor = result.response_metadata?.next_cursor || undefined;

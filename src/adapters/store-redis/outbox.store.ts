@@ -1,5 +1,34 @@
 import type { Redis } from "ioredis";
-import type { CallPacer, Outbox, OutboxEntry, PostingMark } from "../../core/ports/outbox.port.js";
+import type {
+  CallPacer,
+  Outbox,
+  OutboxEntry,
+  PostingMark,
+  UnsentChange,
+} from "../../core/ports/outbox.port.js";
+import { decodeRecord } from "./stored-request.js";
+
+/** How long a state change's "unsent" marker is kept when no delivery round settles it. */
+export const UNSENT_TTL_MS = 24 * 3600 * 1000;
+
+/** The index of "unsent" markers the request store writes with each state change (docs/decisions/029). */
+export const unsentIndexKey = (prefix: string) => `${prefix}:outbox:due`;
+
+/**
+ * Markers older than ARGV[1] ms by Redis's clock, at most ARGV[2]: {member, value} pairs (value
+ * false when the marker's own key expired). KEYS[1] the index.
+ */
+const DUE_SCRIPT = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local members = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now - tonumber(ARGV[1]), 'LIMIT', 0, tonumber(ARGV[2]))
+local out = {}
+for _, m in ipairs(members) do
+  table.insert(out, m)
+  table.insert(out, redis.call('GET', KEYS[1] .. ':' .. m))
+end
+return out
+`;
 
 /** Delivered keys are remembered this long, so a late re-append of the same event is ignored. */
 const DONE_TTL_MS = 7 * 24 * 3600 * 1000;
@@ -140,6 +169,38 @@ export class RedisOutbox implements Outbox {
       String(DONE_TTL_MS),
       ...keys,
     );
+  }
+
+  async dueChanges(olderThanMs: number, limit: number): Promise<UnsentChange[]> {
+    const index = unsentIndexKey(this.prefix);
+    const reply = (await this.redis.eval(DUE_SCRIPT, 1, index, String(olderThanMs), String(limit))) as Array<
+      string | null
+    >;
+    const out: UnsentChange[] = [];
+    for (let i = 0; i + 1 < reply.length; i += 2) {
+      const marker = reply[i] as string;
+      const value = reply[i + 1] ?? "";
+      const cut = value.indexOf("\n");
+      try {
+        if (cut < 0) throw new Error("no marker value");
+        out.push({ marker, event: value.slice(0, cut), request: decodeRecord(value.slice(cut + 1)) });
+      } catch {
+        // Expired, or not written by this code: nothing to tell from it.
+        await this.settleChange(marker);
+      }
+    }
+    return out;
+  }
+
+  async settleChange(marker: string): Promise<void> {
+    const index = unsentIndexKey(this.prefix);
+    await this.redis.multi().del(`${index}:${marker}`).zrem(index, marker).exec();
+  }
+
+  async knownKeys(scope: string): Promise<string[]> {
+    const k = this.keys(scope);
+    const [waiting, done] = await Promise.all([this.redis.hkeys(k.entries), this.redis.smembers(k.done)]);
+    return [...waiting, ...done];
   }
 
   async getValue(scope: string, name: string): Promise<string | undefined> {

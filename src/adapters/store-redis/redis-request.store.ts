@@ -11,7 +11,26 @@ import { OPEN_STATES, type RequestState, statesLeadingTo } from "../../core/requ
 import type { Decision, Request, RequestPatch } from "../../core/request/request.js";
 import { auditStreamKey } from "./audit.store.js";
 import { StoreError } from "./errors.js";
+import { UNSENT_TTL_MS, unsentIndexKey } from "./outbox.store.js";
 import { decodeRecord, encodeRecord, isCurrent, RECORD_VERSION, upgradeV1Record } from "./stored-request.js";
+
+/**
+ * A state change of a request with a card marks itself "unsent" in the same script (KEYS[3], the
+ * outbox's `due` index, and one key per change beside it): the messages that change causes are
+ * written to the outbox right after, and a change whose messages never were (the process died
+ * in between) is found by the delivery round and told from its marker (docs/decisions/029).
+ */
+const UNSENT_HELPER = `
+local function unsent(event, request, encoded)
+  if type(request.card) ~= 'table' then return end
+  local t = redis.call('TIME')
+  local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  local member = request.id .. '|' .. tostring(request.updatedAt)
+  redis.call('SET', KEYS[3] .. ':' .. member, event .. '\\n' .. encoded, 'PX', ${UNSENT_TTL_MS})
+  redis.call('ZADD', KEYS[3], now, member)
+  redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now - ${UNSENT_TTL_MS})
+end
+`;
 
 /**
  * Requests as JSON strings, one key each, plus an index (sorted set by creation time) for
@@ -28,6 +47,7 @@ local function record(event, requestId, at, from, userId, detail)
   if detail and detail ~= '' then table.insert(fields, 'detail'); table.insert(fields, detail) end
   redis.call('XADD', KEYS[2], '*', unpack(fields))
 end
+${UNSENT_HELPER}
 `;
 
 /**
@@ -61,6 +81,7 @@ if request.state ~= fromState or request.step ~= fromStep then
   local from = fromState
   if fromState == 'running' and fromStep then from = fromStep end
   record(event, request.id, ARGV[6], from, ARGV[7], ARGV[8])
+  unsent(event, request, encoded)
 end
 return {'ok', encoded}
 `;
@@ -95,11 +116,13 @@ if count >= required then
   local encoded = cjson.encode(request)
   redis.call('SET', KEYS[1], encoded, 'KEEPTTL')
   record('approved', request.id, ARGV[2], 'pending_approval', ARGV[1], detail)
+  unsent('approved', request, encoded)
   return {'approved', encoded}
 end
 local encoded = cjson.encode(request)
 redis.call('SET', KEYS[1], encoded, 'KEEPTTL')
 record('approval_recorded', request.id, ARGV[2], '', ARGV[1], detail)
+unsent('approval_recorded', request, encoded)
 return {'recorded', encoded}
 `;
 
@@ -119,6 +142,7 @@ const RETENTION_SECONDS = 90 * 24 * 3600;
 export class RedisRequestStore implements RequestStore {
   private readonly auditKey: string;
   private readonly indexKey: string;
+  private readonly unsentKey: string;
 
   constructor(
     private readonly redis: Redis,
@@ -126,6 +150,7 @@ export class RedisRequestStore implements RequestStore {
   ) {
     this.auditKey = auditStreamKey(prefix);
     this.indexKey = `${prefix}:requests`;
+    this.unsentKey = unsentIndexKey(prefix);
   }
 
   private key(id: string): string {
@@ -243,9 +268,10 @@ export class RedisRequestStore implements RequestStore {
   async recordApproval(id: string, approval: Decision, required: number): Promise<ApprovalResult> {
     const reply = (await this.redis.eval(
       APPROVE_SCRIPT,
-      2,
+      3,
       this.key(id),
       this.auditKey,
+      this.unsentKey,
       approval.userId,
       approval.at,
       required,
@@ -285,9 +311,10 @@ export class RedisRequestStore implements RequestStore {
     const stamped = { ...patch, updatedAt: at };
     const reply = (await this.redis.eval(
       TRANSITION_SCRIPT,
-      2,
+      3,
       this.key(id),
       this.auditKey,
+      this.unsentKey,
       JSON.stringify(from),
       fromStep,
       to,

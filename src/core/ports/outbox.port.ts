@@ -1,3 +1,5 @@
+import type { Request } from "../request/request.js";
+
 /**
  * Messages to people, written when the change they report is made and delivered later by the
  * worker (docs/decisions/021): at least once, and never twice. A scope is one ordered queue: a
@@ -26,6 +28,18 @@ export interface PostingMark {
   at: number;
 }
 
+/**
+ * A request's state change as the store marked it, with the request right after it: its messages
+ * may not have been written (docs/decisions/029).
+ */
+export interface UnsentChange {
+  /** Settles this marker. */
+  marker: string;
+  /** The audit event of the change: the state (or step) entered, or `approval_recorded`. */
+  event: string;
+  request: Request;
+}
+
 export interface Outbox {
   /** Adds an entry unless the scope holds or delivered one with its key; true when added. */
   append(scope: string, entry: OutboxEntry): Promise<boolean>;
@@ -43,6 +57,11 @@ export interface Outbox {
   /** A small value kept with the scope (the digest's window), with an expiry. */
   getValue(scope: string, name: string): Promise<string | undefined>;
   setValue(scope: string, name: string, value: string, ttlMs: number): Promise<void>;
+  /** State changes marked at least `olderThanMs` ago and not settled yet (stores that mark them). */
+  dueChanges?(olderThanMs: number, limit: number): Promise<UnsentChange[]>;
+  settleChange?(marker: string): Promise<void>;
+  /** The keys a scope holds or delivered (the delivered ones for as long as they are remembered). */
+  knownKeys?(scope: string): Promise<string[]>;
 }
 
 /**

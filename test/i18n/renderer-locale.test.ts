@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { renderMessage, renderPlain, renderText } from "../../src/adapters/chat-slack/mrkdwn.renderer.js";
+import { currentLocale, withSettlingLocale } from "../../src/adapters/chat-slack/reader-locale.js";
 import { localeFrom, text, time, toPlainText, tr } from "../../src/core/messages/message.js";
 import { renderIn, untranslatedWords } from "../support/translations.js";
 
@@ -38,5 +39,20 @@ describe("bilingual text", () => {
   it("finds English left in a Chinese rendering, but not names the message was given", () => {
     expect(untranslatedWords("已批准 dr-prod", ["dr-prod"])).toEqual([]);
     expect(untranslatedWords("已批准 Approved by someone", [])).toEqual(["Approved", "someone"]);
+  });
+
+  it("a reader whose locale was not known yet reads their own language as soon as it is", async () => {
+    let answer: (locale: "zh-CN") => void = () => undefined;
+    const later = new Promise<"zh-CN">((resolve) => {
+      answer = resolve;
+    });
+    const seen = await withSettlingLocale("en", later, async () => {
+      const first = renderText(approved);
+      answer("zh-CN");
+      await later;
+      await Promise.resolve();
+      return [first, currentLocale(), renderText(approved)];
+    });
+    expect(seen).toEqual(["Approved by dr-prod", "zh-CN", "已批准,批准人 dr-prod"]);
   });
 });

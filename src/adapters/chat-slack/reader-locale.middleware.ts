@@ -1,10 +1,16 @@
 import type { AnyMiddlewareArgs, App } from "@slack/bolt";
 import { type Locale, localeFrom } from "../../core/messages/message.js";
 import type { Directory } from "../../core/ports/directory.port.js";
-import { defaultLocale, withLocale } from "./reader-locale.js";
+import { defaultLocale, withLocale, withSettlingLocale } from "./reader-locale.js";
 
-/** An ack is due within 3 s: a slow locale lookup falls back to the configured language instead. */
+/** A private answer waits this long at most for a slow locale lookup, then uses the configured language. */
 const LOOKUP_BUDGET_MS = 500;
+/**
+ * What a listener (whose ack may carry words) waits for a cold lookup before it runs in the
+ * configured language; the reader's language takes over as soon as the lookup answers. A cached
+ * answer comes at once.
+ */
+const ACK_BUDGET_MS = 100;
 
 /** Who sent a command, a click, a view submission or an event (`app_home_opened`). */
 export function senderOf(body: unknown): string | undefined {
@@ -61,7 +67,17 @@ export async function readerLocale(directory: Directory, userId: string | undefi
  */
 export function registerReaderLocale(app: App, directory: Directory): void {
   app.use(async (args: AnyMiddlewareArgs & { next: () => Promise<void> }) => {
-    const locale = await readerLocale(directory, senderOf(args.body));
-    await withLocale(locale, args.next);
+    const userId = senderOf(args.body);
+    const fallback = defaultLocale();
+    if (!userId || !directory.userLocale) return withLocale(fallback, args.next);
+    const lookup = lookUpOnce(directory, userId).then((locale) => localeFrom(locale, fallback));
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), ACK_BUDGET_MS);
+    });
+    const early = await Promise.race([lookup, late]);
+    clearTimeout(timer);
+    if (early) return withLocale(early, args.next);
+    await withSettlingLocale(fallback, lookup, args.next);
   });
 }

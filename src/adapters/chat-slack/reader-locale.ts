@@ -7,15 +7,31 @@ import type { Locale } from "../../core/messages/message.js";
  * language) — and read by the renderer and by builders that choose words themselves, so the
  * locale need not be threaded through every builder's arguments.
  */
-const scope = new AsyncLocalStorage<Locale>();
+const scope = new AsyncLocalStorage<{ locale: Locale }>();
 let fallback: Locale = "en";
 
 export function withLocale<T>(locale: Locale, fn: () => T): T {
-  return scope.run(locale, fn);
+  return scope.run({ locale }, fn);
+}
+
+/**
+ * Runs `fn` in `initial` and switches to what `later` says once it knows: an ack is not held for a
+ * cold users.info lookup, and whatever is rendered after the lookup (the command's answer, a modal)
+ * is in the reader's own language.
+ */
+export function withSettlingLocale<T>(initial: Locale, later: Promise<Locale>, fn: () => T): T {
+  const holder = { locale: initial };
+  later.then(
+    (locale) => {
+      holder.locale = locale;
+    },
+    () => undefined,
+  );
+  return scope.run(holder, fn);
 }
 
 export function currentLocale(): Locale {
-  return scope.getStore() ?? fallback;
+  return scope.getStore()?.locale ?? fallback;
 }
 
 /** The configured language: what a channel reads, and a reader whose locale is unknown. */

@@ -23,6 +23,7 @@ import {
   tr,
 } from "../../core/messages/message.js";
 import type { AutoSnapshotPolicy } from "../../core/ports/policy-cloud.port.js";
+import { describeRetentionText, describeSchedulesText } from "../../core/replication/schedule-words.js";
 import { buildLinkPlan, fingerprintLinkPlan } from "./plan-fingerprint.js";
 import {
   POLICY_LINK,
@@ -31,7 +32,7 @@ import {
   type PolicyLinkRequest,
   type PolicyLinkSpec,
 } from "./policy-link.request.js";
-import { describeAccountWords, describeRetentionWords, describeScheduleWords } from "./policy-link.words.js";
+import { describeAccountWords } from "./policy-link.words.js";
 import { check } from "./steps/check.step.js";
 import { confirm } from "./steps/confirm.step.js";
 import { link } from "./steps/link.step.js";
@@ -135,13 +136,13 @@ function describeCard(request: PolicyLinkRequest): CardContent {
     fields: [
       { label: [tr("Scheduled policy", "定期快照策略")], value: policyWords(policy) },
       { label: [tr("Region", "地域")], value: [policy.region] },
-      { label: [tr("Schedule", "执行时间")], value: describeScheduleWords(policy.schedules) },
+      { label: [tr("Schedule", "执行时间")], value: describeSchedulesText(policy.schedules) },
       { label: [tr("Disks", "云硬盘")], value: describeDisks(policy) },
       {
         label: [tr("State", "状态")],
         value: text`${policy.state}${policy.activated ? tr(", activated", "，已启用") : tr(", not activated", "，未启用")}`,
       },
-      { label: [tr("Retention", "保留")], value: [describeRetentionWords(policy.retention)] },
+      { label: [tr("Retention", "保留")], value: [describeRetentionText(policy.retention)] },
       { label: [tr("Next snapshot", "下次快照")], value: nextSnapshotWords(policy) },
       {
         label: [tr("Replicates to now", "当前复制到")],

@@ -1,27 +1,11 @@
 import { z } from "zod";
 import type { FlowDeps } from "../../app/flow-deps.js";
-import {
-  describeFailureBriefly,
-  describeThreadLink,
-  describeTook,
-  describeWho,
-  fromBeijingTime,
-  joinLine,
-} from "../../app/kind-words.js";
+import { describeOutcomeLine, fromBeijingTime } from "../../app/kind-words.js";
 import type { CardContent, RequestKind, StepResult } from "../../app/request-kind.js";
 import { advance } from "../../app/request-steps.js";
 import { unlinkFixText } from "../../core/cam/policy-link-prerequisites.js";
 import { collaboratorFixText, explicitDenyFixText, permissionFixText } from "../../core/cam/prerequisites.js";
-import {
-  code,
-  joinText,
-  type Message,
-  mention,
-  type Text,
-  text,
-  time,
-  tr,
-} from "../../core/messages/message.js";
+import { code, joinText, type Message, type Text, text, time, tr } from "../../core/messages/message.js";
 import type { AutoSnapshotPolicy } from "../../core/ports/policy-cloud.port.js";
 import { describeRetentionText, describeSchedulesText } from "../../core/replication/schedule-words.js";
 import { buildLinkPlan, fingerprintLinkPlan } from "./plan-fingerprint.js";
@@ -183,26 +167,11 @@ function describeCard(request: PolicyLinkRequest): CardContent {
   };
 }
 
-function outcomeHeadline(request: PolicyLinkRequest): Text {
-  const { id } = request;
-  const what = tr("Automatic replication", "自动复制");
-  switch (request.state) {
-    case "completed":
-      return text`🟢 ${what} ${id} ${tr("linked", "已关联")}`;
-    case "outcome_unknown":
-      return text`❔ ${what} ${id}${tr(": outcome unknown, the link may exist", " 结果未知：关联可能已生效")}`;
-    case "failed":
-      return text`🔴 ${what} ${id} ${tr("failed", "失败")}`;
-    case "rejected":
-      return text`⛔ ${what} ${id} ${tr("rejected", "已被拒绝")}`;
-    case "cancelled":
-      return text`✖️ ${what} ${id} ${tr("cancelled", "已取消")}`;
-    case "expired":
-      return text`⏰ ${what} ${id} ${tr("expired before it was approved", "未获批准，已过期")}`;
-    default:
-      return text`${what} ${id}`;
-  }
-}
+const HEADLINE = {
+  what: tr("Automatic replication", "自动复制"),
+  completed: tr(" linked", " 已关联"),
+  outcomeUnknown: tr(": outcome unknown, the link may exist", " 结果未知：关联可能已生效"),
+};
 
 /** The notify channel's one line: what, where, who asked and approved, how long, the thread. */
 function describeOutcome(request: PolicyLinkRequest, threadLink?: string): Message {
@@ -219,16 +188,7 @@ function describeOutcome(request: PolicyLinkRequest, threadLink?: string): Messa
           text`${policyWords(policy)} → account ${uin} (${destination.alias})`,
           text`${policyWords(policy)} → 账号 ${uin}（${destination.alias}）`,
         );
-  const line = joinLine([
-    text`${outcomeHeadline(request)}${tr(": ", "：")}${where}`,
-    request.failure ? describeFailureBriefly(request.failure) : [],
-    request.rejection ? text`${tr("rejected by", "拒绝人")} ${mention(request.rejection.userId)}` : [],
-    request.cancellation ? text`${tr("cancelled by", "取消人")} ${mention(request.cancellation.userId)}` : [],
-    describeWho(request),
-    describeTook(request),
-    describeThreadLink(threadLink),
-  ]);
-  return { text: line, blocks: [{ type: "section", text: line }] };
+  return describeOutcomeLine(request, HEADLINE, where, threadLink);
 }
 
 function fixFor(

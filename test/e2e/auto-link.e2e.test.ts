@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { EphemeralMessage, SlackMessage } from "../../dev/slack-emulator/index.js";
 import {
   ALICE,
-  BOB,
   DR_BLIND_UIN,
   DR_PROD_UIN,
   type Harness,
@@ -12,7 +11,7 @@ import {
   startHarness,
 } from "../support/harness.js";
 import { buttonValue } from "../support/slack-blocks.js";
-import { requestCard } from "../support/slack-steps.js";
+import { approveOnCard, requestCard } from "../support/slack-steps.js";
 
 const LINK = "CopyAutoSnapshotPolicyCrossAccount";
 /** A teammate whose Slack reads Chinese. */
@@ -96,13 +95,7 @@ describe("automatic replication: linking a scheduled snapshot policy", () => {
     expect(cardText).toContain("cvm:CopyAutoSnapshotPolicyCrossAccount");
     expect(h.sim.callsOf(LINK)).toHaveLength(0);
 
-    await h.slack.sendBlockAction(h.appUrl, {
-      userId: BOB,
-      actionId: "request_approve",
-      value: requestId,
-      channelId: card.channel,
-      messageTs: card.ts,
-    });
+    await approveOnCard(h, card, requestId);
     const notice = await h.slack.waitFor(
       () =>
         h.slack.messages.find(

@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { EphemeralMessage, SlackMessage } from "../../dev/slack-emulator/index.js";
 import {
   ALICE,
-  BOB,
   DR_BLIND_UIN,
   DR_NEW_UIN,
   DR_PROD_UIN,
@@ -13,7 +12,7 @@ import {
 } from "../support/harness.js";
 import { asCopy } from "../support/request-fixtures.js";
 import { buttonValue } from "../support/slack-blocks.js";
-import { requestCard } from "../support/slack-steps.js";
+import { approveOnCard, requestCard } from "../support/slack-steps.js";
 
 const RECHECK = "prerequisites_recheck";
 const ASK_AGAIN = "request_ask_again";
@@ -38,13 +37,7 @@ describe("failures that say what to do", () => {
   const audit = async (requestId: string) => (await h.bot.deps.audit?.read({ requestId })) ?? [];
 
   async function approve(card: SlackMessage, requestId: string): Promise<void> {
-    const response = await h.slack.sendBlockAction(h.appUrl, {
-      userId: BOB,
-      actionId: "request_approve",
-      value: requestId,
-      channelId: card.channel,
-      messageTs: card.ts,
-    });
+    const response = await approveOnCard(h, card, requestId);
     expect(response.status).toBe(200);
   }
 

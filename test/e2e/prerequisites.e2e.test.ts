@@ -13,7 +13,7 @@ import {
   startHarness,
 } from "../support/harness.js";
 import { buttonValue } from "../support/slack-blocks.js";
-import { requestCard as requestCardAs } from "../support/slack-steps.js";
+import { approveOnCard, requestCard as requestCardAs } from "../support/slack-steps.js";
 
 const RECHECK = "prerequisites_recheck";
 const CAM_ACTIONS = ["ListCollaborators", "ListAttachedUserAllPolicies", "GetPolicy"];
@@ -249,13 +249,7 @@ describe("prerequisite checks before approval and at run time", () => {
     // The card's facts were true when it was posted; CAM changes before the worker runs.
     h.sim.state.detachUserPolicy(SOURCE_UIN, DR_BLIND_UIN, 70001);
     try {
-      await h.slack.sendBlockAction(h.appUrl, {
-        userId: BOB,
-        actionId: "request_approve",
-        value: requestId,
-        channelId: card.channel,
-        messageTs: card.ts,
-      });
+      await approveOnCard(h, card, requestId);
       const failed = await h.slack.waitFor(
         () => h.slack.thread(card.channel, card.ts).find((m) => m.text.startsWith("Failed:")),
         { what: "failure in the thread", timeoutMs: 20_000 },

@@ -1,6 +1,6 @@
 import { expect } from "vitest";
 import type { SlackMessage } from "../../dev/slack-emulator/index.js";
-import { ALICE, type Harness, REQUEST_CHANNEL } from "./harness.js";
+import { ALICE, BOB, type Harness, REQUEST_CHANNEL } from "./harness.js";
 import { buttonValue } from "./slack-blocks.js";
 
 /** Types `/snapshot <text>` as `userId` and waits for the approval card it produces. */
@@ -19,4 +19,20 @@ export async function requestCard(
   const requestId = buttonValue(card, "request_approve") ?? "";
   expect(requestId).toMatch(/^rq-[a-z0-9]{6}$/);
   return { card, requestId };
+}
+
+/** Clicks Approve on the request's card as `userId` (the card's real block_actions). */
+export function approveOnCard(
+  h: Harness,
+  card: Pick<SlackMessage, "channel" | "ts">,
+  requestId: string,
+  userId: string = BOB,
+): ReturnType<Harness["slack"]["sendBlockAction"]> {
+  return h.slack.sendBlockAction(h.appUrl, {
+    userId,
+    actionId: "request_approve",
+    value: requestId,
+    channelId: card.channel,
+    messageTs: card.ts,
+  });
 }

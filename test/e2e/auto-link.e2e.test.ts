@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { EphemeralMessage, SlackMessage } from "../../dev/slack-emulator/index.js";
+import type { SlackMessage } from "../../dev/slack-emulator/index.js";
 import {
   ALICE,
   DR_BLIND_UIN,
@@ -11,7 +11,7 @@ import {
   startHarness,
 } from "../support/harness.js";
 import { buttonValue } from "../support/slack-blocks.js";
-import { approveOnCard, requestCard } from "../support/slack-steps.js";
+import { approveOnCard, privateAnswer, requestCard } from "../support/slack-steps.js";
 
 const LINK = "CopyAutoSnapshotPolicyCrossAccount";
 /** A teammate whose Slack reads Chinese. */
@@ -64,19 +64,7 @@ describe("automatic replication: linking a scheduled snapshot policy", () => {
 
   const cards = () => h.slack.messages.filter((m) => !m.threadTs && buttonValue(m, "request_approve"));
 
-  async function command(text: string, reply: RegExp): Promise<EphemeralMessage> {
-    const before = h.slack.ephemerals.length;
-    const response = await h.slack.sendSlashCommand(h.appUrl, {
-      text,
-      userId: ALICE,
-      channelId: REQUEST_CHANNEL,
-    });
-    expect(response.status).toBe(200);
-    return h.slack.waitFor(
-      () => h.slack.ephemerals.slice(before).find((e) => e.user === ALICE && reply.test(e.text)),
-      { what: `private answer to "${text}" matching ${reply}`, timeoutMs: 10_000 },
-    );
-  }
+  const command = (text: string, reply: RegExp) => privateAnswer(h, text, reply);
 
   it("links a policy after approval with exactly one call, confirmed by reading CopyToAccountUin back", async () => {
     const { card, requestId } = await requestCard(h, "auto asp-dbdaily1 to dr-prod");

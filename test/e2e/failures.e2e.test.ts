@@ -12,7 +12,7 @@ import {
 } from "../support/harness.js";
 import { asCopy } from "../support/request-fixtures.js";
 import { buttonValue } from "../support/slack-blocks.js";
-import { approveOnCard, requestCard } from "../support/slack-steps.js";
+import { approveOnCard, privateAnswer, requestCard } from "../support/slack-steps.js";
 
 const RECHECK = "prerequisites_recheck";
 const ASK_AGAIN = "request_ask_again";
@@ -67,19 +67,7 @@ describe("failures that say what to do", () => {
     );
   }
 
-  async function command(text: string, reply: RegExp): Promise<EphemeralMessage> {
-    const before = h.slack.ephemerals.length;
-    const response = await h.slack.sendSlashCommand(h.appUrl, {
-      text,
-      userId: ALICE,
-      channelId: REQUEST_CHANNEL,
-    });
-    expect(response.status).toBe(200);
-    return h.slack.waitFor(
-      () => h.slack.ephemerals.slice(before).find((e) => e.user === ALICE && reply.test(e.text)),
-      { what: `private answer to "${text}"`, timeoutMs: 10_000 },
-    );
-  }
+  const command = (text: string, reply: RegExp) => privateAnswer(h, text, reply);
 
   it("a copy Tencent refuses: the thread says what happened, the Tencent request id, the fix and Ask again; Ask again makes a new card with the same snapshot, destination and name", async () => {
     const { card, requestId } = await requestCard(h, 'replicate snap-abc12345 to dr-prod as "db-nightly-dr"');

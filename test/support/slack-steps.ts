@@ -1,5 +1,5 @@
 import { expect } from "vitest";
-import type { SlackMessage } from "../../dev/slack-emulator/index.js";
+import type { EphemeralMessage, SlackMessage } from "../../dev/slack-emulator/index.js";
 import { ALICE, BOB, type Harness, REQUEST_CHANNEL } from "./harness.js";
 import { buttonValue } from "./slack-blocks.js";
 
@@ -35,4 +35,26 @@ export function approveOnCard(
     channelId: card.channel,
     messageTs: card.ts,
   });
+}
+
+/** Types `/snapshot <text>` as `userId` and waits for their private answer that matches `reply`. */
+export async function privateAnswer(
+  h: Harness,
+  text: string,
+  reply: RegExp | string,
+  userId: string = ALICE,
+): Promise<EphemeralMessage> {
+  const before = h.slack.ephemerals.length;
+  const response = await h.slack.sendSlashCommand(h.appUrl, { text, userId, channelId: REQUEST_CHANNEL });
+  expect(response.status).toBe(200);
+  return h.slack.waitFor(
+    () =>
+      h.slack.ephemerals
+        .slice(before)
+        .find(
+          (e) =>
+            e.user === userId && (typeof reply === "string" ? e.text.includes(reply) : reply.test(e.text)),
+        ),
+    { what: `private answer to "${text}" matching ${reply}`, timeoutMs: 10_000 },
+  );
 }

@@ -169,3 +169,11 @@ export function fromBeijingTime(value: string | undefined): string | undefined {
   const [y, mo, d, h, mi, se] = m.slice(1).map(Number) as [number, number, number, number, number, number];
   return new Date(Date.UTC(y, mo - 1, d, h, mi, se) - BEIJING_OFFSET_MS).toISOString();
 }
+
+/**
+ * A time Tencent Cloud gives both ways (epoch ms, or its Beijing-time text) as an ISO time for a
+ * `time()` part: the ms when there, else the text; undefined when neither can be read.
+ */
+export function fromCloudTime(ms: number | undefined, beijingText: string | undefined): string | undefined {
+  return ms !== undefined ? new Date(ms).toISOString() : fromBeijingTime(beijingText);
+}

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { FlowDeps } from "../../app/flow-deps.js";
-import { describeOutcomeLine, fromBeijingTime } from "../../app/kind-words.js";
+import { describeOutcomeLine, fromCloudTime } from "../../app/kind-words.js";
 import type { CardContent, RequestKind, StepResult } from "../../app/request-kind.js";
 import { advance } from "../../app/request-steps.js";
 import { unlinkFixText } from "../../core/cam/policy-link-prerequisites.js";
@@ -84,10 +84,7 @@ function describeDisks(policy: AutoSnapshotPolicy): Text {
 
 /** When the policy fires next, as a time each reader sees in their own zone. */
 function nextSnapshotWords(policy: AutoSnapshotPolicy): Text {
-  const iso =
-    policy.nextTriggerAt !== undefined
-      ? new Date(policy.nextTriggerAt).toISOString()
-      : fromBeijingTime(policy.nextTriggerTime);
+  const iso = fromCloudTime(policy.nextTriggerAt, policy.nextTriggerTime);
   if (iso) return [time(iso)];
   if (policy.nextTriggerTime)
     return [tr(`${policy.nextTriggerTime} (Beijing time)`, `${policy.nextTriggerTime}（北京时间）`)];

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { FlowDeps } from "../../app/flow-deps.js";
-import { describeOutcomeLine, fromBeijingTime, type HeadlineWords } from "../../app/kind-words.js";
+import { describeOutcomeLine, fromCloudTime, type HeadlineWords } from "../../app/kind-words.js";
 import type { CardContent, CardField, RequestKind, StepResult } from "../../app/request-kind.js";
 import { advance } from "../../app/request-steps.js";
 import { suggestFix } from "../../core/failure-fixes.js";
@@ -92,10 +92,7 @@ function diskUsageWords(usage: Snapshot["diskUsage"]): Inline {
 
 /** When the snapshot was taken, as a time each reader sees in their own zone. */
 function createdWords(snapshot: Snapshot): Text {
-  const iso =
-    snapshot.createdAtMs !== undefined
-      ? new Date(snapshot.createdAtMs).toISOString()
-      : fromBeijingTime(snapshot.createdAt);
+  const iso = fromCloudTime(snapshot.createdAtMs, snapshot.createdAt);
   if (iso) return [time(iso)];
   return snapshot.createdAt ? [snapshot.createdAt] : [tr("unknown", "未知")];
 }

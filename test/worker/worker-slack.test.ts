@@ -173,13 +173,7 @@ describe("worker errors and Slack side effects", () => {
     );
     expect(cards).toHaveLength(1);
     expect((await h.bot.deps.store.get(requestId))?.state).toBe("pending_approval");
-    await h.slack.sendBlockAction(h.appUrl, {
-      userId: BOB,
-      actionId: "request_approve",
-      value: requestId,
-      channelId: card.channel,
-      messageTs: card.ts,
-    });
+    await approveOnCard(h, card, requestId);
     await h.slack.waitFor(() => threadOf(card).find((t) => t.startsWith("Verified")), {
       what: "the copy verified",
       timeoutMs: 20_000,

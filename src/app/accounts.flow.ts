@@ -1,5 +1,6 @@
 import { createCamReader } from "../core/cam/cam-cache.js";
 import {
+  type CamReader,
   COPY_AUTO_POLICY_ACTION,
   COPY_SNAPSHOT_ACTION,
   checkDestinationAccess,
@@ -33,16 +34,28 @@ export type AccountsDeps = Pick<FlowDeps, "config" | "cloud" | "camCache" | "clo
 export async function listDestinationReadiness(deps: AccountsDeps): Promise<AccountsReport> {
   const now = deps.clock.now();
   const cam = createCamReader(deps.cloud, deps.camCache, { notBefore: now.getTime() });
+  const destinations = await checkEveryDestination(deps.config, cam);
+  return { sourceUin: deps.config.source.accountUin, checkedAt: now.toISOString(), destinations };
+}
+
+/**
+ * Each configured destination's collaborator and both permissions, read through `cam` (fresh for
+ * `/snapshot accounts`, cached for the App Home), one destination after the other.
+ */
+export async function checkEveryDestination(
+  config: FlowDeps["config"],
+  cam: CamReader,
+): Promise<DestinationReadiness[]> {
   const destinations: DestinationReadiness[] = [];
-  for (const alias of Object.keys(deps.config.destinations)) {
-    const lookup = resolveDestination(deps.config, alias);
+  for (const alias of Object.keys(config.destinations)) {
+    const lookup = resolveDestination(config, alias);
     if (!lookup.ok) continue;
     const results = await checkDestinationAccess(
-      { sourceUin: deps.config.source.accountUin, destination: lookup.destination },
+      { sourceUin: config.source.accountUin, destination: lookup.destination },
       cam,
       [COPY_SNAPSHOT_ACTION, COPY_AUTO_POLICY_ACTION],
     );
     destinations.push({ destination: lookup.destination, results });
   }
-  return { sourceUin: deps.config.source.accountUin, checkedAt: now.toISOString(), destinations };
+  return destinations;
 }

@@ -1,18 +1,12 @@
 import { createCamReader } from "../core/cam/cam-cache.js";
-import {
-  COPY_AUTO_POLICY_ACTION,
-  COPY_SNAPSHOT_ACTION,
-  checkDestinationAccess,
-} from "../core/cam/prerequisites.js";
 import type { IncidentState, KnownLink, LedgerEntry } from "../core/ports/replication-ledger.port.js";
 import { checkApprover, isPastExpiry } from "../core/request/approval-rules.js";
 import type { Request } from "../core/request/request.js";
-import type { DestinationReadiness } from "./accounts.flow.js";
+import { checkEveryDestination, type DestinationReadiness } from "./accounts.flow.js";
 import { approverPolicyFor, isAmong } from "./approver-lookup.js";
 import type { FlowDeps } from "./flow-deps.js";
 import type { ListedRequest } from "./list-requests.flow.js";
 import { recoveryPointObjectiveOf } from "./recovery-point.js";
-import { resolveDestination } from "./resolve-destination.js";
 
 /**
  * What one person's Home tab shows (docs/decisions/023). Everything is read from the store, the
@@ -99,17 +93,7 @@ async function checkAll(
   const checkedAt = deps.clock.now().toISOString();
   // No `notBefore`: answers the CAM cache holds (from requests, Re-check, `accounts`) are reused.
   const cam = createCamReader(deps.cloud, deps.camCache);
-  const destinations: DestinationReadiness[] = [];
-  for (const alias of Object.keys(deps.config.destinations)) {
-    const lookup = resolveDestination(deps.config, alias);
-    if (!lookup.ok) continue;
-    const results = await checkDestinationAccess(
-      { sourceUin: deps.config.source.accountUin, destination: lookup.destination },
-      cam,
-      [COPY_SNAPSHOT_ACTION, COPY_AUTO_POLICY_ACTION],
-    );
-    destinations.push({ destination: lookup.destination, results });
-  }
+  const destinations = await checkEveryDestination(deps.config, cam);
   return { checkedAt, destinations };
 }
 

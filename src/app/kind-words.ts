@@ -1,4 +1,15 @@
-import { code, joinText, link, mention, type Text, text, toPlainText, tr } from "../core/messages/message.js";
+import {
+  code,
+  type Inline,
+  joinText,
+  link,
+  type Message,
+  mention,
+  type Text,
+  text,
+  toPlainText,
+  tr,
+} from "../core/messages/message.js";
 import type { Request } from "../core/request/request.js";
 
 /**
@@ -77,6 +88,75 @@ export function joinLine(parts: readonly Text[]): Text {
   );
 }
 
+/**
+ * What a kind says itself in its outcome headline: the request's own name for "what" ("Copy",
+ * "Automatic replication") and the words of the states only it words its own way, each with its
+ * lead-in (" completed", ": outcome unknown, …").
+ */
+export interface HeadlineWords {
+  what: Inline;
+  completed: Inline;
+  outcomeUnknown: Inline;
+  submitted?: Inline;
+}
+
+/** The headline of the outcome line: one symbol, what happened, the request. */
+export function describeHeadline(request: Pick<Request, "id" | "state">, words: HeadlineWords): Text {
+  const { id } = request;
+  const { what } = words;
+  switch (request.state) {
+    case "completed":
+      return text`🟢 ${what} ${id}${words.completed}`;
+    case "submitted":
+      return words.submitted ? text`📤 ${what} ${id}${words.submitted}` : text`${what} ${id}`;
+    case "outcome_unknown":
+      return text`❔ ${what} ${id}${words.outcomeUnknown}`;
+    case "failed":
+      return text`🔴 ${what} ${id} ${tr("failed", "失败")}`;
+    case "rejected":
+      return text`⛔ ${what} ${id} ${tr("rejected", "已被拒绝")}`;
+    case "cancelled":
+      return text`✖️ ${what} ${id} ${tr("cancelled", "已取消")}`;
+    case "expired":
+      return text`⏰ ${what} ${id} ${tr("expired before it was approved", "未获批准，已过期")}`;
+    default:
+      return text`${what} ${id}`;
+  }
+}
+
+/**
+ * The notify channel's one line for any kind: headline and where, then the failure in brief, who
+ * rejected or cancelled, who asked and approved, how long, and the thread.
+ */
+export function describeOutcomeLine(
+  request: Pick<
+    Request,
+    | "id"
+    | "state"
+    | "failure"
+    | "rejection"
+    | "cancellation"
+    | "requestedBy"
+    | "approvals"
+    | "createdAt"
+    | "updatedAt"
+  >,
+  headline: HeadlineWords,
+  where: Inline | Text,
+  threadLink: string | undefined,
+): Message {
+  const line = joinLine([
+    text`${describeHeadline(request, headline)}${tr(": ", "：")}${where}`,
+    request.failure ? describeFailureBriefly(request.failure) : [],
+    request.rejection ? text`${tr("rejected by", "拒绝人")} ${mention(request.rejection.userId)}` : [],
+    request.cancellation ? text`${tr("cancelled by", "取消人")} ${mention(request.cancellation.userId)}` : [],
+    describeWho(request),
+    describeTook(request),
+    describeThreadLink(threadLink),
+  ]);
+  return { text: line, blocks: [{ type: "section", text: line }] };
+}
+
 const BEIJING_OFFSET_MS = 8 * 3600_000;
 
 /**
@@ -88,4 +168,12 @@ export function fromBeijingTime(value: string | undefined): string | undefined {
   if (!m) return undefined;
   const [y, mo, d, h, mi, se] = m.slice(1).map(Number) as [number, number, number, number, number, number];
   return new Date(Date.UTC(y, mo - 1, d, h, mi, se) - BEIJING_OFFSET_MS).toISOString();
+}
+
+/**
+ * A time Tencent Cloud gives both ways (epoch ms, or its Beijing-time text) as an ISO time for a
+ * `time()` part: the ms when there, else the text; undefined when neither can be read.
+ */
+export function fromCloudTime(ms: number | undefined, beijingText: string | undefined): string | undefined {
+  return ms !== undefined ? new Date(ms).toISOString() : fromBeijingTime(beijingText);
 }

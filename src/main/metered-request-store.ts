@@ -5,6 +5,7 @@ import type {
   TransitionResult,
 } from "../core/ports/request-store.port.js";
 import type { Request } from "../core/request/request.js";
+import { DelegatingRequestStore } from "./delegating-request-store.js";
 import type { BotMetrics } from "./metrics.js";
 
 /**
@@ -24,28 +25,25 @@ return prev
  * step they leave. The flows are unchanged; nothing is read on scrape. A metrics failure never
  * fails the change it describes.
  */
-export class MeteredRequestStore implements RequestStore {
+export class MeteredRequestStore extends DelegatingRequestStore {
   private readonly stampKey: string;
 
   constructor(
-    private readonly inner: RequestStore,
+    inner: RequestStore,
     private readonly metrics: BotMetrics,
     private readonly redis: { eval(script: string, numKeys: number, ...args: string[]): Promise<unknown> },
     prefix: string,
   ) {
+    super(inner);
     this.stampKey = `${prefix}:metrics:step-since`;
   }
 
-  async create(request: Request): Promise<void> {
+  override async create(request: Request): Promise<void> {
     await this.inner.create(request);
     this.entered(request);
   }
 
-  get(id: string): Promise<Request | undefined> {
-    return this.inner.get(id);
-  }
-
-  async transition(id: string, change: Transition): Promise<TransitionResult> {
+  override async transition(id: string, change: Transition): Promise<TransitionResult> {
     const result = await this.inner.transition(id, change);
     if (result.ok) {
       // A move from one step to the next keeps the request running: not a new state.
@@ -56,39 +54,15 @@ export class MeteredRequestStore implements RequestStore {
     return result;
   }
 
-  update(...args: Parameters<RequestStore["update"]>): ReturnType<RequestStore["update"]> {
-    return this.inner.update(...args);
-  }
-
-  async recordApproval(...args: Parameters<RequestStore["recordApproval"]>): Promise<ApprovalResult> {
+  override async recordApproval(
+    ...args: Parameters<RequestStore["recordApproval"]>
+  ): Promise<ApprovalResult> {
     const result = await this.inner.recordApproval(...args);
     if (result.kind === "approved") {
       this.entered(result.request);
       this.approved(result.request);
     }
     return result;
-  }
-
-  listRecent(limit: number): Promise<Request[]> {
-    return this.inner.listRecent(limit);
-  }
-
-  reserveName(...args: Parameters<RequestStore["reserveName"]>): ReturnType<RequestStore["reserveName"]> {
-    return this.inner.reserveName(...args);
-  }
-
-  nextNameNumber(
-    ...args: Parameters<RequestStore["nextNameNumber"]>
-  ): ReturnType<RequestStore["nextNameNumber"]> {
-    return this.inner.nextNameNumber(...args);
-  }
-
-  takeOverName(...args: Parameters<RequestStore["takeOverName"]>): ReturnType<RequestStore["takeOverName"]> {
-    return this.inner.takeOverName(...args);
-  }
-
-  releaseName(...args: Parameters<RequestStore["releaseName"]>): ReturnType<RequestStore["releaseName"]> {
-    return this.inner.releaseName(...args);
   }
 
   private entered(request: Request): void {

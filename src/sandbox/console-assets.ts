@@ -9,6 +9,7 @@ const ASSETS: Readonly<Record<string, { file: string; contentType: string }>> = 
   "/index.html": { file: "index.html", contentType: "text/html; charset=utf-8" },
   "/console.js": { file: "console.js", contentType: "text/javascript; charset=utf-8" },
   "/mrkdwn.js": { file: "mrkdwn.js", contentType: "text/javascript; charset=utf-8" },
+  "/block-kit.js": { file: "block-kit.js", contentType: "text/javascript; charset=utf-8" },
   "/console.css": { file: "console.css", contentType: "text/css; charset=utf-8" },
   "/home.js": { file: "home.js", contentType: "text/javascript; charset=utf-8" },
   "/home.css": { file: "home.css", contentType: "text/css; charset=utf-8" },

@@ -9,7 +9,6 @@ import { code, text } from "../../src/core/messages/message.js";
 import type { Request } from "../../src/core/request/request.js";
 import {
   ALICE,
-  BOB,
   DR_PROD_UIN,
   type Harness,
   NOTIFY_CHANNEL,
@@ -17,6 +16,7 @@ import {
   startHarness,
 } from "../support/harness.js";
 import { buttonValue } from "../support/slack-blocks.js";
+import { approveOnCard } from "../support/slack-steps.js";
 
 /**
  * A kind of request defined here, in the test folder, with nothing changed under src/: it asks
@@ -121,13 +121,7 @@ describe("a kind of request defined outside src/", () => {
     expect(cardJson).toContain("&lt;!channel&gt; big-ben"); // mrkdwn escapes it
     expect(cardJson).toContain("Waiting for approval");
 
-    const click = await h.slack.sendBlockAction(h.appUrl, {
-      userId: BOB,
-      actionId: "request_approve",
-      value: requestId,
-      channelId: card.channel,
-      messageTs: card.ts,
-    });
+    const click = await approveOnCard(h, card, requestId);
     expect(click.status).toBe(200);
 
     const threadOf = (m: SlackMessage) => h.slack.thread(m.channel, m.ts).map((t) => t.text);

@@ -7,7 +7,7 @@ import { type HomeData, HomeReadiness, readAppHome } from "../../src/app/app-hom
 import { labelText } from "../../src/core/messages/message.js";
 import type { Request } from "../../src/core/request/request.js";
 import { ALICE, BOB, BOT_TOKEN, CAROL, type Harness, startHarness } from "../support/harness.js";
-import { requestCard } from "../support/slack-steps.js";
+import { approveOnCard, requestCard } from "../support/slack-steps.js";
 import { expectBothLanguages, readableText } from "../support/translations.js";
 
 const LI = "U0LI";
@@ -205,13 +205,7 @@ describe("App Home", () => {
     expect(approveButton(home, requestId)).toBeUndefined();
 
     // Bob approves on the card; the copy runs; alice's Home follows without her opening it again.
-    await h.slack.sendBlockAction(h.appUrl, {
-      userId: BOB,
-      actionId: "request_approve",
-      value: requestId,
-      channelId: card.channel,
-      messageTs: card.ts,
-    });
+    await approveOnCard(h, card, requestId);
     const done = await h.slack.waitFor(
       () => {
         const view = h.slack.homeView(ALICE);

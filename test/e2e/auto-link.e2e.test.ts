@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { EphemeralMessage, SlackMessage } from "../../dev/slack-emulator/index.js";
+import type { SlackMessage } from "../../dev/slack-emulator/index.js";
 import {
   ALICE,
-  BOB,
   DR_BLIND_UIN,
   DR_PROD_UIN,
   type Harness,
@@ -12,7 +11,7 @@ import {
   startHarness,
 } from "../support/harness.js";
 import { buttonValue } from "../support/slack-blocks.js";
-import { requestCard } from "../support/slack-steps.js";
+import { approveOnCard, privateAnswer, requestCard } from "../support/slack-steps.js";
 
 const LINK = "CopyAutoSnapshotPolicyCrossAccount";
 /** A teammate whose Slack reads Chinese. */
@@ -65,19 +64,7 @@ describe("automatic replication: linking a scheduled snapshot policy", () => {
 
   const cards = () => h.slack.messages.filter((m) => !m.threadTs && buttonValue(m, "request_approve"));
 
-  async function command(text: string, reply: RegExp): Promise<EphemeralMessage> {
-    const before = h.slack.ephemerals.length;
-    const response = await h.slack.sendSlashCommand(h.appUrl, {
-      text,
-      userId: ALICE,
-      channelId: REQUEST_CHANNEL,
-    });
-    expect(response.status).toBe(200);
-    return h.slack.waitFor(
-      () => h.slack.ephemerals.slice(before).find((e) => e.user === ALICE && reply.test(e.text)),
-      { what: `private answer to "${text}" matching ${reply}`, timeoutMs: 10_000 },
-    );
-  }
+  const command = (text: string, reply: RegExp) => privateAnswer(h, text, reply);
 
   it("links a policy after approval with exactly one call, confirmed by reading CopyToAccountUin back", async () => {
     const { card, requestId } = await requestCard(h, "auto asp-dbdaily1 to dr-prod");
@@ -96,13 +83,7 @@ describe("automatic replication: linking a scheduled snapshot policy", () => {
     expect(cardText).toContain("cvm:CopyAutoSnapshotPolicyCrossAccount");
     expect(h.sim.callsOf(LINK)).toHaveLength(0);
 
-    await h.slack.sendBlockAction(h.appUrl, {
-      userId: BOB,
-      actionId: "request_approve",
-      value: requestId,
-      channelId: card.channel,
-      messageTs: card.ts,
-    });
+    await approveOnCard(h, card, requestId);
     const notice = await h.slack.waitFor(
       () =>
         h.slack.messages.find(

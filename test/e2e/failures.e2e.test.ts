@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { EphemeralMessage, SlackMessage } from "../../dev/slack-emulator/index.js";
 import {
   ALICE,
-  BOB,
   DR_BLIND_UIN,
   DR_NEW_UIN,
   DR_PROD_UIN,
@@ -13,7 +12,7 @@ import {
 } from "../support/harness.js";
 import { asCopy } from "../support/request-fixtures.js";
 import { buttonValue } from "../support/slack-blocks.js";
-import { requestCard } from "../support/slack-steps.js";
+import { approveOnCard, privateAnswer, requestCard } from "../support/slack-steps.js";
 
 const RECHECK = "prerequisites_recheck";
 const ASK_AGAIN = "request_ask_again";
@@ -38,13 +37,7 @@ describe("failures that say what to do", () => {
   const audit = async (requestId: string) => (await h.bot.deps.audit?.read({ requestId })) ?? [];
 
   async function approve(card: SlackMessage, requestId: string): Promise<void> {
-    const response = await h.slack.sendBlockAction(h.appUrl, {
-      userId: BOB,
-      actionId: "request_approve",
-      value: requestId,
-      channelId: card.channel,
-      messageTs: card.ts,
-    });
+    const response = await approveOnCard(h, card, requestId);
     expect(response.status).toBe(200);
   }
 
@@ -74,19 +67,7 @@ describe("failures that say what to do", () => {
     );
   }
 
-  async function command(text: string, reply: RegExp): Promise<EphemeralMessage> {
-    const before = h.slack.ephemerals.length;
-    const response = await h.slack.sendSlashCommand(h.appUrl, {
-      text,
-      userId: ALICE,
-      channelId: REQUEST_CHANNEL,
-    });
-    expect(response.status).toBe(200);
-    return h.slack.waitFor(
-      () => h.slack.ephemerals.slice(before).find((e) => e.user === ALICE && reply.test(e.text)),
-      { what: `private answer to "${text}"`, timeoutMs: 10_000 },
-    );
-  }
+  const command = (text: string, reply: RegExp) => privateAnswer(h, text, reply);
 
   it("a copy Tencent refuses: the thread says what happened, the Tencent request id, the fix and Ask again; Ask again makes a new card with the same snapshot, destination and name", async () => {
     const { card, requestId } = await requestCard(h, 'replicate snap-abc12345 to dr-prod as "db-nightly-dr"');

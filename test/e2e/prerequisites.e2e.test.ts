@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { EphemeralMessage } from "../../dev/slack-emulator/index.js";
 import {
   ALICE,
   BOB,
@@ -13,7 +12,7 @@ import {
   startHarness,
 } from "../support/harness.js";
 import { buttonValue } from "../support/slack-blocks.js";
-import { requestCard as requestCardAs } from "../support/slack-steps.js";
+import { approveOnCard, privateAnswer, requestCard as requestCardAs } from "../support/slack-steps.js";
 
 const RECHECK = "prerequisites_recheck";
 const CAM_ACTIONS = ["ListCollaborators", "ListAttachedUserAllPolicies", "GetPolicy"];
@@ -31,25 +30,7 @@ describe("prerequisite checks before approval and at run time", () => {
   const camCalls = () => h.sim.calls.filter((c) => CAM_ACTIONS.includes(c.action)).length;
   const cards = () => h.slack.messages.filter((m) => !m.threadTs && buttonValue(m, "request_approve"));
 
-  async function command(text: string, reply: RegExp | string): Promise<EphemeralMessage> {
-    const before = h.slack.ephemerals.length;
-    const response = await h.slack.sendSlashCommand(h.appUrl, {
-      text,
-      userId: ALICE,
-      channelId: REQUEST_CHANNEL,
-    });
-    expect(response.status).toBe(200);
-    return h.slack.waitFor(
-      () =>
-        h.slack.ephemerals
-          .slice(before)
-          .find(
-            (e) =>
-              e.user === ALICE && (typeof reply === "string" ? e.text.includes(reply) : reply.test(e.text)),
-          ),
-      { what: `private answer to "${text}" matching ${reply}`, timeoutMs: 10_000 },
-    );
-  }
+  const command = (text: string, reply: RegExp | string) => privateAnswer(h, text, reply);
 
   const requestCard = (text: string) => requestCardAs(h, text);
 
@@ -249,13 +230,7 @@ describe("prerequisite checks before approval and at run time", () => {
     // The card's facts were true when it was posted; CAM changes before the worker runs.
     h.sim.state.detachUserPolicy(SOURCE_UIN, DR_BLIND_UIN, 70001);
     try {
-      await h.slack.sendBlockAction(h.appUrl, {
-        userId: BOB,
-        actionId: "request_approve",
-        value: requestId,
-        channelId: card.channel,
-        messageTs: card.ts,
-      });
+      await approveOnCard(h, card, requestId);
       const failed = await h.slack.waitFor(
         () => h.slack.thread(card.channel, card.ts).find((m) => m.text.startsWith("Failed:")),
         { what: "failure in the thread", timeoutMs: 20_000 },

@@ -13,7 +13,7 @@ import {
 } from "../support/harness.js";
 import { asCopy } from "../support/request-fixtures.js";
 import { buttonValue, hasButtons } from "../support/slack-blocks.js";
-import { requestCard as requestCardAs } from "../support/slack-steps.js";
+import { approveOnCard, requestCard as requestCardAs } from "../support/slack-steps.js";
 
 // The same flows over both of Slack's transports: signed HTTP requests and Socket Mode.
 describe.each(["http", "socket"] as const)(
@@ -53,13 +53,7 @@ describe.each(["http", "socket"] as const)(
       expect(h.sim.callsOf("CopySnapshotCrossAccount")).toHaveLength(0);
 
       // Alice is not an approver: privately refused, nothing changes.
-      const own = await h.slack.sendBlockAction(h.appUrl, {
-        userId: ALICE,
-        actionId: "request_approve",
-        value: requestId,
-        channelId: card.channel,
-        messageTs: card.ts,
-      });
+      const own = await approveOnCard(h, card, requestId, ALICE);
       expect(own.status).toBe(200);
       await h.slack.waitFor(
         () => h.slack.ephemerals.find((e) => e.user === ALICE && /not an approver/.test(e.text ?? "")),
@@ -69,13 +63,7 @@ describe.each(["http", "socket"] as const)(
       );
       expect(hasButtons(h.slack.messages.find((m) => m.ts === card.ts) as SlackMessage)).toBe(true);
 
-      const approve = await h.slack.sendBlockAction(h.appUrl, {
-        userId: BOB,
-        actionId: "request_approve",
-        value: requestId,
-        channelId: card.channel,
-        messageTs: card.ts,
-      });
+      const approve = await approveOnCard(h, card, requestId);
       expect(approve.status).toBe(200);
 
       const notice = await h.slack.waitFor(
@@ -112,13 +100,7 @@ describe.each(["http", "socket"] as const)(
       expect(hasButtons(finalCard)).toBe(false);
 
       // A second click after the decision changes nothing and starts no second copy.
-      await h.slack.sendBlockAction(h.appUrl, {
-        userId: BOB,
-        actionId: "request_approve",
-        value: requestId,
-        channelId: card.channel,
-        messageTs: card.ts,
-      });
+      await approveOnCard(h, card, requestId);
       await h.slack.waitFor(
         () => h.slack.ephemerals.find((e) => e.user === BOB && /already approved/.test(e.text ?? "")),
         {
@@ -160,13 +142,7 @@ describe.each(["http", "socket"] as const)(
       const { card, requestId } = await requestCard("replicate snap-abc12345 to dr-blind");
       // Flagged on the card, before anyone approves.
       expect(JSON.stringify(card.blocks)).toContain("No read role for dr-blind");
-      await h.slack.sendBlockAction(h.appUrl, {
-        userId: BOB,
-        actionId: "request_approve",
-        value: requestId,
-        channelId: card.channel,
-        messageTs: card.ts,
-      });
+      await approveOnCard(h, card, requestId);
       const notice = await h.slack.waitFor(
         () => h.slack.messages.find((m) => m.channel === NOTIFY_CHANNEL && m.text?.includes(requestId)),
         // The previous test's notice opened the channel's 3 s digest window: this one may wait for its end.

@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SlackMessage } from "../../dev/slack-emulator/index.js";
 import {
   ALICE,
-  BOB,
   DR_BLIND_UIN,
   DR_PROD_UIN,
   type Harness,
@@ -12,7 +11,7 @@ import {
   SOURCE_UIN,
   startHarness,
 } from "../support/harness.js";
-import { requestCard } from "../support/slack-steps.js";
+import { approveOnCard, requestCard } from "../support/slack-steps.js";
 
 /** Not a collaborator of the source account and given no grant: a share needs neither. */
 const DR_SHARE_UIN = "200000000009";
@@ -48,13 +47,7 @@ describe("the share method, and the copy's not-allow-listed and request-shape fa
   });
 
   async function approveAndWaitForNotice(card: SlackMessage, requestId: string): Promise<SlackMessage> {
-    await h.slack.sendBlockAction(h.appUrl, {
-      userId: BOB,
-      actionId: "request_approve",
-      value: requestId,
-      channelId: card.channel,
-      messageTs: card.ts,
-    });
+    await approveOnCard(h, card, requestId);
     return h.slack.waitFor(
       () =>
         h.slack.messages.find(

@@ -240,6 +240,25 @@ describe("names are shown as they will be made", () => {
       expect(json.split(fact).length - 1, fact).toBe(1);
     expect(json).toContain("`snap-abc12345` is NORMAL.");
   });
+  it("the card says the schedule and retention in the words /snapshot auto list uses", () => {
+    const weekend = aLink({
+      spec: {
+        policy: {
+          ...POLICY,
+          schedules: [
+            { hours: [10], daysOfWeek: [6, 0] },
+            { hours: [1], daysOfWeek: [1, 4] },
+          ],
+        },
+      },
+    });
+    const zh = JSON.stringify(renderIn("zh-CN", card(weekend)).blocks);
+    expect(zh).toContain("周末（周六和周日） 10:00；周一、周四 01:00（北京时间）");
+    expect(zh).toContain("按周期保留：最近 7 天、4 周、1 年内每个周期保留最新一个");
+    const en = JSON.stringify(renderIn("en", card(weekend)).blocks);
+    expect(en).toContain("on weekends (Sat and Sun) at 10:00; Mon and Thu at 01:00 (Beijing time)");
+    expect(en).toContain("the newest of each of the last 7 days, 4 weeks and 1 year kept");
+  });
   it("a policy without disks says what that means once, in the warning", () => {
     const bare = aLink({ spec: { policy: { ...POLICY, diskIds: [] } } });
     for (const locale of ["en", "zh-CN"] as const) {

@@ -1,16 +1,13 @@
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type BrowserContext, chromium, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseEnvironment } from "../../src/config/load-config.js";
-import { createLogger } from "../../src/main/logger.js";
-import { type Sandbox, startSandbox } from "../../src/sandbox/sandbox.js";
+import type { Sandbox } from "../../src/sandbox/sandbox.js";
+import {
+  SCREENSHOTS as ARTIFACTS,
+  type SandboxInBrowser,
+  startSandboxInBrowser,
+} from "../support/browser.js";
 
-/** Debian's Chromium (installed by .ci/run when missing), driven by playwright-core. */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-/** Screenshots to look at (git-ignored). */
-const ARTIFACTS = join(process.cwd(), "test-artifacts", "screenshots");
 /**
  * How long to wait for something to show. Every wait is on what the page shows, never a sleep; the
  * bound is for a loaded 2-core machine, where the sandbox (in this very process) and Chromium share
@@ -31,50 +28,22 @@ const poll = <T>(probe: () => T | Promise<T>) => expect.poll(probe, { timeout: W
 describe("sandbox console in a real browser: request → refusal → approval → thread → notify channel", {
   timeout: 90_000,
 }, () => {
+  let browser: SandboxInBrowser | undefined;
   let sandbox: Sandbox;
-  let context: BrowserContext;
   let page: Page;
-  let profile: string;
 
   beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    const env = parseEnvironment({
-      REDIS_URL: process.env.REDIS_URL,
-      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
-    });
-    sandbox = await startSandbox({
-      env,
-      logger: createLogger(env.LOG_LEVEL),
-      port: 0,
-      copyDurationMs: 1500,
-      pollInterval: "200ms",
+    browser = await startSandboxInBrowser({
       // A stuck copy fails within seconds here, a normal 1.5 s copy long before that.
-      maxCopyDuration: "10s",
+      sandbox: { maxCopyDuration: "10s" },
+      waitMs: WAIT_MS,
+      profilePrefix: "sandbox-chromium-",
     });
-    profile = mkdtempSync(join(tmpdir(), "sandbox-chromium-"));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-      viewport: { width: 1500, height: 940 },
-    });
-    page = context.pages()[0] ?? (await context.newPage());
-    page.setDefaultTimeout(WAIT_MS);
+    ({ sandbox, page } = browser);
   }, 120_000);
 
   afterAll(async () => {
-    await context?.close();
-    await sandbox?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
+    await browser?.close();
   }, 60_000);
 
   const shot = (name: string) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });

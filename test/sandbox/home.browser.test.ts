@@ -1,16 +1,8 @@
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type BrowserContext, chromium, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseEnvironment } from "../../src/config/load-config.js";
-import { createLogger } from "../../src/main/logger.js";
-import { type Sandbox, startSandbox } from "../../src/sandbox/sandbox.js";
-
-/** Debian's Chromium (installed by .ci/run when missing), driven by playwright-core. */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-/** Kept as test artifacts (test-artifacts/ is git-ignored). */
-const SCREENSHOTS = join(process.cwd(), "test-artifacts", "screenshots");
+import type { Sandbox } from "../../src/sandbox/sandbox.js";
+import { type SandboxInBrowser, SCREENSHOTS, startSandboxInBrowser } from "../support/browser.js";
 
 /**
  * The bot's App Home in the sandbox console, in a real Chromium: opening the Home tab sends
@@ -19,49 +11,18 @@ const SCREENSHOTS = join(process.cwd(), "test-artifacts", "screenshots");
  * there (the card's confirm dialog, a real block_actions from a view), and the Home in Chinese.
  */
 describe("sandbox console: the bot's App Home in a real browser", () => {
+  let browser: SandboxInBrowser | undefined;
   let sandbox: Sandbox;
-  let context: BrowserContext;
   let page: Page;
-  let profile: string;
   let requestId = "";
 
   beforeAll(async () => {
-    mkdirSync(SCREENSHOTS, { recursive: true });
-    const env = parseEnvironment({
-      REDIS_URL: process.env.REDIS_URL,
-      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
-    });
-    sandbox = await startSandbox({
-      env,
-      logger: createLogger(env.LOG_LEVEL),
-      port: 0,
-      copyDurationMs: 1500,
-      pollInterval: "200ms",
-    });
-    profile = mkdtempSync(join(tmpdir(), "sandbox-home-chromium-"));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-      viewport: { width: 1500, height: 940 },
-    });
-    page = context.pages()[0] ?? (await context.newPage());
-    page.setDefaultTimeout(15_000);
+    browser = await startSandboxInBrowser({ waitMs: 15_000, profilePrefix: "sandbox-home-chromium-" });
+    ({ sandbox, page } = browser);
   });
 
   afterAll(async () => {
-    await context?.close();
-    await sandbox?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
+    await browser?.close();
   });
 
   const shot = (name: string) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });

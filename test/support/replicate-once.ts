@@ -1,17 +1,11 @@
 import { expect } from "vitest";
-import { BOB, type Harness, NOTIFY_CHANNEL } from "./harness.js";
-import { requestCard } from "./slack-steps.js";
+import { type Harness, NOTIFY_CHANNEL } from "./harness.js";
+import { approveOnCard, requestCard } from "./slack-steps.js";
 
 /** One replication from the slash command to the notify channel's notice: card, Approve, copy. */
 export async function replicateOnce(h: Harness, text: string): Promise<{ requestId: string }> {
   const { card, requestId } = await requestCard(h, text);
-  const approve = await h.slack.sendBlockAction(h.appUrl, {
-    userId: BOB,
-    actionId: "request_approve",
-    value: requestId,
-    channelId: card.channel,
-    messageTs: card.ts,
-  });
+  const approve = await approveOnCard(h, card, requestId);
   expect(approve.status).toBe(200);
   const notice = await h.slack.waitFor(
     () =>

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SlackMessage } from "../../dev/slack-emulator/index.js";
-import { BOB, type Harness, NOTIFY_CHANNEL, REQUEST_CHANNEL, startHarness } from "../support/harness.js";
+import { type Harness, NOTIFY_CHANNEL, REQUEST_CHANNEL, startHarness } from "../support/harness.js";
 import { buttonValue } from "../support/slack-blocks.js";
+import { approveOnCard } from "../support/slack-steps.js";
 
 /**
  * Slack as it is (docs/decisions/021): the emulator enforces Slack's published rate limits and
@@ -38,13 +39,7 @@ describe("Slack pacing against Slack's rate limits", () => {
   }
 
   async function approve(card: SlackMessage, requestId: string): Promise<void> {
-    await h.slack.sendBlockAction(h.appUrl, {
-      userId: BOB,
-      actionId: "request_approve",
-      value: requestId,
-      channelId: card.channel,
-      messageTs: card.ts,
-    });
+    await approveOnCard(h, card, requestId);
   }
 
   const noticeOf = (requestId: string) =>

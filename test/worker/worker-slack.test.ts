@@ -1,15 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SlackMessage } from "../../dev/slack-emulator/index.js";
-import {
-  ALICE,
-  BOB,
-  type Harness,
-  NOTIFY_CHANNEL,
-  REQUEST_CHANNEL,
-  startHarness,
-} from "../support/harness.js";
+import { ALICE, type Harness, NOTIFY_CHANNEL, REQUEST_CHANNEL, startHarness } from "../support/harness.js";
 import { asCopy } from "../support/request-fixtures.js";
 import { buttonValue } from "../support/slack-blocks.js";
+import { approveOnCard } from "../support/slack-steps.js";
 import { seedApprovedRequests, waitUntilFinal } from "./worker-fixtures.js";
 
 describe("worker errors and Slack side effects", () => {
@@ -50,13 +44,7 @@ describe("worker errors and Slack side effects", () => {
     );
     const requestId = buttonValue(card, "request_approve") ?? "";
     beforeApprove();
-    await h.slack.sendBlockAction(h.appUrl, {
-      userId: BOB,
-      actionId: "request_approve",
-      value: requestId,
-      channelId: card.channel,
-      messageTs: card.ts,
-    });
+    await approveOnCard(h, card, requestId);
     return { card, requestId };
   }
 
@@ -185,13 +173,7 @@ describe("worker errors and Slack side effects", () => {
     );
     expect(cards).toHaveLength(1);
     expect((await h.bot.deps.store.get(requestId))?.state).toBe("pending_approval");
-    await h.slack.sendBlockAction(h.appUrl, {
-      userId: BOB,
-      actionId: "request_approve",
-      value: requestId,
-      channelId: card.channel,
-      messageTs: card.ts,
-    });
+    await approveOnCard(h, card, requestId);
     await h.slack.waitFor(() => threadOf(card).find((t) => t.startsWith("Verified")), {
       what: "the copy verified",
       timeoutMs: 20_000,

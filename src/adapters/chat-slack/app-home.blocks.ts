@@ -18,6 +18,7 @@ import {
   tr,
 } from "../../core/messages/message.js";
 import type { Request } from "../../core/request/request.js";
+import { decisionButtons } from "./approval-card.blocks.js";
 import { andMore, mrkdwnSection, packSections, renderBlock, renderText } from "./mrkdwn.renderer.js";
 import { say } from "./reader-locale.js";
 import { SLACK_LIMITS } from "./slack-limits.js";
@@ -144,25 +145,7 @@ function decisionItem({ request, link: card }: ListedRequest, kinds: KindRegistr
     card ? text` · ${link(card, say("card", "审批卡片"))}` : undefined
   }`;
   const section: Block = { type: "section", text: text`${content.summary}\n${facts}` };
-  const buttons: Block = {
-    type: "actions",
-    id: `home_decision_${request.id}`,
-    actions: [
-      {
-        id: "approve",
-        label: [tr("Approve", "批准")],
-        value: request.id,
-        style: "primary",
-        confirm: {
-          title: content.confirmTitle ?? [tr("Approve this request?", "批准此申请？")],
-          text: content.confirm,
-          yes: [tr("Approve", "批准")],
-          no: [tr("Cancel", "取消")],
-        },
-      },
-      { id: "reject", label: [tr("Reject", "拒绝")], value: request.id, style: "danger" },
-    ],
-  };
+  const buttons = decisionButtons(`home_decision_${request.id}`, request.id, content);
   return [renderBlock(section), renderBlock(buttons)];
 }
 

@@ -1,5 +1,5 @@
 import { describeThreadLink, joinLine } from "../../app/kind-words.js";
-import type { RequestKind } from "../../app/request-kind.js";
+import type { CardContent, RequestKind } from "../../app/request-kind.js";
 import type { PrerequisiteResult } from "../../core/cam/prerequisites.js";
 import { failureMessage } from "../../core/failure-fixes.js";
 import type { Block, Inline, Label, Message, Text } from "../../core/messages/message.js";
@@ -106,10 +106,7 @@ export function buildApprovalCard(
   } else if (request.state === "pending_approval" && needed > 1) {
     context.unshift([tr(`Approvals: 0/${needed}`, `审批进度：0/${needed}`)]);
   }
-  if (request.cancellation) {
-    const who = mention(request.cancellation.userId);
-    context.push([tr(text`Cancelled by ${who}`, text`已由 ${who} 取消`)]);
-  }
+  if (request.cancellation) context.push([cancelledBy(request.cancellation)]);
   if (request.state === "pending_approval" && request.expiresAt) {
     const at = time(request.expiresAt);
     context.push([tr(text`Expires ${at}`, text`过期时间：${at}`)]);
@@ -118,16 +115,7 @@ export function buildApprovalCard(
     const problems = summarise(request.approverProblems, "; ", 2500);
     context.push([tr(text`⚠️ Approver configuration: ${problems}`, text`⚠️ 审批人配置问题：${problems}`)]);
   }
-  if (request.rejection) {
-    const who = mention(request.rejection.userId);
-    const reason = request.rejection.reason;
-    context.push([
-      tr(
-        text`Rejected by ${who}${reason ? `: ${reason}` : undefined}`,
-        text`已由 ${who} 拒绝${reason ? `：${reason}` : undefined}`,
-      ),
-    ]);
-  }
+  if (request.rejection) context.push([rejectedBy(request.rejection)]);
   if (request.failure) {
     const message = failureMessage(request.failure);
     context.push([
@@ -169,25 +157,7 @@ export function buildApprovalCard(
     });
   }
   if (request.state === "pending_approval") {
-    tail.push({
-      type: "actions",
-      id: "request_decision",
-      actions: [
-        {
-          id: "approve",
-          label: [tr("Approve", "批准")],
-          value: request.id,
-          style: "primary",
-          confirm: {
-            title: content.confirmTitle ?? [tr("Approve this request?", "批准此申请？")],
-            text: content.confirm,
-            yes: [tr("Approve", "批准")],
-            no: [tr("Cancel", "取消")],
-          },
-        },
-        { id: "reject", label: [tr("Reject", "拒绝")], value: request.id, style: "danger" },
-      ],
-    });
+    tail.push(decisionButtons("request_decision", request.id, content));
   }
   const tailBlocks = renderMessage({ text: [], blocks: tail }).blocks ?? [];
   return fitMessage({
@@ -243,4 +213,47 @@ function hasLink(part: Inline, url: string | undefined): boolean {
   if (part.kind === "link") return part.url === url;
   if (part.kind === "tr") return [...part.en, ...part.zh].some((p) => hasLink(p, url));
   return false;
+}
+
+/** "Rejected by @bob: not this week" / "已由 @bob 拒绝：not this week", on the card and in `/snapshot status`. */
+export function rejectedBy(rejection: NonNullable<Request["rejection"]>): Inline {
+  const who = mention(rejection.userId);
+  const reason = rejection.reason;
+  return tr(
+    text`Rejected by ${who}${reason ? `: ${reason}` : undefined}`,
+    text`已由 ${who} 拒绝${reason ? `：${reason}` : undefined}`,
+  );
+}
+
+/** "Cancelled by @alice" / "已由 @alice 取消". */
+export function cancelledBy(cancellation: NonNullable<Request["cancellation"]>): Inline {
+  const who = mention(cancellation.userId);
+  return tr(text`Cancelled by ${who}`, text`已由 ${who} 取消`);
+}
+
+/** Approve (behind the kind's confirm dialog) and Reject, on the card and on the App Home. */
+export function decisionButtons(
+  blockId: string,
+  requestId: string,
+  content: Pick<CardContent, "confirm" | "confirmTitle">,
+): Block {
+  return {
+    type: "actions",
+    id: blockId,
+    actions: [
+      {
+        id: "approve",
+        label: [tr("Approve", "批准")],
+        value: requestId,
+        style: "primary",
+        confirm: {
+          title: content.confirmTitle ?? [tr("Approve this request?", "批准此申请？")],
+          text: content.confirm,
+          yes: [tr("Approve", "批准")],
+          no: [tr("Cancel", "取消")],
+        },
+      },
+      { id: "reject", label: [tr("Reject", "拒绝")], value: requestId, style: "danger" },
+    ],
+  };
 }

@@ -17,7 +17,7 @@ import {
   tr,
 } from "../../core/messages/message.js";
 import type { ReplicateOutcome } from "../../kinds/snapshot-copy/request-replication.flow.js";
-import { describeState, listPeople } from "./approval-card.blocks.js";
+import { cancelledBy, describeState, listPeople, rejectedBy } from "./approval-card.blocks.js";
 import { renderText } from "./mrkdwn.renderer.js";
 import { say } from "./reader-locale.js";
 import { clip, SLACK_LIMITS } from "./slack-limits.js";
@@ -195,20 +195,8 @@ export function renderStatus(
     lines.push([tr(`Approvals: 0/${needed}`, `审批：0/${needed}`)]);
   if (request.state === "pending_approval" && request.expiresAt)
     lines.push([tr(text`Expires ${time(request.expiresAt)}`, text`过期时间：${time(request.expiresAt)}`)]);
-  if (request.rejection) {
-    const who = mention(request.rejection.userId);
-    const reason = request.rejection.reason;
-    lines.push([
-      tr(
-        text`Rejected by ${who}${reason ? `: ${reason}` : undefined}`,
-        text`已由 ${who} 拒绝${reason ? `：${reason}` : undefined}`,
-      ),
-    ]);
-  }
-  if (request.cancellation) {
-    const who = mention(request.cancellation.userId);
-    lines.push([tr(text`Cancelled by ${who}`, text`已由 ${who} 取消`)]);
-  }
+  if (request.rejection) lines.push([rejectedBy(request.rejection)]);
+  if (request.cancellation) lines.push([cancelledBy(request.cancellation)]);
   lines.push(...card.facts);
   if (request.failure) {
     const { message, fix } = request.failure;

@@ -18,30 +18,68 @@ function listWords(items: readonly string[]): string {
 
 const unique = (values: readonly number[]) => [...new Set(values)];
 
-function describeHours(hours: readonly number[]): string {
-  const sorted = unique(hours)
+/**
+ * What a schedule's days come to, whatever the language: the one reading both the English here and
+ * the Chinese of schedule-words.ts put into words, so the two cannot drift apart.
+ */
+export type ScheduleDays =
+  | { kind: "daily" }
+  | { kind: "every-n-days"; days: number }
+  | { kind: "days-of-month"; days: readonly number[] }
+  | { kind: "weekdays" }
+  | { kind: "weekends" }
+  | { kind: "days-of-week"; days: readonly number[] };
+
+/** The schedule's valid hours, once each, earliest first. */
+export function scheduleHours(hours: readonly number[]): number[] {
+  return unique(hours)
     .filter((h) => Number.isInteger(h) && h >= 0 && h <= 23)
     .sort((a, b) => a - b);
-  if (sorted.length === 0) return "at no hour set";
-  return `at ${sorted.map((h) => `${String(h).padStart(2, "0")}:00`).join(", ")}`;
 }
 
-function describeDays(schedule: AutoSnapshotSchedule): string {
+/** "HH:00" */
+export const hourWords = (h: number) => `${String(h).padStart(2, "0")}:00`;
+
+export function scheduleDays(schedule: AutoSnapshotSchedule): ScheduleDays {
   if (schedule.intervalDays !== undefined && schedule.intervalDays > 0) {
-    return schedule.intervalDays === 1 ? "daily" : `every ${schedule.intervalDays} days`;
+    return schedule.intervalDays === 1
+      ? { kind: "daily" }
+      : { kind: "every-n-days", days: schedule.intervalDays };
   }
   const monthDays = unique(schedule.daysOfMonth ?? [])
     .filter((d) => Number.isInteger(d) && d >= 1 && d <= 31)
     .sort((a, b) => a - b);
-  if (monthDays.length > 0) {
-    return `on day${monthDays.length > 1 ? "s" : ""} ${listWords(monthDays.map(String))} of each month`;
-  }
+  if (monthDays.length > 0) return { kind: "days-of-month", days: monthDays };
   const days = unique(schedule.daysOfWeek).filter((d) => Number.isInteger(d) && d >= 0 && d <= 6);
-  if (days.length === 0 || days.length === 7) return "daily";
+  if (days.length === 0 || days.length === 7) return { kind: "daily" };
   const ordered = WEEK_ORDER.filter((d) => days.includes(d));
-  if (ordered.length === 5 && !days.includes(0) && !days.includes(6)) return "on weekdays (Mon–Fri)";
-  if (ordered.length === 2 && days.includes(0) && days.includes(6)) return "on weekends (Sat and Sun)";
-  return listWords(ordered.map((d) => DAY_NAMES[d] ?? String(d)));
+  if (ordered.length === 5 && !days.includes(0) && !days.includes(6)) return { kind: "weekdays" };
+  if (ordered.length === 2 && days.includes(0) && days.includes(6)) return { kind: "weekends" };
+  return { kind: "days-of-week", days: ordered };
+}
+
+function describeHours(hours: readonly number[]): string {
+  const sorted = scheduleHours(hours);
+  if (sorted.length === 0) return "at no hour set";
+  return `at ${sorted.map(hourWords).join(", ")}`;
+}
+
+function describeDays(schedule: AutoSnapshotSchedule): string {
+  const days = scheduleDays(schedule);
+  switch (days.kind) {
+    case "daily":
+      return "daily";
+    case "every-n-days":
+      return `every ${days.days} days`;
+    case "days-of-month":
+      return `on day${days.days.length > 1 ? "s" : ""} ${listWords(days.days.map(String))} of each month`;
+    case "weekdays":
+      return "on weekdays (Mon–Fri)";
+    case "weekends":
+      return "on weekends (Sat and Sun)";
+    case "days-of-week":
+      return listWords(days.days.map((d) => DAY_NAMES[d] ?? String(d)));
+  }
 }
 
 /** One schedule: "daily at 03:00", "Mon and Thu at 01:00, 13:00", "every 3 days at 02:00". */

@@ -1,39 +1,45 @@
-import { type Text, tr } from "../messages/message.js";
-import type { AutoSnapshotSchedule } from "../ports/policy-cloud.port.js";
-import { describeSchedules } from "./describe-schedule.js";
+import { type Inline, type Text, tr } from "../messages/message.js";
+import type { AutoSnapshotSchedule, SnapshotRetention } from "../ports/policy-cloud.port.js";
+import {
+  describeRetention,
+  describeSchedules,
+  hourWords,
+  scheduleDays,
+  scheduleHours,
+} from "./describe-schedule.js";
 
 /**
- * A policy's schedules in English and Chinese ("daily at 03:00" / "每天 03:00"), for messages that
- * speak both (decision 022). The English is describe-schedule.ts's; times are Beijing time.
+ * A policy's schedules and retention in English and Chinese ("daily at 03:00" / "每天 03:00",
+ * "kept 7 days" / "保留 7 天"), for messages that speak both (decision 022): the one place the
+ * `/snapshot auto` list and the policy link's card take them from. The English and the reading of
+ * the schedule are describe-schedule.ts's; the Chinese is said as a Tencent Cloud console user
+ * reads it. Times are Beijing time.
  */
 
-const WEEK_ORDER = [1, 2, 3, 4, 5, 6, 0] as const;
 const DAY_NAMES_ZH = ["周日", "周一", "周二", "周三", "周四", "周五", "周六"] as const;
 
-const unique = (values: readonly number[]) => [...new Set(values)];
-
 function hoursZh(hours: readonly number[]): string {
-  const sorted = unique(hours)
-    .filter((h) => Number.isInteger(h) && h >= 0 && h <= 23)
-    .sort((a, b) => a - b);
+  const sorted = scheduleHours(hours);
   if (sorted.length === 0) return "未设置时间";
-  return sorted.map((h) => `${String(h).padStart(2, "0")}:00`).join("、");
+  return sorted.map(hourWords).join("、");
 }
 
 function daysZh(schedule: AutoSnapshotSchedule): string {
-  if (schedule.intervalDays !== undefined && schedule.intervalDays > 0) {
-    return schedule.intervalDays === 1 ? "每天" : `每 ${schedule.intervalDays} 天`;
+  const days = scheduleDays(schedule);
+  switch (days.kind) {
+    case "daily":
+      return "每天";
+    case "every-n-days":
+      return `每 ${days.days} 天`;
+    case "days-of-month":
+      return `每月 ${days.days.join("、")} 日`;
+    case "weekdays":
+      return "工作日（周一至周五）";
+    case "weekends":
+      return "周末（周六和周日）";
+    case "days-of-week":
+      return days.days.map((d) => DAY_NAMES_ZH[d] ?? String(d)).join("、");
   }
-  const monthDays = unique(schedule.daysOfMonth ?? [])
-    .filter((d) => Number.isInteger(d) && d >= 1 && d <= 31)
-    .sort((a, b) => a - b);
-  if (monthDays.length > 0) return `每月 ${monthDays.join("、")} 日`;
-  const days = unique(schedule.daysOfWeek).filter((d) => Number.isInteger(d) && d >= 0 && d <= 6);
-  if (days.length === 0 || days.length === 7) return "每天";
-  const ordered = WEEK_ORDER.filter((d) => days.includes(d));
-  if (ordered.length === 5 && !days.includes(0) && !days.includes(6)) return "工作日（周一至周五）";
-  if (ordered.length === 2 && days.includes(0) && days.includes(6)) return "周末（周六和周日）";
-  return ordered.map((d) => DAY_NAMES_ZH[d] ?? String(d)).join("、");
 }
 
 /** Every schedule of a policy in Chinese, "；"-separated. */
@@ -47,4 +53,34 @@ export function describeSchedulesText(schedules: readonly AutoSnapshotSchedule[]
   return [
     tr(`${describeSchedules(schedules)} (Beijing time)`, `${describeSchedulesZh(schedules)}（北京时间）`),
   ];
+}
+
+/** "保留 7 天", "永久保留". */
+export function describeRetentionZh(retention: SnapshotRetention): string {
+  switch (retention.kind) {
+    case "days":
+      return `保留 ${retention.days} 天`;
+    case "months":
+      return `保留 ${retention.months} 个月`;
+    case "count":
+      return `保留最新 ${retention.count} 个`;
+    case "permanent":
+      return "永久保留";
+    case "advanced": {
+      const parts = [
+        retention.days > 0 ? `${retention.days} 天` : "",
+        retention.weeks > 0 ? `${retention.weeks} 周` : "",
+        retention.months > 0 ? `${retention.months} 个月` : "",
+        retention.years > 0 ? `${retention.years} 年` : "",
+      ].filter(Boolean);
+      return parts.length === 0
+        ? "高级保留策略（不保留任何快照）"
+        : `按周期保留：最近 ${parts.join("、")}内每个周期保留最新一个`;
+    }
+  }
+}
+
+/** The retention in both languages. */
+export function describeRetentionText(retention: SnapshotRetention): Inline {
+  return tr(describeRetention(retention), describeRetentionZh(retention));
 }

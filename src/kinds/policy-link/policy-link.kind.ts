@@ -1,28 +1,13 @@
 import { z } from "zod";
 import type { FlowDeps } from "../../app/flow-deps.js";
-import {
-  describeFailureBriefly,
-  describeThreadLink,
-  describeTook,
-  describeWho,
-  fromBeijingTime,
-  joinLine,
-} from "../../app/kind-words.js";
+import { describeOutcomeLine, fromCloudTime } from "../../app/kind-words.js";
 import type { CardContent, RequestKind, StepResult } from "../../app/request-kind.js";
 import { advance } from "../../app/request-steps.js";
 import { unlinkFixText } from "../../core/cam/policy-link-prerequisites.js";
 import { collaboratorFixText, explicitDenyFixText, permissionFixText } from "../../core/cam/prerequisites.js";
-import {
-  code,
-  joinText,
-  type Message,
-  mention,
-  type Text,
-  text,
-  time,
-  tr,
-} from "../../core/messages/message.js";
+import { code, joinText, type Message, type Text, text, time, tr } from "../../core/messages/message.js";
 import type { AutoSnapshotPolicy } from "../../core/ports/policy-cloud.port.js";
+import { describeRetentionText, describeSchedulesText } from "../../core/replication/schedule-words.js";
 import { buildLinkPlan, fingerprintLinkPlan } from "./plan-fingerprint.js";
 import {
   POLICY_LINK,
@@ -31,7 +16,7 @@ import {
   type PolicyLinkRequest,
   type PolicyLinkSpec,
 } from "./policy-link.request.js";
-import { describeAccountWords, describeRetentionWords, describeScheduleWords } from "./policy-link.words.js";
+import { describeAccountWords } from "./policy-link.words.js";
 import { check } from "./steps/check.step.js";
 import { confirm } from "./steps/confirm.step.js";
 import { link } from "./steps/link.step.js";
@@ -99,10 +84,7 @@ function describeDisks(policy: AutoSnapshotPolicy): Text {
 
 /** When the policy fires next, as a time each reader sees in their own zone. */
 function nextSnapshotWords(policy: AutoSnapshotPolicy): Text {
-  const iso =
-    policy.nextTriggerAt !== undefined
-      ? new Date(policy.nextTriggerAt).toISOString()
-      : fromBeijingTime(policy.nextTriggerTime);
+  const iso = fromCloudTime(policy.nextTriggerAt, policy.nextTriggerTime);
   if (iso) return [time(iso)];
   if (policy.nextTriggerTime)
     return [tr(`${policy.nextTriggerTime} (Beijing time)`, `${policy.nextTriggerTime}（北京时间）`)];
@@ -135,13 +117,13 @@ function describeCard(request: PolicyLinkRequest): CardContent {
     fields: [
       { label: [tr("Scheduled policy", "定期快照策略")], value: policyWords(policy) },
       { label: [tr("Region", "地域")], value: [policy.region] },
-      { label: [tr("Schedule", "执行时间")], value: describeScheduleWords(policy.schedules) },
+      { label: [tr("Schedule", "执行时间")], value: describeSchedulesText(policy.schedules) },
       { label: [tr("Disks", "云硬盘")], value: describeDisks(policy) },
       {
         label: [tr("State", "状态")],
         value: text`${policy.state}${policy.activated ? tr(", activated", "，已启用") : tr(", not activated", "，未启用")}`,
       },
-      { label: [tr("Retention", "保留")], value: [describeRetentionWords(policy.retention)] },
+      { label: [tr("Retention", "保留")], value: [describeRetentionText(policy.retention)] },
       { label: [tr("Next snapshot", "下次快照")], value: nextSnapshotWords(policy) },
       {
         label: [tr("Replicates to now", "当前复制到")],
@@ -182,26 +164,11 @@ function describeCard(request: PolicyLinkRequest): CardContent {
   };
 }
 
-function outcomeHeadline(request: PolicyLinkRequest): Text {
-  const { id } = request;
-  const what = tr("Automatic replication", "自动复制");
-  switch (request.state) {
-    case "completed":
-      return text`🟢 ${what} ${id} ${tr("linked", "已关联")}`;
-    case "outcome_unknown":
-      return text`❔ ${what} ${id}${tr(": outcome unknown, the link may exist", " 结果未知：关联可能已生效")}`;
-    case "failed":
-      return text`🔴 ${what} ${id} ${tr("failed", "失败")}`;
-    case "rejected":
-      return text`⛔ ${what} ${id} ${tr("rejected", "已被拒绝")}`;
-    case "cancelled":
-      return text`✖️ ${what} ${id} ${tr("cancelled", "已取消")}`;
-    case "expired":
-      return text`⏰ ${what} ${id} ${tr("expired before it was approved", "未获批准，已过期")}`;
-    default:
-      return text`${what} ${id}`;
-  }
-}
+const HEADLINE = {
+  what: tr("Automatic replication", "自动复制"),
+  completed: tr(" linked", " 已关联"),
+  outcomeUnknown: tr(": outcome unknown, the link may exist", " 结果未知：关联可能已生效"),
+};
 
 /** The notify channel's one line: what, where, who asked and approved, how long, the thread. */
 function describeOutcome(request: PolicyLinkRequest, threadLink?: string): Message {
@@ -218,16 +185,7 @@ function describeOutcome(request: PolicyLinkRequest, threadLink?: string): Messa
           text`${policyWords(policy)} → account ${uin} (${destination.alias})`,
           text`${policyWords(policy)} → 账号 ${uin}（${destination.alias}）`,
         );
-  const line = joinLine([
-    text`${outcomeHeadline(request)}${tr(": ", "：")}${where}`,
-    request.failure ? describeFailureBriefly(request.failure) : [],
-    request.rejection ? text`${tr("rejected by", "拒绝人")} ${mention(request.rejection.userId)}` : [],
-    request.cancellation ? text`${tr("cancelled by", "取消人")} ${mention(request.cancellation.userId)}` : [],
-    describeWho(request),
-    describeTook(request),
-    describeThreadLink(threadLink),
-  ]);
-  return { text: line, blocks: [{ type: "section", text: line }] };
+  return describeOutcomeLine(request, HEADLINE, where, threadLink);
 }
 
 function fixFor(

@@ -1,26 +1,10 @@
 import { z } from "zod";
 import type { FlowDeps } from "../../app/flow-deps.js";
-import {
-  describeFailureBriefly,
-  describeThreadLink,
-  describeTook,
-  describeWho,
-  fromBeijingTime,
-  joinLine,
-} from "../../app/kind-words.js";
+import { describeOutcomeLine, fromCloudTime, type HeadlineWords } from "../../app/kind-words.js";
 import type { CardContent, CardField, RequestKind, StepResult } from "../../app/request-kind.js";
 import { advance } from "../../app/request-steps.js";
 import { suggestFix } from "../../core/failure-fixes.js";
-import {
-  code,
-  type Inline,
-  type Message,
-  mention,
-  type Text,
-  text,
-  time,
-  tr,
-} from "../../core/messages/message.js";
+import { code, type Inline, type Message, type Text, text, time, tr } from "../../core/messages/message.js";
 import type { Snapshot } from "../../core/snapshot.js";
 import {
   type CopyProgress,
@@ -108,10 +92,7 @@ function diskUsageWords(usage: Snapshot["diskUsage"]): Inline {
 
 /** When the snapshot was taken, as a time each reader sees in their own zone. */
 function createdWords(snapshot: Snapshot): Text {
-  const iso =
-    snapshot.createdAtMs !== undefined
-      ? new Date(snapshot.createdAtMs).toISOString()
-      : fromBeijingTime(snapshot.createdAt);
+  const iso = fromCloudTime(snapshot.createdAtMs, snapshot.createdAt);
   if (iso) return [time(iso)];
   return snapshot.createdAt ? [snapshot.createdAt] : [tr("unknown", "未知")];
 }
@@ -233,32 +214,17 @@ function describeCard(request: SnapshotCopyRequest): CardContent {
   };
 }
 
-/** The headline of the outcome line: one symbol, what happened, the request. */
-function outcomeHeadline(request: SnapshotCopyRequest): Text {
-  const { id } = request;
-  const share = methodOf(request) === "share";
-  const what = share ? tr("Share", "共享") : tr("Copy", "复制");
-  switch (request.state) {
-    case "completed":
-      return text`🟢 ${what} ${id} ${tr("completed", "已完成")}`;
-    case "submitted":
-      return text`📤 ${what} ${id} ${tr(
-        "submitted (completion cannot be verified without a read role)",
-        "已提交（未配置只读角色，无法确认是否完成）",
-      )}`;
-    case "outcome_unknown":
-      return text`❔ ${what} ${id}${tr(": outcome unknown, a copy may exist", " 结果未知：副本可能已创建")}`;
-    case "failed":
-      return text`🔴 ${what} ${id} ${tr("failed", "失败")}`;
-    case "rejected":
-      return text`⛔ ${what} ${id} ${tr("rejected", "已被拒绝")}`;
-    case "cancelled":
-      return text`✖️ ${what} ${id} ${tr("cancelled", "已取消")}`;
-    case "expired":
-      return text`⏰ ${what} ${id} ${tr("expired before it was approved", "未获批准，已过期")}`;
-    default:
-      return text`${what} ${id}`;
-  }
+/** The outcome headline's own words: a share is named as one, and says what "submitted" means. */
+function headlineWords(request: SnapshotCopyRequest): HeadlineWords {
+  return {
+    what: methodOf(request) === "share" ? tr("Share", "共享") : tr("Copy", "复制"),
+    completed: tr(" completed", " 已完成"),
+    submitted: tr(
+      " submitted (completion cannot be verified without a read role)",
+      " 已提交（未配置只读角色，无法确认是否完成）",
+    ),
+    outcomeUnknown: tr(": outcome unknown, a copy may exist", " 结果未知：副本可能已创建"),
+  };
 }
 
 /**
@@ -285,16 +251,7 @@ function describeOutcome(request: SnapshotCopyRequest, threadLink?: string): Mes
             text`${id} → 账号 ${uin}（${destination.alias}），新名称 ${code(newName)}${copyId ? text`（${code(copyId)}）` : undefined}`,
           ),
         ];
-  const line = joinLine([
-    text`${outcomeHeadline(request)}${tr(": ", "：")}${where}`,
-    request.failure ? describeFailureBriefly(request.failure) : [],
-    request.rejection ? text`${tr("rejected by", "拒绝人")} ${mention(request.rejection.userId)}` : [],
-    request.cancellation ? text`${tr("cancelled by", "取消人")} ${mention(request.cancellation.userId)}` : [],
-    describeWho(request),
-    describeTook(request),
-    describeThreadLink(threadLink),
-  ]);
-  return { text: line, blocks: [{ type: "section", text: line }] };
+  return describeOutcomeLine(request, headlineWords(request), where, threadLink);
 }
 
 /** The manual copy of one snapshot into another account (`/snapshot replicate`). */

@@ -1,6 +1,7 @@
 // The sandbox console: draws the emulated Slack workspace and the simulated cloud from the view the
 // server pushes (server-sent events), and sends commands, clicks and fault toggles back as JSON.
 // No framework and no build step; text from messages only ever reaches the page as text nodes.
+import { confirmDialog, el, plain } from "/block-kit.js";
 import { renderMrkdwn, withEmoji } from "/mrkdwn.js";
 
 const $ = (id) => document.getElementById(id);
@@ -18,24 +19,6 @@ const ui = {
 };
 
 /* ---------------------------------------------------------------- helpers */
-
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attrs)) {
-    if (value === undefined || value === null || value === false) continue;
-    if (name === "className") node.className = value;
-    else if (name === "text") node.textContent = value;
-    else if (name === "style")
-      node.style.cssText = value; // CSSOM, allowed by the page's CSP
-    else if (name.startsWith("on")) node.addEventListener(name.slice(2), value);
-    else node.setAttribute(name, value === true ? "" : String(value));
-  }
-  for (const child of children.flat()) {
-    if (child === undefined || child === null || child === false) continue;
-    node.append(typeof child === "string" ? document.createTextNode(child) : child);
-  }
-  return node;
-}
 
 function userName(id) {
   if (!ui.view) return undefined;
@@ -64,11 +47,6 @@ function textObject(t, className) {
   if (!t || typeof t.text !== "string") return el("span");
   if (t.type === "mrkdwn") return mrkdwn(t.text, className ? `mrkdwn ${className}` : "mrkdwn");
   return el("span", { className, text: t.emoji === false ? t.text : withEmoji(t.text) });
-}
-
-function plain(t) {
-  if (!t || typeof t.text !== "string") return "";
-  return t.type === "plain_text" && t.emoji !== false ? withEmoji(t.text) : t.text;
 }
 
 function formatTime(ms) {
@@ -108,7 +86,7 @@ function renderButton(button, message) {
     text: label,
   });
   node.addEventListener("click", async () => {
-    if (button.confirm && !(await confirmDialog(button.confirm))) {
+    if (button.confirm && !(await confirmDialog(button.confirm, mrkdwnContext))) {
       // A live update may have redrawn the message while the dialog was open, and the browser
       // gives the focus back on its own schedule: give it to the same button in the message as it
       // is now, at once and once more after the browser's own restore, never to a detached one.
@@ -1022,24 +1000,6 @@ function connect() {
 }
 
 /* ---------------------------------------------------------------- dialogs and forms */
-
-function confirmDialog(confirm) {
-  const dialog = $("confirm-dialog");
-  $("confirm-title").textContent = plain(confirm.title) || "Are you sure?";
-  $("confirm-text").replaceChildren(
-    confirm.text?.type === "mrkdwn"
-      ? renderMrkdwn(confirm.text.text, mrkdwnContext)
-      : document.createTextNode(plain(confirm.text)),
-  );
-  $("confirm-ok").textContent = plain(confirm.confirm) || "Yes";
-  $("confirm-deny").textContent = plain(confirm.deny) || "Cancel";
-  dialog.returnValue = "";
-  dialog.showModal();
-  $("confirm-deny").focus();
-  return new Promise((resolve) => {
-    dialog.addEventListener("close", () => resolve(dialog.returnValue === "confirm"), { once: true });
-  });
-}
 
 $("composer").addEventListener("submit", async (event) => {
   event.preventDefault();

@@ -2,7 +2,8 @@
 // (as Slack does when a person opens the app's Home), and the view the bot published with
 // views.publish for the acting user is drawn here like the channel's Block Kit. Approve and Reject
 // send real block_actions from a view container. console.js dispatches "sandbox:view" on every push.
-import { renderMrkdwn, withEmoji } from "/mrkdwn.js";
+import { confirmDialog, el, plain } from "/block-kit.js";
+import { renderMrkdwn } from "/mrkdwn.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -13,22 +14,6 @@ const home = {
   openedFor: null,
   shown: "",
 };
-
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attrs)) {
-    if (value === undefined || value === null || value === false) continue;
-    if (name === "className") node.className = value;
-    else if (name === "text") node.textContent = value;
-    else if (name.startsWith("on")) node.addEventListener(name.slice(2), value);
-    else node.setAttribute(name, value === true ? "" : String(value));
-  }
-  for (const child of children.flat()) {
-    if (child === undefined || child === null || child === false) continue;
-    node.append(typeof child === "string" ? document.createTextNode(child) : child);
-  }
-  return node;
-}
 
 const mrkdwnContext = {
   userName: (id) => {
@@ -43,11 +28,6 @@ const mrkdwnContext = {
     document.querySelector(`#channel-list [data-channel="${CSS.escape(channel)}"]`)?.click();
   },
 };
-
-function plain(t) {
-  if (!t || typeof t.text !== "string") return "";
-  return t.type === "plain_text" && t.emoji !== false ? withEmoji(t.text) : t.text;
-}
 
 function textObject(t, className) {
   if (!t || typeof t.text !== "string") return el("span");
@@ -70,25 +50,6 @@ async function post(path, body) {
   return answer;
 }
 
-/** Slack's confirm dialog, in the page's one confirm <dialog>. */
-function confirmDialog(confirm) {
-  const dialog = $("confirm-dialog");
-  $("confirm-title").textContent = plain(confirm.title) || "Are you sure?";
-  $("confirm-text").replaceChildren(
-    confirm.text?.type === "mrkdwn"
-      ? renderMrkdwn(confirm.text.text, mrkdwnContext)
-      : document.createTextNode(plain(confirm.text)),
-  );
-  $("confirm-ok").textContent = plain(confirm.confirm) || "Yes";
-  $("confirm-deny").textContent = plain(confirm.deny) || "Cancel";
-  dialog.returnValue = "";
-  dialog.showModal();
-  $("confirm-deny").focus();
-  return new Promise((resolve) => {
-    dialog.addEventListener("close", () => resolve(dialog.returnValue === "confirm"), { once: true });
-  });
-}
-
 function renderButton(button, blockId) {
   const classes = ["btn"];
   if (button.style === "primary") classes.push("primary");
@@ -101,7 +62,7 @@ function renderButton(button, blockId) {
     text: plain(button.text),
   });
   node.addEventListener("click", async () => {
-    if (button.confirm && !(await confirmDialog(button.confirm))) {
+    if (button.confirm && !(await confirmDialog(button.confirm, mrkdwnContext))) {
       document
         .querySelector(
           `#home-body [data-block-id="${CSS.escape(blockId ?? "")}"] [data-action-id="${CSS.escape(button.action_id)}"]`,

@@ -13,7 +13,7 @@ import {
   startHarness,
 } from "../../support/harness.js";
 import { buttonValue } from "../../support/slack-blocks.js";
-import { requestCard } from "../../support/slack-steps.js";
+import { approveOnCard, requestCard } from "../../support/slack-steps.js";
 
 /**
  * The largest messages each Slack builder can produce, sent through signed HTTP to the emulator,
@@ -322,13 +322,7 @@ describe("every Slack message and view stays within Slack's limits and escapes w
         h,
         `replicate snap-markup01 to dr-prod as "${MARKUP_NAME}"`,
       );
-      await h.slack.sendBlockAction(h.appUrl, {
-        userId: CAROL,
-        actionId: "request_approve",
-        value: requestId,
-        channelId: card.channel,
-        messageTs: card.ts,
-      });
+      await approveOnCard(h, card, requestId, CAROL);
       const notice = await h.slack.waitFor(
         () =>
           h.slack.messages.find((m) => m.channel !== card.channel && m.text.includes(`${requestId} failed`)),

@@ -315,8 +315,9 @@ export const vanishingCopy: Scenario = async (s, deadline) =>
       return toRow(
         "a copy that vanishes",
         out,
-        // Gone from the destination: reported as missing, or as not finished within maxCopyDuration.
-        (f) => f.code === "copy.missing" || f.code === "copy.stuck",
+        // Gone from the destination: reported as vanished (listed once, then gone), as missing (never
+        // listed), or as not finished within maxCopyDuration.
+        (f) => f.code === "copy.vanished" || f.code === "copy.missing" || f.code === "copy.stuck",
         crashes.count + ((await serves(h)) ? 0 : 1),
         `${vanish} vanished`,
       );

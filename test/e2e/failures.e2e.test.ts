@@ -211,10 +211,19 @@ describe("failures that say what to do", () => {
 
   it("a refusal on a cached CAM answer says how old it is; Re-check asks CAM afresh", async () => {
     // A dry run caches the collaborator list; the request a moment later is refused on that answer.
-    await command("check snap-abc12345 to dr-new", /dry run/);
-    await new Promise((resolve) => setTimeout(resolve, 1200));
-    const refused = await command("replicate snap-abc12345 to dr-new", /is not a collaborator/);
-    expect(refused.text).toMatch(/CAM answer from the cache, checked [1-5] s ago; Re-check asks CAM again/);
+    // A refusal on an answer older than 5 s asks CAM again first (no cache notice then): on a loaded
+    // machine the two commands can take that long, so the pair is tried again (at most three times).
+    const cachedNotice = /CAM answer from the cache, checked [1-5] s ago; Re-check asks CAM again/;
+    let refused: Awaited<ReturnType<typeof command>> | undefined;
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      const started = Date.now();
+      await command("check snap-abc12345 to dr-new", /dry run/);
+      await new Promise((resolve) => setTimeout(resolve, 1200));
+      refused = await command("replicate snap-abc12345 to dr-new", /is not a collaborator/);
+      if (cachedNotice.test(refused.text ?? "") || Date.now() - started < 4500) break;
+    }
+    if (!refused) throw new Error("no refusal");
+    expect(refused.text).toMatch(cachedNotice);
     const listsBefore = h.sim.callsOf("ListCollaborators").length;
     // On a private message the Re-check answer replaces it.
     await h.slack.sendBlockAction(h.appUrl, {

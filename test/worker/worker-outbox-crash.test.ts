@@ -145,7 +145,7 @@ describe("a worker killed between a state change and its Slack messages", () => 
       workers.push(second);
       await second.ready;
       const thread = () => h.slack.thread(card.channel, card.ts).map((m) => m.text ?? "");
-      const completedReplies = () => thread().filter((t) => t.includes(`Replication ${requestId} completed`));
+      const completedReplies = () => thread().filter((t) => t.includes(`Copy ${requestId} completed`));
       const notices = () =>
         h.slack.messages.filter(
           (m) => m.channel === NOTIFY_CHANNEL && !m.threadTs && (m.text ?? "").includes(requestId),

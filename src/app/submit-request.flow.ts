@@ -151,6 +151,17 @@ export interface Refusal {
 const MAX_REFUSAL_DETAIL = 500;
 
 /**
+ * A request flow's way to refuse one attempt: record it in the audit trail (under the id it would
+ * have had), then answer. `audited` is what the trail keeps when it differs from what the person reads.
+ */
+export function refuserFor(deps: AuditDeps, attempt: Omit<Refusal, "reason" | "message">) {
+  return async (reason: RefusalReason, message: Text, audited: Text = message) => {
+    await recordRefusal(deps, { ...attempt, reason, message: audited });
+    return { kind: "refused" as const, message };
+  };
+}
+
+/**
  * Records a refused attempt (issue 13: the trail has every attempt, not only the requests that
  * were made). Recording never fails the answer to the person.
  */

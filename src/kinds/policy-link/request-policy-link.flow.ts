@@ -5,8 +5,7 @@ import {
   admitRequest,
   checksRefusalReason,
   describeFailedChecks,
-  type RefusalReason,
-  recordRefusal,
+  refuserFor,
   type SubmitDeps,
   submitRequest,
 } from "../../app/submit-request.flow.js";
@@ -43,17 +42,12 @@ export async function requestPolicyLink(
   const log = deps.logger.child({ flow: "request-policy-link", policyId: input.policyId });
   // The id is taken first: a refused attempt is recorded under the id it would have had.
   const id = generateRequestId();
-  const refuse = async (reason: RefusalReason, message: Text, audited: Text = message) => {
-    await recordRefusal(deps, {
-      requestId: id,
-      userId: input.userId,
-      what: POLICY_LINK,
-      asked: `${input.policyId} → ${input.destination}`,
-      reason,
-      message: audited,
-    });
-    return { kind: "refused" as const, message };
-  };
+  const refuse = refuserFor(deps, {
+    requestId: id,
+    userId: input.userId,
+    what: POLICY_LINK,
+    asked: `${input.policyId} → ${input.destination}`,
+  });
   const admission = await admitRequest(deps, input);
   if (admission.kind === "refused") return refuse(admission.reason, admission.message);
   const { destination } = admission;

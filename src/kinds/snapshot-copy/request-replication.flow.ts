@@ -5,8 +5,7 @@ import {
   admitRequest,
   checksRefusalReason,
   describeFailedChecks,
-  type RefusalReason,
-  recordRefusal,
+  refuserFor,
   type SubmitDeps,
   type SubmitOutcome,
   submitRequest,
@@ -44,17 +43,7 @@ export async function requestReplication(
   // The id is taken first: a refused attempt is recorded under the id it would have had.
   const id = generateRequestId();
   const asked = `${input.snapshotId} → ${input.destination}${input.newName !== undefined ? ` as "${input.newName}"` : ""}`;
-  const refuse = async (reason: RefusalReason, message: Text, audited: Text = message) => {
-    await recordRefusal(deps, {
-      requestId: id,
-      userId: input.userId,
-      what: SNAPSHOT_COPY,
-      asked,
-      reason,
-      message: audited,
-    });
-    return { kind: "refused" as const, message };
-  };
+  const refuse = refuserFor(deps, { requestId: id, userId: input.userId, what: SNAPSHOT_COPY, asked });
   const admission = await admitRequest(deps, input);
   if (admission.kind === "refused") return refuse(admission.reason, admission.message);
   const { destination } = admission;

@@ -35,8 +35,8 @@ export interface Decision {
 export interface RequestFailure {
   /** The bot's code (`copy.stuck`, `cam.not_collaborator`) or, for a cloud failure, the provider's: for people. */
   code: string;
-  /** What happened: Text where a kind says it in both languages (decision 022), else the cloud's words. */
-  message: string | Text;
+  /** What happened, in English: logs, the audit trail and records written before `said` (decision 024). */
+  message: string;
   fix?: string;
   /** The same for people, in both languages (issue 13); absent on records written before. */
   said?: { message: Text; fix?: Text };
